@@ -1,0 +1,18 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gatehouse::core {
+
+using Clock = std::chrono::system_clock;
+
+/// RFC 3339 UTC with millisecond precision: 2026-11-22T02:23:21.123Z
+std::string FormatRfc3339(Clock::time_point t);
+
+/// Accepts RFC 3339 with `Z` or a numeric offset, optional fractional seconds. nullopt when malformed.
+std::optional<Clock::time_point> ParseRfc3339(std::string_view text);
+
+}  // namespace gatehouse::core

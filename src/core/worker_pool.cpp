@@ -1,0 +1,28 @@
+#include "core/worker_pool.hpp"
+
+namespace gatehouse::core {
+
+WorkerPool::WorkerPool(std::string name, std::size_t threads, std::size_t max_queued)
+    : name_(std::move(name)), threads_(threads == 0 ? 1 : threads), max_queued_(max_queued), pool_(threads_) {}
+
+WorkerPool::~WorkerPool() { Join(); }
+
+void WorkerPool::Join() {
+    pool_.join();
+}
+
+void WorkerPool::Admit() {
+    if (queued_.fetch_add(1, std::memory_order_relaxed) >= max_queued_) {
+        queued_.fetch_sub(1, std::memory_order_relaxed);
+        throw Error(errc::unavailable, "the server is busy, try again", "worker pool '" + name_ + "' queue is full");
+    }
+}
+
+void WorkerPool::Start() noexcept {
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    busy_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WorkerPool::Finish() noexcept { busy_.fetch_sub(1, std::memory_order_relaxed); }
+
+}  // namespace gatehouse::core
