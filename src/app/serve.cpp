@@ -1,0 +1,123 @@
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "api/route_table.hpp"
+#include "app/app.hpp"
+#include "app/data_dir.hpp"
+#include "app/database.hpp"
+#include "app/process_metrics.hpp"
+#include "core/log.hpp"
+#include "http/server.hpp"
+#include "store/migrations.hpp"
+
+namespace gatehouse::app {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::size_t kVaultKeyBytes = 32;
+constexpr std::size_t kJwtKeyBytes = 32;
+
+// Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024.
+void RaiseFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+std::string BackendName(const config::Config& config) { return config.database.url.empty() ? "sqlite" : "postgres"; }
+
+std::size_t IoThreads(const config::Config& config) {
+    if (config.http.io_threads > 0) return static_cast<std::size_t>(config.http.io_threads);
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+int Migrate(const config::Config& config) {
+    ::umask(0077);
+    EnsureDataDir(config.data_dir);
+    auto database = OpenDatabase(config);
+    const int applied = store::Migrate(*database);
+    const auto status = store::GetMigrationStatus(*database);
+    std::printf("applied %d migration(s); schema version %d\n", applied, status.current);
+    return 0;
+}
+
+int Serve(const config::Config& config) {
+    // Everything gatehouse writes (database, keys, WAL) is for its own user only.
+    ::umask(0077);
+    RaiseFileLimit();
+    EnsureDataDir(config.data_dir);
+    const std::filesystem::path data_dir(config.data_dir);
+    // Generated on first start, never overwritten; the vault and token modules read them.
+    EnsureKeyFile(data_dir / "vault.key", kVaultKeyBytes);
+    EnsureKeyFile(data_dir / "jwt.key", kJwtKeyBytes);
+
+    auto database = OpenDatabase(config);
+    const int applied = store::Migrate(*database);
+    core::LogInfo("store.ready", {{"backend", BackendName(config)}, {"migrations_applied", applied}});
+
+    core::WorkerPool workers("workers", static_cast<std::size_t>(config.workers.threads),
+                             static_cast<std::size_t>(config.workers.max_queued));
+    metrics::Registry registry;
+    AddProcessMetrics(registry, *database, workers, BackendName(config));
+
+    api::Services services{*database, registry};
+    http::Router router;
+    api::BuildRouteTable(router, services);
+
+    asio::io_context ioc(static_cast<int>(IoThreads(config)));
+    http::Server server(ioc, http::ServerSettings{config.http, config.tls, config.log.access}, router, registry);
+    const auto [host, port] = config::SplitListen(config.listen);
+    const auto endpoint = server.Listen(host, port);
+    server.Start();
+
+    const std::string scheme = config.tls.enabled() ? "https" : "http";
+    const std::string shown_host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
+                                                              : endpoint.address().to_string();
+    // Scripts and tests read this line to learn the port when listening on port 0.
+    std::printf("listening on %s://%s:%u\n", scheme.c_str(), shown_host.c_str(), endpoint.port());
+    std::fflush(stdout);
+    core::LogInfo("server.started",
+                  {{"listen", shown_host + ":" + std::to_string(endpoint.port())}, {"io_threads", IoThreads(config)}});
+
+    asio::signal_set signals(ioc, SIGTERM, SIGINT);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        core::LogInfo("server.stopping", {{"signal", signal}, {"grace_s", config.http.shutdown_grace_s}});
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> {
+                co_await server.Shutdown(std::chrono::seconds(config.http.shutdown_grace_s));
+                ioc.stop();
+            },
+            asio::detached);
+    });
+
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < IoThreads(config); ++i) threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& thread : threads) thread.join();
+
+    workers.Join();
+    database->read_pool().Join();
+    database->write_pool().Join();
+    core::LogInfo("server.stopped");
+    return 0;
+}
+
+}  // namespace gatehouse::app

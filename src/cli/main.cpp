@@ -1,0 +1,78 @@
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "app/app.hpp"
+#include "config/options.hpp"
+#include "core/build_info.hpp"
+#include "core/log.hpp"
+
+namespace {
+
+using gatehouse::config::AllOptions;
+using gatehouse::config::FlagName;
+
+struct ConfigFlags {
+    std::string config_file;
+    std::map<std::string, std::string> values;  // option key -> flag value
+};
+
+// Every option of the table becomes a flag of `command`; its help names the TOML key and variable.
+void AddConfigFlags(CLI::App& command, ConfigFlags& flags) {
+    command.add_option("--config", flags.config_file, "TOML configuration file (env GATEHOUSE_CONFIG)");
+    const gatehouse::config::Config defaults;
+    for (const auto& option : AllOptions()) {
+        const std::string key(option.key);
+        auto* cli_option = command.add_option_function<std::string>(
+            "--" + FlagName(option.key), [&flags, key](const std::string& value) { flags.values[key] = value; },
+            std::string(option.description) + " [toml: " + key + ", env: " + gatehouse::config::EnvName(option.key) +
+                "]");
+        const std::string shown = option.get(defaults);
+        if (!shown.empty()) cli_option->default_str(shown);
+    }
+}
+
+gatehouse::config::Config LoadConfig(const ConfigFlags& flags) {
+    gatehouse::config::Sources sources;
+    if (!flags.config_file.empty()) {
+        sources.config_file = flags.config_file;
+    } else if (const char* env = std::getenv("GATEHOUSE_CONFIG")) {
+        sources.config_file = std::string(env);
+    }
+    sources.flags = flags.values;
+    return gatehouse::config::Load(sources);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"gatehouse: control plane for a fleet of Linux and PostgreSQL servers"};
+    app.require_subcommand(1);
+    ConfigFlags serve_flags, migrate_flags;
+    auto* serve = app.add_subcommand("serve", "Run the HTTP server");
+    AddConfigFlags(*serve, serve_flags);
+    auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
+    AddConfigFlags(*migrate, migrate_flags);
+    app.add_subcommand("version", "Print the version");
+    CLI11_PARSE(app, argc, argv);
+
+    try {
+        if (app.got_subcommand("version")) {
+            std::printf("gatehouse %s\n", gatehouse::core::kVersion);
+            return 0;
+        }
+        const bool serving = app.got_subcommand("serve");
+        const auto config = LoadConfig(serving ? serve_flags : migrate_flags);
+        gatehouse::core::InitLogging(config.log.level);
+        const int code = serving ? gatehouse::app::Serve(config) : gatehouse::app::Migrate(config);
+        gatehouse::core::ShutdownLogging();
+        return code;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "gatehouse: %s\n", e.what());
+        gatehouse::core::ShutdownLogging();
+        return 1;
+    }
+}

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace gatehouse::config {
+
+struct HttpConfig {
+    std::size_t max_header_bytes = 8 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    int read_timeout_s = 10;     // whole request (headers and body) once its first byte arrived
+    int idle_timeout_s = 60;     // keep-alive connection waiting for its next request
+    int shutdown_grace_s = 10;   // in-flight requests get this long after SIGTERM
+    int io_threads = 0;          // 0: one per core
+    int max_connections = 10000;
+};
+
+struct TlsConfig {
+    std::string cert_file;
+    std::string key_file;
+    bool enabled() const noexcept { return !cert_file.empty() && !key_file.empty(); }
+};
+
+struct DatabaseConfig {
+    std::string url;  // empty: SQLite in the data directory
+    int pool_size = 8;
+    int sqlite_readers = 4;
+};
+
+struct WorkersConfig {
+    int threads = 4;          // blocking work other than the database (argon2, ssh, key generation)
+    int max_queued = 10000;
+};
+
+struct LogConfig {
+    std::string level = "info";
+    bool access = true;
+};
+
+struct Config {
+    std::string listen = "127.0.0.1:8080";
+    std::string data_dir = "./gatehouse-data";
+    HttpConfig http;
+    TlsConfig tls;
+    DatabaseConfig database;
+    WorkersConfig workers;
+    LogConfig log;
+};
+
+/// Where values come from, lowest precedence first: defaults, TOML file, environment, flags.
+struct Sources {
+    std::optional<std::string> config_file;  // path of a TOML file
+    std::function<std::optional<std::string>(const std::string&)> getenv;  // nullptr: the process environment
+    std::map<std::string, std::string> flags;  // option key ("http.read_timeout_s") -> value given on the command line
+};
+
+/// Builds the configuration. Throws std::invalid_argument naming the option and its source when a
+/// value is malformed or out of range, or the TOML file has an unknown key or cannot be read.
+Config Load(const Sources& sources);
+
+/// Splits "host:port" / "[v6]:port". Throws std::invalid_argument when malformed.
+std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen);
+
+}  // namespace gatehouse::config

@@ -1,0 +1,128 @@
+#include "config/options.hpp"
+
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace gatehouse::config {
+namespace {
+
+long long ParseInteger(std::string_view text, long long min, long long max) {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size())
+        throw std::invalid_argument("expected an integer, got '" + std::string(text) + "'");
+    if (value < min || value > max)
+        throw std::invalid_argument("expected a value from " + std::to_string(min) + " to " + std::to_string(max) +
+                                    ", got " + std::to_string(value));
+    return value;
+}
+
+bool ParseBool(std::string_view text) {
+    if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+    if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+    throw std::invalid_argument("expected true or false, got '" + std::string(text) + "'");
+}
+
+template <class T>
+Option IntOption(std::string_view key, std::string_view description, T Config::*group, auto field, long long min,
+                 long long max) {
+    return Option{
+        key, description,
+        [=](Config& c, std::string_view v) {
+            (c.*group).*field = static_cast<std::remove_reference_t<decltype((c.*group).*field)>>(
+                ParseInteger(v, min, max));
+        },
+        [=](const Config& c) { return std::to_string((c.*group).*field); }};
+}
+
+template <class T>
+Option StringOption(std::string_view key, std::string_view description, T Config::*group,
+                    std::string T::*field) {
+    return Option{key, description, [=](Config& c, std::string_view v) { (c.*group).*field = std::string(v); },
+                  [=](const Config& c) { return (c.*group).*field; }};
+}
+
+Option TopString(std::string_view key, std::string_view description, std::string Config::*field,
+                 std::function<void(std::string_view)> validate = {}) {
+    return Option{key, description,
+                  [=](Config& c, std::string_view v) {
+                      if (validate) validate(v);
+                      c.*field = std::string(v);
+                  },
+                  [=](const Config& c) { return c.*field; }};
+}
+
+std::vector<Option> BuildOptions() {
+    constexpr long long kMaxInt = std::numeric_limits<int>::max();
+    std::vector<Option> options;
+    options.push_back(TopString("listen", "address to serve on, host:port (port 0 picks a free one)", &Config::listen,
+                                [](std::string_view v) { SplitListen(std::string(v)); }));
+    options.push_back(TopString("data_dir", "directory for the SQLite database and generated keys",
+                                &Config::data_dir, [](std::string_view v) {
+                                    if (v.empty()) throw std::invalid_argument("must not be empty");
+                                }));
+    options.push_back(StringOption("database.url",
+                                   "postgresql://user:pass@host:port/db to share state between instances; empty "
+                                   "means SQLite in the data directory",
+                                   &Config::database, &DatabaseConfig::url));
+    options.push_back(IntOption("database.pool_size", "PostgreSQL connections per instance", &Config::database,
+                                &DatabaseConfig::pool_size, 1, 512));
+    options.push_back(IntOption("database.sqlite_readers", "SQLite reader connections", &Config::database,
+                                &DatabaseConfig::sqlite_readers, 1, 64));
+    options.push_back(IntOption("http.max_header_bytes", "largest request line plus headers (431 beyond)",
+                                &Config::http, &HttpConfig::max_header_bytes, 1024, 1024 * 1024));
+    options.push_back(IntOption("http.max_body_bytes", "default largest request body (413 beyond)", &Config::http,
+                                &HttpConfig::max_body_bytes, 0, 1LL << 32));
+    options.push_back(IntOption("http.read_timeout_s", "seconds to receive a whole request once it started",
+                                &Config::http, &HttpConfig::read_timeout_s, 1, 3600));
+    options.push_back(IntOption("http.idle_timeout_s", "seconds a keep-alive connection may wait between requests",
+                                &Config::http, &HttpConfig::idle_timeout_s, 1, 86400));
+    options.push_back(IntOption("http.shutdown_grace_s", "seconds in-flight requests get to finish on SIGTERM",
+                                &Config::http, &HttpConfig::shutdown_grace_s, 0, 3600));
+    options.push_back(IntOption("http.io_threads", "I/O threads (0: one per core)", &Config::http,
+                                &HttpConfig::io_threads, 0, 256));
+    options.push_back(IntOption("http.max_connections", "open client connections at most", &Config::http,
+                                &HttpConfig::max_connections, 1, kMaxInt));
+    options.push_back(StringOption("tls.cert_file", "PEM certificate chain; with tls.key_file enables HTTPS",
+                                   &Config::tls, &TlsConfig::cert_file));
+    options.push_back(StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls,
+                                   &TlsConfig::key_file));
+    options.push_back(IntOption("workers.threads", "threads for blocking work (hashing, ssh, key generation)",
+                                &Config::workers, &WorkersConfig::threads, 1, 256));
+    options.push_back(IntOption("workers.max_queued", "jobs that may wait for a worker before 503", &Config::workers,
+                                &WorkersConfig::max_queued, 1, kMaxInt));
+    options.push_back(Option{"log.level", "trace, debug, info, warn, error",
+                             [](Config& c, std::string_view v) {
+                                 if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")
+                                     throw std::invalid_argument("expected trace, debug, info, warn or error");
+                                 c.log.level = std::string(v);
+                             },
+                             [](const Config& c) { return c.log.level; }});
+    options.push_back(Option{"log.access", "one JSON access-log line per request",
+                             [](Config& c, std::string_view v) { c.log.access = ParseBool(v); },
+                             [](const Config& c) { return std::string(c.log.access ? "true" : "false"); }});
+    return options;
+}
+
+}  // namespace
+
+std::span<const Option> AllOptions() {
+    static const std::vector<Option> options = BuildOptions();
+    return options;
+}
+
+std::string EnvName(std::string_view key) {
+    std::string name = "GATEHOUSE_";
+    for (char ch : key) name.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    return name;
+}
+
+std::string FlagName(std::string_view key) {
+    std::string name;
+    for (char ch : key) name.push_back(ch == '.' || ch == '_' ? '-' : ch);
+    return name;
+}
+
+}  // namespace gatehouse::config

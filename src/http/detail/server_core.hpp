@@ -1,0 +1,78 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "http/detail/http_metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+namespace gatehouse::http::detail {
+
+/// A live connection, as the server sees it for shutdown.
+struct ConnectionHandle {
+    boost::asio::any_io_executor executor;
+    std::function<void()> close_if_idle;  // run on `executor`
+    bool idle = false;                    // touched on `executor` only
+};
+
+/// What the per-connection coroutines share. Non-template, so the TLS and plain sessions compile
+/// the request pipeline once.
+struct ServerCore {
+    ServerCore(const ServerSettings& settings, const Router& router, metrics::Registry& registry);
+
+    ServerSettings settings;
+    const Router& router;
+    HttpMetrics metrics;
+    std::optional<boost::asio::ssl::context> ssl;
+    std::atomic<bool> stopping{false};
+
+    std::shared_ptr<ConnectionHandle> Register(boost::asio::any_io_executor executor, std::uint64_t& id);
+    void Unregister(std::uint64_t id);
+    void CloseIdleConnections();
+    std::size_t open_connections() const;
+
+    /// A fresh request id, or the client's when it is sane.
+    std::string RequestId(std::string_view from_client);
+
+    /// Routes the header, answers what can be answered before the body is read (404, 405, 413).
+    struct Admission {
+        RouteMatch match;
+        std::optional<Response> early;  // set: answer this and close without reading the body
+        std::uint64_t body_limit = 0;
+    };
+    Admission Admit(const beast_http::request_parser<beast_http::string_body>& parser) const;
+
+    /// Runs the handler and turns every failure into a problem response.
+    boost::asio::awaitable<Response> Handle(const Request& request, RouteMatch& match, const std::string& request_id,
+                                            const std::string& remote);
+
+    /// Adds the headers every response carries, counts it and writes the access-log line.
+    void Finish(const Request* request, std::string_view method, std::string_view target, Response& response,
+                const Route* route, const std::string& request_id, const std::string& remote,
+                std::chrono::steady_clock::time_point started);
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<ConnectionHandle>> connections_;
+    std::uint64_t next_connection_ = 1;
+    std::string id_prefix_;
+    std::atomic<std::uint64_t> next_request_{1};
+};
+
+/// Runs one connection to its end. `socket` is already bound to the connection's strand.
+boost::asio::awaitable<void> ServePlain(ServerCore& core, boost::asio::ip::tcp::socket socket, std::string remote);
+boost::asio::awaitable<void> ServeTls(ServerCore& core, boost::asio::ip::tcp::socket socket, std::string remote);
+
+}  // namespace gatehouse::http::detail

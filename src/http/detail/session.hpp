@@ -1,0 +1,171 @@
+#pragma once
+// The connection loop, shared by the plain and TLS sessions. Included only by session_plain.cpp and
+// session_tls.cpp, so each stream type is compiled once.
+
+#include <chrono>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "core/log.hpp"
+#include "http/detail/server_core.hpp"
+#include "http/problem.hpp"
+
+namespace gatehouse::http::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+/// A client that stopped mid-request or sent a clean EOF is simply gone; anything else the parser
+/// reports is a malformed request that deserves a 400.
+inline bool IsMalformed(const boost::system::error_code& ec) {
+    if (ec.category() != beast_http::make_error_code(beast_http::error::bad_method).category()) return false;
+    return ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message;
+}
+
+/// Closes after the response while the client may still be sending: half-close, then read and drop
+/// for a moment, so the kernel does not answer the unread bytes with a reset that would destroy
+/// the response before the client reads it.
+template <class Stream>
+asio::awaitable<void> LingeringClose(Stream& stream) {
+    auto& tcp = beast::get_lowest_layer(stream);
+    boost::system::error_code ignored;
+    tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp.expires_after(std::chrono::seconds(2));
+    char sink[16384];
+    std::size_t total = 0;
+    while (total < 1024 * 1024) {
+        auto [ec, n] = co_await tcp.async_read_some(asio::buffer(sink), kTuple);
+        if (ec) break;
+        total += n;
+    }
+}
+
+template <class Stream>
+asio::awaitable<bool> WriteResponse(Stream& stream, Response& response, int timeout_s) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(timeout_s));
+    auto [ec, n] = co_await beast_http::async_write(stream, response, kTuple);
+    co_return !ec;
+}
+
+/// Answers a request that cannot be read further, then closes.
+template <class Stream>
+asio::awaitable<void> RejectAndClose(ServerCore& core, Stream& stream, Response response, std::string_view method,
+                                     std::string_view target, const Route* route, const std::string& request_id,
+                                     const std::string& remote, std::chrono::steady_clock::time_point started) {
+    response.keep_alive(false);
+    core.Finish(nullptr, method, target, response, route, request_id, remote, started);
+    if (co_await WriteResponse(stream, response, core.settings.http.read_timeout_s)) co_await LingeringClose(stream);
+}
+
+template <class Stream>
+asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHandle& handle, const std::string& remote) {
+    const auto& limits = core.settings.http;
+    auto& tcp = beast::get_lowest_layer(stream);
+    beast::flat_buffer buffer;
+    for (;;) {
+        if (buffer.size() == 0) {
+            // Idle between requests: the idle timeout applies, and shutdown may close us here.
+            if (core.stopping.load()) co_return;
+            handle.idle = true;
+            tcp.expires_after(std::chrono::seconds(limits.idle_timeout_s));
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+            handle.idle = false;
+            if (ec) co_return;
+            buffer.commit(n);
+        }
+        // From the first byte on, the whole request must arrive within the read timeout.
+        tcp.expires_after(std::chrono::seconds(limits.read_timeout_s));
+        beast_http::request_parser<beast_http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+        parser.body_limit(boost::none);  // the route's limit is set once the route is known
+        auto [header_ec, header_n] = co_await beast_http::async_read_header(stream, buffer, parser, kTuple);
+        const auto started = std::chrono::steady_clock::now();
+        if (header_ec) {
+            if (header_ec == beast_http::error::header_limit) {
+                co_await RejectAndClose(core, stream,
+                                        Problem(Status::request_header_fields_too_large,
+                                                "request line and headers exceed " +
+                                                    std::to_string(limits.max_header_bytes) + " bytes"),
+                                        "-", "-", nullptr, core.RequestId({}), remote, started);
+            } else if (IsMalformed(header_ec)) {
+                co_await RejectAndClose(core, stream, Problem(Status::bad_request, "malformed HTTP request: " + header_ec.message()),
+                                        "-", "-", nullptr, core.RequestId({}), remote, started);
+            }
+            co_return;
+        }
+        const auto& header = parser.get();
+        const std::string request_id = core.RequestId(header["X-Request-Id"]);
+        auto admission = core.Admit(parser);
+        const Route* route = admission.match.route;
+        const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+        if (admission.early) {
+            Response response = std::move(*admission.early);
+            if (has_body || core.stopping.load()) {
+                co_await RejectAndClose(core, stream, std::move(response), header.method_string(), header.target(),
+                                        route, request_id, remote, started);
+                co_return;
+            }
+            response.keep_alive(header.keep_alive());
+            core.Finish(nullptr, header.method_string(), header.target(), response, route, request_id, remote, started);
+            if (!co_await WriteResponse(stream, response, limits.read_timeout_s) || !response.keep_alive()) co_return;
+            continue;
+        }
+        if (has_body && beast::iequals(header[beast_http::field::expect], "100-continue")) {
+            beast_http::response<beast_http::empty_body> go_on{Status::continue_, 11};
+            auto [ec, n] = co_await beast_http::async_write(stream, go_on, kTuple);
+            if (ec) co_return;
+        }
+        parser.body_limit(admission.body_limit);
+        auto [body_ec, body_n] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
+        if (body_ec) {
+            if (body_ec == beast_http::error::body_limit) {
+                co_await RejectAndClose(core, stream,
+                                        Problem(Status::payload_too_large,
+                                                "request body exceeds the limit of " +
+                                                    std::to_string(admission.body_limit) + " bytes"),
+                                        header.method_string(), header.target(), route, request_id, remote, started);
+            } else if (IsMalformed(body_ec)) {
+                co_await RejectAndClose(core, stream, Problem(Status::bad_request, "malformed request body: " + body_ec.message()),
+                                        header.method_string(), header.target(), route, request_id, remote, started);
+            }
+            co_return;
+        }
+        Request request = parser.release();
+        core.metrics.in_flight().fetch_add(1);
+        Response response = co_await core.Handle(request, admission.match, request_id, remote);
+        core.metrics.in_flight().fetch_sub(1);
+        response.keep_alive(request.keep_alive() && !core.stopping.load());
+        core.Finish(&request, request.method_string(), request.target(), response, route, request_id, remote, started);
+        if (!co_await WriteResponse(stream, response, limits.read_timeout_s) || !response.keep_alive()) {
+            boost::system::error_code ignored;
+            tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+            co_return;
+        }
+    }
+}
+
+/// Registers the connection for shutdown, runs it, and always unregisters.
+template <class Stream>
+asio::awaitable<void> ServeStream(ServerCore& core, Stream& stream, const std::string& remote) {
+    std::uint64_t id = 0;
+    auto handle = core.Register(beast::get_lowest_layer(stream).get_executor(), id);
+    handle->close_if_idle = [&stream] { beast::get_lowest_layer(stream).cancel(); };
+    try {
+        co_await RunSession(core, stream, *handle, remote);
+    } catch (const std::exception& e) {
+        core::LogError("http.connection_error", {{"remote", remote}, {"error", e.what()}});
+    }
+    handle->close_if_idle = nullptr;
+    core.Unregister(id);
+}
+
+}  // namespace gatehouse::http::detail

@@ -1,0 +1,74 @@
+#include "http/problem.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace gatehouse::http {
+namespace {
+
+std::string_view Slug(Status status) {
+    switch (status) {
+        case Status::bad_request: return "bad-request";
+        case Status::unauthorized: return "unauthorized";
+        case Status::forbidden: return "forbidden";
+        case Status::not_found: return "not-found";
+        case Status::method_not_allowed: return "method-not-allowed";
+        case Status::conflict: return "conflict";
+        case Status::payload_too_large: return "payload-too-large";
+        case Status::unsupported_media_type: return "unsupported-media-type";
+        case Status::unprocessable_entity: return "validation-error";
+        case Status::too_many_requests: return "rate-limited";
+        case Status::request_header_fields_too_large: return "headers-too-large";
+        case Status::service_unavailable: return "unavailable";
+        case Status::gateway_timeout: return "timeout";
+        default: return "internal-error";
+    }
+}
+
+}  // namespace
+
+Status StatusFor(core::errc code) noexcept {
+    using core::errc;
+    switch (code) {
+        case errc::ok: return Status::ok;
+        case errc::invalid_argument: return Status::bad_request;
+        case errc::unauthenticated: return Status::unauthorized;
+        case errc::forbidden: return Status::forbidden;
+        case errc::not_found: return Status::not_found;
+        case errc::method_not_allowed: return Status::method_not_allowed;
+        case errc::conflict:
+        case errc::already_exists: return Status::conflict;
+        case errc::payload_too_large: return Status::payload_too_large;
+        case errc::unsupported_media: return Status::unsupported_media_type;
+        case errc::headers_too_large: return Status::request_header_fields_too_large;
+        case errc::rate_limited: return Status::too_many_requests;
+        case errc::unavailable: return Status::service_unavailable;
+        case errc::timeout: return Status::gateway_timeout;
+        case errc::internal: return Status::internal_server_error;
+    }
+    return Status::internal_server_error;
+}
+
+Response Problem(Status status, std::string_view detail, const boost::json::object& errors) {
+    boost::json::object body;
+    body["type"] = "/problems/" + std::string(Slug(status));
+    body["title"] = std::string(beast_http::obsolete_reason(status));
+    body["status"] = static_cast<int>(status);
+    body["detail"] = detail;
+    if (!errors.empty()) body["errors"] = errors;
+    Response response{status, 11};
+    response.set(beast_http::field::content_type, "application/problem+json");
+    response.body() = boost::json::serialize(body);
+    return response;
+}
+
+Response ProblemFor(const core::Error& error) { return Problem(StatusFor(error.code()), error.what()); }
+
+Response Json(Status status, const boost::json::value& body) {
+    Response response{status, 11};
+    response.set(beast_http::field::content_type, "application/json");
+    response.body() = boost::json::serialize(body);
+    return response;
+}
+
+}  // namespace gatehouse::http

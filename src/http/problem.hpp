@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "core/errc.hpp"
+#include "http/types.hpp"
+
+namespace gatehouse::http {
+
+/// The one place where an expected failure becomes an HTTP status.
+Status StatusFor(core::errc code) noexcept;
+
+/// An RFC 9457 application/problem+json response. `errors` (field -> message) is added when not empty.
+Response Problem(Status status, std::string_view detail, const boost::json::object& errors = {});
+
+/// The problem for a domain error; the client sees Error::what() (safe by contract), never internal().
+Response ProblemFor(const core::Error& error);
+
+/// A JSON response with `status`.
+Response Json(Status status, const boost::json::value& body);
+
+}  // namespace gatehouse::http

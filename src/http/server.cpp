@@ -1,0 +1,118 @@
+#include "http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/log.hpp"
+#include "http/detail/server_core.hpp"
+
+namespace gatehouse::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+struct Server::Impl {
+    Impl(asio::io_context& io, const ServerSettings& settings, const Router& router, metrics::Registry& registry)
+        : ioc(io), core(std::make_shared<detail::ServerCore>(settings, router, registry)), acceptor(io) {}
+
+    asio::awaitable<void> AcceptLoop() {
+        for (;;) {
+            auto [ec, socket] =
+                co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+                // Out of descriptors or similar: back off instead of spinning.
+                core::LogWarn("http.accept_failed", {{"error", ec.message()}});
+                asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
+                co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+                continue;
+            }
+            if (core->open_connections() >= static_cast<std::size_t>(core->settings.http.max_connections)) {
+                boost::system::error_code ignored;
+                socket.close(ignored);
+                continue;
+            }
+            boost::system::error_code endpoint_ec;
+            const auto peer = socket.remote_endpoint(endpoint_ec);
+            std::string remote = endpoint_ec ? "unknown" : peer.address().to_string();
+            socket.set_option(tcp::no_delay(true), endpoint_ec);
+            auto executor = socket.get_executor();
+            auto session = core->ssl ? detail::ServeTls(*core, std::move(socket), std::move(remote))
+                                     : detail::ServePlain(*core, std::move(socket), std::move(remote));
+            // The session keeps the core alive: a connection may outlive a Server that is torn down.
+            asio::co_spawn(executor, std::move(session), [keep = core](std::exception_ptr error) {
+                if (!error) return;
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    core::LogError("http.session_failed", {{"error", e.what()}});
+                }
+            });
+        }
+    }
+
+    asio::io_context& ioc;
+    std::shared_ptr<detail::ServerCore> core;
+    tcp::acceptor acceptor;
+};
+
+Server::Server(asio::io_context& ioc, ServerSettings settings, const Router& router, metrics::Registry& registry)
+    : impl_(std::make_shared<Impl>(ioc, settings, router, registry)) {
+    if (settings.tls.enabled()) {
+        auto& ssl = impl_->core->ssl.emplace(asio::ssl::context::tls_server);
+        ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        boost::system::error_code ec;
+        ssl.use_certificate_chain_file(settings.tls.cert_file, ec);
+        if (ec) throw std::runtime_error("cannot load TLS certificate " + settings.tls.cert_file + ": " + ec.message());
+        ssl.use_private_key_file(settings.tls.key_file, asio::ssl::context::pem, ec);
+        if (ec) throw std::runtime_error("cannot load TLS key " + settings.tls.key_file + ": " + ec.message());
+    }
+}
+
+Server::~Server() {
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+}
+
+tcp::endpoint Server::Listen(const std::string& host, std::uint16_t port) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+    if (ec) throw std::runtime_error("cannot listen on '" + host + "': not an IP address");
+    const tcp::endpoint endpoint(address, port);
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    return acceptor.local_endpoint();
+}
+
+void Server::Start() {
+    asio::co_spawn(impl_->acceptor.get_executor(), impl_->AcceptLoop(), asio::detached);
+}
+
+asio::awaitable<void> Server::Shutdown(std::chrono::milliseconds grace) {
+    auto& core = *impl_->core;
+    core.stopping.store(true);
+    boost::system::error_code ignored;
+    impl_->acceptor.close(ignored);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (core.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+        core.CloseIdleConnections();
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (const auto left = core.open_connections(); left > 0)
+        core::LogWarn("http.shutdown_forced", {{"connections", left}});
+}
+
+std::size_t Server::open_connections() const { return impl_->core->open_connections(); }
+
+}  // namespace gatehouse::http

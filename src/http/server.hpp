@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "config/config.hpp"
+#include "http/router.hpp"
+#include "metrics/registry.hpp"
+
+namespace gatehouse::http {
+
+struct ServerSettings {
+    config::HttpConfig http;
+    config::TlsConfig tls;
+    bool access_log = true;
+};
+
+/// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop.
+/// Each connection runs on its own strand of `ioc`.
+class Server {
+public:
+    Server(boost::asio::io_context& ioc, ServerSettings settings, const Router& router, metrics::Registry& registry);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Binds and listens. Returns the bound endpoint (port 0 picks a free one). Throws std::runtime_error.
+    boost::asio::ip::tcp::endpoint Listen(const std::string& host, std::uint16_t port);
+
+    /// Starts accepting connections.
+    void Start();
+
+    /// Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up to
+    /// `grace`, then closes what is left. Call from a coroutine on `ioc`.
+    boost::asio::awaitable<void> Shutdown(std::chrono::milliseconds grace);
+
+    std::size_t open_connections() const;
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace gatehouse::http

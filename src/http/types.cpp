@@ -1,0 +1,45 @@
+#include "http/types.hpp"
+
+#include <algorithm>
+
+#include "http/router.hpp"
+
+namespace gatehouse::http {
+
+std::string_view AccessName(Access access) noexcept {
+    switch (access) {
+        case Access::kPublic: return "public";
+        case Access::kViewer: return "viewer";
+        case Access::kOperator: return "operator";
+        case Access::kAdmin: return "admin";
+    }
+    return "unknown";
+}
+
+std::string_view RequestContext::Param(std::string_view name) const {
+    for (const auto& [key, value] : params)
+        if (key == name) return value;
+    return {};
+}
+
+std::optional<std::string> RequestContext::Query(std::string_view name) const {
+    std::string_view rest = query;
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto eq = pair.find('=');
+        std::string key;
+        std::string plus_key(pair.substr(0, eq));
+        std::replace(plus_key.begin(), plus_key.end(), '+', ' ');
+        if (!PercentDecode(plus_key, key) || key != name) continue;
+        std::string value(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+        std::replace(value.begin(), value.end(), '+', ' ');
+        std::string decoded;
+        if (!PercentDecode(value, decoded)) return std::nullopt;
+        return decoded;
+    }
+    return std::nullopt;
+}
+
+}  // namespace gatehouse::http
