@@ -7,6 +7,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <thread>
 
@@ -17,6 +18,7 @@ namespace gatehouse::store::test {
 enum class Backend { sqlite, postgres };
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info);
+inline void PrintTo(Backend b, std::ostream* os) { *os << (b == Backend::sqlite ? "sqlite" : "postgres"); }
 
 /// Runs every test over both backends: SQLite in a fresh temporary file, PostgreSQL in a fresh
 /// database on the binary's shared fixture server (a server that cannot start fails the test).
