@@ -12,17 +12,18 @@ void WorkerPool::Join() {
 }
 
 void WorkerPool::Admit() {
-    if (queued_.fetch_add(1, std::memory_order_relaxed) >= max_queued_) {
+    // Counted from admission to finish, so the limit does not depend on how fast threads pick jobs up.
+    if (queued_.fetch_add(1, std::memory_order_relaxed) >= threads_ + max_queued_) {
         queued_.fetch_sub(1, std::memory_order_relaxed);
         throw Error(errc::unavailable, "the server is busy, try again", "worker pool '" + name_ + "' queue is full");
     }
 }
 
-void WorkerPool::Start() noexcept {
-    queued_.fetch_sub(1, std::memory_order_relaxed);
-    busy_.fetch_add(1, std::memory_order_relaxed);
-}
+void WorkerPool::Start() noexcept { busy_.fetch_add(1, std::memory_order_relaxed); }
 
-void WorkerPool::Finish() noexcept { busy_.fetch_sub(1, std::memory_order_relaxed); }
+void WorkerPool::Finish() noexcept {
+    busy_.fetch_sub(1, std::memory_order_relaxed);
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 }  // namespace gatehouse::core

@@ -18,8 +18,8 @@
 namespace gatehouse::core {
 
 /// A fixed number of threads for blocking work (SQLite, libpq, libssh, argon2). The queue is
-/// bounded: past `max_queued` waiting jobs, Offload fails with errc::unavailable instead of
-/// letting latency and memory grow without limit.
+/// bounded: with `threads` jobs running and `max_queued` waiting, Offload fails with
+/// errc::unavailable instead of letting latency and memory grow without limit.
 class WorkerPool {
 public:
     WorkerPool(std::string name, std::size_t threads, std::size_t max_queued);
@@ -31,7 +31,11 @@ public:
     const std::string& name() const noexcept { return name_; }
     std::size_t threads() const noexcept { return threads_; }
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
-    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+    std::size_t queued() const noexcept {
+        const auto outstanding = queued_.load(std::memory_order_relaxed);
+        const auto running = busy_.load(std::memory_order_relaxed);
+        return outstanding > running ? outstanding - running : 0;
+    }
 
     /// Waits for queued work to finish and joins the threads. Safe to call twice.
     void Join();
@@ -46,7 +50,7 @@ private:
     std::size_t threads_;
     std::size_t max_queued_;
     boost::asio::thread_pool pool_;
-    std::atomic<std::size_t> queued_{0};
+    std::atomic<std::size_t> queued_{0};  // admitted and not finished: waiting or running
     std::atomic<std::size_t> busy_{0};
 };
 

@@ -120,8 +120,9 @@ RouteMatch Router::Find(Verb method, std::string_view path) const {
     }
     if (!match.route) match.route = get_fallback;
     if (match.route) {
+        // A malformed escape in a parameter makes the path match nothing.
+        if (!Matches(*match.route, parts, &match.params, path)) return RouteMatch{};
         match.kind = RouteMatch::kFound;
-        Matches(*match.route, parts, &match.params, path);
         return match;
     }
     if (!first_pattern) return match;

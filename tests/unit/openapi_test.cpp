@@ -1,0 +1,43 @@
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <boost/json/parse.hpp>
+
+#include "api/ops_handlers.hpp"
+#include "api/route_table.hpp"
+
+namespace gatehouse::api {
+namespace {
+
+// Every route of the real table appears in the OpenAPI document with its access level.
+TEST(OpenApi, DescribesEveryRouteOfTheTable) {
+    const auto dir = std::filesystem::temp_directory_path() / ("gatehouse-openapi-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto database = store::OpenSqlite((dir / "db.sqlite").string(), {});
+    metrics::Registry registry;
+    Services services{*database, registry};
+    http::Router router;
+    BuildRouteTable(router, services);
+    const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
+    EXPECT_EQ(document.at("openapi").as_string().subview().substr(0, 3), "3.1");
+    const auto& paths = document.at("paths").as_object();
+    ASSERT_FALSE(router.routes().empty());
+    for (const auto& route : router.routes()) {
+        std::string path;
+        for (const auto& segment : route.segments())
+            path += "/" + (segment.kind == http::Route::Segment::kLiteral ? segment.text : "{" + segment.text + "}");
+        std::string method(http::beast_http::to_string(route.method()));
+        for (auto& ch : method) ch = static_cast<char>(std::tolower(ch));
+        ASSERT_TRUE(paths.contains(path)) << path;
+        ASSERT_TRUE(paths.at(path).as_object().contains(method)) << method << " " << path;
+        EXPECT_EQ(paths.at(path).at(method).at("x-access").as_string(), http::AccessName(route.access()));
+    }
+    database.reset();
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gatehouse::api
