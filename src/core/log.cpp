@@ -11,7 +11,7 @@ namespace gatehouse::core {
 
 void InitLogging(std::string_view level) {
     if (spdlog::get("gatehouse")) return;
-    spdlog::init_thread_pool(16384, 1);
+    spdlog::init_thread_pool(4096, 1);  // preallocated: each slot costs RSS
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     // Blocking on overflow: a log line is never dropped, and a full queue means a stuck sink.
     auto logger = std::make_shared<spdlog::async_logger>("gatehouse", sink, spdlog::thread_pool(),
