@@ -1,0 +1,109 @@
+"""Black-box fixtures: start the real gatehouse binary and a throwaway PostgreSQL.
+
+Environment (set by tests/e2e/CMakeLists.txt when run through ctest):
+  GATEHOUSE_BIN         path of the gatehouse executable (tests are skipped without it)
+  GATEHOUSE_PG_FIXTURE  path of tests/fixtures/pg.sh (PostgreSQL tests are skipped without it)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from support import Server, bin_path, psql, with_database
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "pg: needs the PostgreSQL fixture (tests/fixtures/pg.sh)")
+
+
+
+@pytest.fixture
+def gatehouse_bin() -> str:
+    return bin_path()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Factory: start_server(*extra_args, cwd=None, env=None, data_dir=..., wait=True) -> Server.
+
+    By default the server listens on 127.0.0.1:0 with --data-dir <tmp>/data. Pass listen=None to
+    leave out --listen, data_dir=None to leave out --data-dir. Every server still running at the end
+    of the test gets SIGTERM and must exit with code 0."""
+    servers: list[Server] = []
+
+    def start(*extra_args, cwd=None, env=None, listen="127.0.0.1:0", data_dir="default", wait=True):
+        args = ["serve"]
+        if listen is not None:
+            args += ["--listen", listen]
+        if data_dir == "default":
+            data_dir = str(tmp_path / "data")
+        if data_dir is not None:
+            args += ["--data-dir", str(data_dir)]
+        args += [str(a) for a in extra_args]
+        log = tmp_path / f"gatehouse-{len(servers)}.log"
+        server = Server(args, cwd=Path(cwd) if cwd else tmp_path, log_path=log, env=env)
+        servers.append(server)
+        return server.start(wait=wait)
+
+    yield start
+
+    failures = []
+    for s in servers:
+        was_running = s.running()
+        try:
+            code = s.terminate()
+        except AssertionError as e:
+            failures.append(str(e))
+            continue
+        if was_running and code != 0:
+            failures.append(f"gatehouse exited with {code} after SIGTERM\n{s.log_tail()}")
+    assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def server(start_server) -> Server:
+    """A gatehouse on a free loopback port with a fresh SQLite data dir."""
+    return start_server()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """URL of a throwaway PostgreSQL server (tests/fixtures/pg.sh), shared by the session."""
+    script = os.environ.get("GATEHOUSE_PG_FIXTURE")
+    if not script:
+        pytest.skip("GATEHOUSE_PG_FIXTURE is not set")
+    # pg.sh needs a short directory the postgres user can reach: not pytest's 0700 tmp tree.
+    pg_dir = tempfile.mkdtemp(prefix="gh-e2e-pg-", dir="/tmp")
+    result = subprocess.run(
+        ["bash", script, "start", pg_dir],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        subprocess.run(["bash", script, "stop", pg_dir], capture_output=True, timeout=120)
+        shutil.rmtree(pg_dir, ignore_errors=True)
+        pytest.fail(f"pg.sh start failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    try:
+        yield lines[-1].strip()
+    finally:
+        subprocess.run(["bash", script, "stop", pg_dir], capture_output=True, timeout=120)
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_database(pg_url) -> str:
+    """A fresh, empty PostgreSQL database for one test; returns its URL."""
+    name = "gh_" + uuid.uuid4().hex[:16]
+    psql(pg_url, f"CREATE DATABASE {name}")
+    yield with_database(pg_url, name)
+    psql(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,308 @@
+"""Helpers shared by the e2e tests: run the gatehouse binary, talk raw HTTP, run psql."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import requests
+
+LISTENING_RE = re.compile(r"^listening on (https?://\S+?)/?\s*$")
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 15.0
+
+
+
+def free_port() -> int:
+    """A port that was free a moment ago (bind to 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The test process environment without any GATEHOUSE_* variable, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEHOUSE_")}
+    env.update(extra or {})
+    return env
+
+
+def bin_path() -> str:
+    path = os.environ.get("GATEHOUSE_BIN")
+    if not path:
+        pytest.skip("GATEHOUSE_BIN is not set (run through ctest, or export it)")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"GATEHOUSE_BIN={path} is not an executable file")
+    return path
+
+
+def run_cli(args: list[str], *, cwd=None, env=None, timeout: float = 60.0) -> subprocess.CompletedProcess:
+    """Run `gatehouse ARGS...` to completion, capturing text output."""
+    return subprocess.run(
+        [bin_path(), *args],
+        cwd=cwd,
+        env=clean_env(env),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class Server:
+    """One running `gatehouse serve`. stdout and stderr are drained into `log_path` by background
+    threads so the pipes never fill; the URL comes from the `listening on URL` line on stdout."""
+
+    def __init__(self, args: list[str], *, cwd: Path, log_path: Path, env: dict[str, str] | None = None):
+        self.args = [bin_path(), *args]
+        self.cwd = cwd
+        self.log_path = log_path
+        self.env = clean_env(env)
+        self.url: str | None = None
+        self.proc: subprocess.Popen | None = None
+        self.started_at: float | None = None
+        self._listening = threading.Event()
+        self._log_lock = threading.Lock()
+        self._log = None
+        self._threads: list[threading.Thread] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, wait: bool = True) -> "Server":
+        self._log = open(self.log_path, "ab", buffering=0)
+        self._log.write(("$ " + " ".join(self.args) + "\n").encode())
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(
+            self.args,
+            cwd=self.cwd,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: os.umask(0o022),
+        )
+        for stream, name in ((self.proc.stdout, "stdout"), (self.proc.stderr, "stderr")):
+            t = threading.Thread(target=self._drain, args=(stream, name == "stdout"), daemon=True)
+            t.start()
+            self._threads.append(t)
+        if wait:
+            self.wait_listening()
+        return self
+
+    def _drain(self, stream, is_stdout: bool) -> None:
+        for raw in iter(stream.readline, b""):
+            with self._log_lock:
+                self._log.write(raw)
+            if is_stdout and not self._listening.is_set():
+                m = LISTENING_RE.match(raw.decode(errors="replace").strip())
+                if m:
+                    self.url = m.group(1)
+                    self._listening.set()
+        stream.close()
+
+    def wait_listening(self, timeout: float = START_TIMEOUT_S) -> str:
+        deadline = time.monotonic() + timeout
+        while not self._listening.wait(0.05):
+            if self.proc.poll() is not None:
+                time.sleep(0.1)  # let the drain threads write the last lines
+                raise AssertionError(
+                    f"gatehouse exited with {self.proc.returncode} before listening\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no 'listening on ' line on stdout within {timeout}s\n{self.log_tail()}")
+        return self.url
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def terminate(self, timeout: float = STOP_TIMEOUT_S) -> int:
+        """SIGTERM, wait up to `timeout`, SIGKILL after that. Returns the exit code."""
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self._close()
+                raise AssertionError(f"gatehouse did not exit within {timeout}s of SIGTERM\n{self.log_tail()}")
+        self._close()
+        return self.proc.returncode
+
+    def _close(self) -> None:
+        for t in self._threads:
+            t.join(timeout=5)
+        if self._log and not self._log.closed:
+            self._log.close()
+
+    # -- conveniences ------------------------------------------------------------------------
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def port(self) -> int:
+        return urllib.parse.urlsplit(self.url).port
+
+    def get(self, path: str, **kw) -> requests.Response:
+        kw.setdefault("timeout", 5)
+        return requests.get(self.url + path, **kw)
+
+    def request(self, method: str, path: str, **kw) -> requests.Response:
+        kw.setdefault("timeout", 5)
+        return requests.request(method, self.url + path, **kw)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "--- gatehouse log (tail) ---\n" + "\n".join(text[-lines:])
+
+
+def psql_path() -> str:
+    for candidate in ("/usr/lib/postgresql/15/bin/psql", shutil.which("psql")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    pytest.fail("psql not found (postgresql-client-15)")
+
+
+def psql(url: str, sql: str) -> None:
+    result = subprocess.run(
+        [psql_path(), url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, f"psql {sql!r} failed:\n{result.stderr}"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+# ---------------------------------------------------------------------------------------------
+# raw HTTP over a socket, for what client libraries refuse to send
+
+
+class RawResponse:
+    def __init__(self, status: int, reason: str, headers: dict[str, str], body: bytes):
+        self.status = status
+        self.reason = reason
+        self.headers = headers  # lower-cased names
+        self.body = body
+
+    def json(self):
+        import json
+
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"<RawResponse {self.status} {self.reason} {self.headers} {self.body[:200]!r}>"
+
+
+def connect(port: int, timeout: float = 5.0) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def send_quietly(sock: socket.socket, data: bytes) -> bool:
+    """sendall, but a peer that already answered and closed is not an error here."""
+    try:
+        sock.sendall(data)
+        return True
+    except (BrokenPipeError, ConnectionResetError):
+        return False
+
+
+def read_response(sock: socket.socket, *, head_only: bool = False) -> RawResponse:
+    """Read one HTTP/1.1 response (Content-Length, chunked, or until close). Raises
+    ConnectionError when the peer closes before a complete status line and headers."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed before a complete response head: {buf[:200]!r}")
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    version, status, *reason = lines[0].split(" ", 2)
+    assert version.startswith("HTTP/1."), f"bad status line {lines[0]!r}"
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if head_only:
+        return RawResponse(int(status), reason[0] if reason else "", headers, rest)
+
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = b""
+        data = rest
+        while True:
+            while b"\r\n" not in data:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("connection closed inside a chunked body")
+                data += chunk
+            size_line, data = data.split(b"\r\n", 1)
+            size = int(size_line.split(b";")[0], 16)
+            while len(data) < size + 2:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionError("connection closed inside a chunk")
+                data += chunk
+            if size == 0:
+                break
+            body += data[:size]
+            data = data[size + 2 :]
+    elif "content-length" in headers:
+        length = int(headers["content-length"])
+        body = rest
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"connection closed after {len(body)} of {length} body bytes")
+            body += chunk
+        body = body[:length]
+    else:
+        body = rest
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+    return RawResponse(int(status), reason[0] if reason else "", headers, body)
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 5.0) -> RawResponse:
+    """Send `data` on a fresh connection and read one response."""
+    with connect(port, timeout) as sock:
+        send_quietly(sock, data)
+        return read_response(sock)
+
+
+def read_until_closed(sock: socket.socket, timeout: float) -> bytes:
+    """Everything the peer sends until it closes; fails if it is still open after `timeout`."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return data
+            data += chunk
+    except ConnectionResetError:
+        return data
