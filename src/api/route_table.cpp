@@ -24,8 +24,7 @@ void BuildRouteTable(http::Router& router, Services& services) {
     router.Add({Verb::get,  "/metrics",          Access::kPublic, bind(ops, &OpsHandlers::Metrics), "Prometheus metrics", ops_tag});
     router.Add({Verb::get,  "/openapi.json",     Access::kPublic, bind(ops, &OpsHandlers::OpenApi), "This API as OpenAPI 3.1", ops_tag});
     router.Add({Verb::get,  "/docs",             Access::kPublic, bind(ops, &OpsHandlers::Docs),    "API documentation page", ops_tag});
-    router.Add({Verb::post, "/api/v1/echo",      Access::kPublic, bind(ops, &OpsHandlers::Echo),    "Echo a JSON body (diagnostics)",
-                {.max_body_bytes = 64 * 1024, .tag = "ops"}});
+    router.Add({Verb::post, "/api/v1/echo",      Access::kPublic, bind(ops, &OpsHandlers::Echo),    "Echo a JSON body (diagnostics)", ops_tag});
     // clang-format on
 }
 

@@ -12,6 +12,7 @@ namespace gatehouse::http {
 struct RouteOptions {
     std::size_t max_body_bytes = 0;  // 0: the server's default
     std::string tag;                 // OpenAPI grouping
+    std::string action;              // audit action ("user.create"); empty: "METHOD /pattern"
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

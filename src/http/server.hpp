@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,10 +16,15 @@
 
 namespace gatehouse::http {
 
+class Gatekeeper;
+
 struct ServerSettings {
     config::HttpConfig http;
     config::TlsConfig tls;
     bool access_log = true;
+    std::vector<std::string> cors_origins;     // exact origins allowed to call with credentials
+    std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+    Gatekeeper* gatekeeper = nullptr;          // required when any route is not public
 };
 
 /// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop.

@@ -1,9 +1,12 @@
+#include <algorithm>
+
 #include <boost/json/object.hpp>
 
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "http/detail/server_core.hpp"
+#include "http/gatekeeper.hpp"
 #include "http/problem.hpp"
 
 namespace gatehouse::http::detail {
@@ -68,6 +71,10 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
         admission.early = Problem(Status::bad_request, "unknown request method");
         return admission;
     }
+    if (header.method() == Verb::options && header.find(beast_http::field::access_control_request_method) != header.end()) {
+        admission.early = Preflight(header, path);
+        return admission;
+    }
     if (admission.match.kind == RouteMatch::kNotFound) {
         admission.early = Problem(Status::not_found, "no route for " + std::string(path.substr(0, 200)));
     } else if (admission.match.kind == RouteMatch::kMethodNotAllowed) {
@@ -88,6 +95,30 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
     return admission;
 }
 
+std::string ServerCore::ClientAddress(const Request& request, const std::string& peer) const {
+    // X-Forwarded-For is only believed from a trusted proxy, and read from the right: the first
+    // address a trusted proxy did not add is the client.
+    auto trusted = [this](std::string_view address) {
+        return std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(), address) !=
+               settings.trusted_proxies.end();
+    };
+    if (!trusted(peer)) return peer;
+    const auto header = request["X-Forwarded-For"];
+    std::string_view rest(header.data(), header.size());
+    std::string client = peer;
+    while (!rest.empty()) {
+        const auto comma = rest.rfind(',');
+        std::string_view hop = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+        while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
+        while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+        if (hop.empty() || hop.size() > 64) break;
+        client = std::string(hop);
+        if (!trusted(hop)) break;
+    }
+    return client;
+}
+
 boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, RouteMatch& match,
                                                     const std::string& request_id, const std::string& remote) {
     const std::string_view target = request.target();
@@ -97,24 +128,77 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
                            question == std::string_view::npos ? std::string_view{} : target.substr(question + 1),
                            std::move(match.params),
                            request_id,
-                           remote,
+                           ClientAddress(request, remote),
                            match.route};
+    const Route& route = *match.route;
+    Response response;
     try {
-        co_return co_await match.route->handler()(context);
+        if (route.access() != Access::kPublic) {
+            if (!settings.gatekeeper) throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
+            context.principal = co_await settings.gatekeeper->Authenticate(context);
+            if (!Allows(context.principal->role, route.access()))
+                throw core::Error(core::errc::forbidden,
+                                  "this needs the " + std::string(AccessName(route.access())) + " role or higher");
+        }
+        response = co_await route.handler()(context);
     } catch (const core::Error& error) {
         if (error.code() == core::errc::internal)
             core::LogError("http.handler_error", {{"request_id", request_id}, {"error", error.internal()}});
-        co_return ProblemFor(error);
+        response = ProblemFor(error);
     } catch (const std::exception& error) {
         core::LogError("http.handler_exception", {{"request_id", request_id}, {"error", error.what()}});
-        co_return Problem(Status::internal_server_error, "internal error; see the server log for request " + request_id);
+        response = Problem(Status::internal_server_error, "internal error; see the server log for request " + request_id);
+    }
+    if (response.result() == Status::unauthorized) response.set(beast_http::field::www_authenticate, "Bearer");
+    if (settings.gatekeeper) settings.gatekeeper->Completed(context, response.result_int());
+    co_return response;
+}
+
+Response ServerCore::Preflight(const beast_http::request_header<>& header, std::string_view path) const {
+    const auto origin = header[beast_http::field::origin];
+    if (!OriginAllowed(std::string_view(origin.data(), origin.size())))
+        return Problem(Status::forbidden, "origin is not allowed to call this API");
+    const auto wanted = header[beast_http::field::access_control_request_method];
+    const auto match = router.Find(beast_http::string_to_verb(wanted), path);
+    if (match.kind == RouteMatch::kNotFound) return Problem(Status::not_found, "no route for " + std::string(path.substr(0, 200)));
+    Response response{Status::no_content, 11};
+    response.set(beast_http::field::access_control_allow_origin, origin);
+    response.set(beast_http::field::access_control_allow_credentials, "true");
+    response.set(beast_http::field::access_control_allow_methods,
+                 match.kind == RouteMatch::kFound ? std::string(wanted) : match.allow);
+    response.set(beast_http::field::access_control_allow_headers, "Authorization, Content-Type, X-Request-Id");
+    response.set(beast_http::field::access_control_max_age, "600");
+    response.set(beast_http::field::vary, "Origin");
+    return response;
+}
+
+bool ServerCore::OriginAllowed(std::string_view origin) const {
+    return !origin.empty() &&
+           std::find(settings.cors_origins.begin(), settings.cors_origins.end(), origin) != settings.cors_origins.end();
+}
+
+void ServerCore::AddBrowserHeaders(const Request* request, Response& response) const {
+    response.set("X-Content-Type-Options", "nosniff");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("X-Frame-Options", "DENY");
+    if (response.find("Content-Security-Policy") == response.end())
+        response.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (ssl) response.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if (!request) return;
+    const auto origin = (*request)[beast_http::field::origin];
+    // Credentials are allowed, so the origin is echoed only when it is on the list; never "*".
+    if (OriginAllowed(std::string_view(origin.data(), origin.size()))) {
+        response.set(beast_http::field::access_control_allow_origin, origin);
+        response.set(beast_http::field::access_control_allow_credentials, "true");
+        response.set(beast_http::field::access_control_expose_headers, "X-Request-Id, Retry-After");
+        response.set(beast_http::field::vary, "Origin");
     }
 }
 
 void ServerCore::Finish(const Request* request, std::string_view method, std::string_view target, Response& response,
                         const Route* route, const std::string& request_id, const std::string& remote,
                         std::chrono::steady_clock::time_point started) {
-    response.set("X-Content-Type-Options", "nosniff");
+    AddBrowserHeaders(request, response);
     response.set("X-Request-Id", request_id);
     const bool head = request && request->method() == Verb::head;
     if (head) {

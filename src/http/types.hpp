@@ -11,6 +11,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/json/object.hpp>
+
+#include "auth/principal.hpp"
 
 namespace gatehouse::http {
 
@@ -23,8 +26,19 @@ using Status = beast_http::status;
 /// The least a caller needs to reach a route. Every route declares one; there is no default.
 enum class Access { kPublic, kViewer, kOperator, kAdmin };
 std::string_view AccessName(Access access) noexcept;
+/// Whether `role` is enough for `access`.
+bool Allows(auth::Role role, Access access) noexcept;
 
 class Route;
+
+/// What a handler tells the audit trail about its request, beyond what the route implies.
+struct AuditNote {
+    std::string action;         // empty: the route's action
+    std::string actor_name;     // for requests without a principal (a login attempt's username)
+    std::string resource_type;
+    std::string resource_id;    // empty: the route's {id} parameter, if any
+    boost::json::object details;  // never secrets
+};
 
 /// What a handler sees of a request.
 struct RequestContext {
@@ -35,7 +49,11 @@ struct RequestContext {
     std::string request_id;
     std::string remote_address;
     const Route* route = nullptr;
+    std::optional<auth::Principal> principal;  // set for every route that is not public
+    AuditNote audit;
 
+    /// The value of request header `name` (empty when absent).
+    std::string_view Header(std::string_view name) const;
     /// The path parameter `name`; empty when the route has none of that name.
     std::string_view Param(std::string_view name) const;
     /// The first query parameter `name`, percent-decoded.

@@ -58,6 +58,14 @@ struct ServerCore {
     boost::asio::awaitable<Response> Handle(const Request& request, RouteMatch& match, const std::string& request_id,
                                             const std::string& remote);
 
+    /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
+    std::string ClientAddress(const Request& request, const std::string& peer) const;
+    bool OriginAllowed(std::string_view origin) const;
+    /// Answers a CORS preflight (OPTIONS with Access-Control-Request-Method).
+    Response Preflight(const beast_http::request_header<>& header, std::string_view path) const;
+    /// Security headers on every response; CORS headers for allowed origins.
+    void AddBrowserHeaders(const Request* request, Response& response) const;
+
     /// Adds the headers every response carries, counts it and writes the access-log line.
     void Finish(const Request* request, std::string_view method, std::string_view target, Response& response,
                 const Route* route, const std::string& request_id, const std::string& remote,

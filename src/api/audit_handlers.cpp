@@ -1,0 +1,104 @@
+#include "api/audit_handlers.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include "core/errc.hpp"
+#include "core/time.hpp"
+#include "http/problem.hpp"
+
+namespace gatehouse::api {
+namespace {
+
+using core::errc;
+using http::Json;
+using http::Response;
+using http::Status;
+
+constexpr long long kMaxLimit = 500;
+
+// An empty value (`?actor=`) is treated as absent: forms submit empty fields.
+std::optional<std::string> TextParam(const http::RequestContext& context, std::string_view name) {
+    auto value = context.Query(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& context, std::string_view name) {
+    const auto text = TextParam(context, name);
+    if (!text) return std::nullopt;
+    const auto time = core::ParseRfc3339(*text);
+    if (!time) {
+        throw core::Error(errc::invalid_argument,
+                          std::string(name) + " must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z");
+    }
+    return time;
+}
+
+std::size_t LimitParam(const http::RequestContext& context) {
+    const auto text = TextParam(context, "limit");
+    if (!text) return 50;
+    long long limit = 0;
+    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > kMaxLimit) {
+        throw core::Error(errc::invalid_argument, "limit must be an integer between 1 and 500");
+    }
+    return static_cast<std::size_t>(limit);
+}
+
+std::optional<std::string> OutcomeParam(const http::RequestContext& context) {
+    auto outcome = TextParam(context, "outcome");
+    if (outcome && *outcome != "success" && *outcome != "failure" && *outcome != "denied") {
+        throw core::Error(errc::invalid_argument, "outcome must be one of success, failure, denied");
+    }
+    return outcome;
+}
+
+void CheckRange(const std::optional<core::Clock::time_point>& since,
+                const std::optional<core::Clock::time_point>& until) {
+    if (since && until && *until < *since) throw core::Error(errc::invalid_argument, "until must not be before since");
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> AuditHandlers::Events(http::RequestContext& context) const {
+    audit::Filter filter;
+    filter.actor = TextParam(context, "actor");
+    filter.action = TextParam(context, "action");
+    filter.resource_type = TextParam(context, "resource_type");
+    filter.resource_id = TextParam(context, "resource_id");
+    filter.outcome = OutcomeParam(context);
+    filter.since = TimeParam(context, "since");
+    filter.until = TimeParam(context, "until");
+    CheckRange(filter.since, filter.until);
+    filter.limit = LimitParam(context);
+    filter.cursor = TextParam(context, "cursor");
+
+    const audit::Page page = co_await log.Query(std::move(filter));
+    boost::json::array items;
+    items.reserve(page.items.size());
+    for (const auto& event : page.items) items.push_back(audit::ToJson(event));
+    boost::json::object body;
+    body["items"] = std::move(items);
+    body["next_cursor"] = page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr);
+    co_return Json(Status::ok, body);
+}
+
+boost::asio::awaitable<Response> AuditHandlers::Stats(http::RequestContext& context) const {
+    const auto since = TimeParam(context, "since");
+    const auto until = TimeParam(context, "until");
+    CheckRange(since, until);
+
+    const std::vector<audit::StatsRow> rows = co_await log.Stats(since, until);
+    boost::json::array items;
+    items.reserve(rows.size());
+    for (const auto& row : rows) {
+        items.push_back({{"day", row.day}, {"action", row.action}, {"outcome", row.outcome}, {"count", row.count}});
+    }
+    co_return Json(Status::ok, boost::json::object{{"items", std::move(items)}});
+}
+
+}  // namespace gatehouse::api

@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "audit/audit_log.hpp"
+#include "auth/jwt.hpp"
+#include "auth/password.hpp"
+#include "auth/principal.hpp"
+#include "core/time.hpp"
+#include "core/worker_pool.hpp"
+#include "store/database.hpp"
+
+namespace gatehouse::auth {
+
+struct IdentityOptions {
+    int access_ttl_s = 15 * 60;
+    int refresh_ttl_s = 14 * 24 * 3600;
+    bool registration_enabled = false;
+};
+
+struct ClientInfo {
+    std::string ip;
+    std::string user_agent;
+    std::string request_id;
+};
+
+struct UserView {
+    std::string id;
+    std::string username;
+    Role role = Role::viewer;
+    bool disabled = false;
+    std::string created_at;
+    std::string updated_at;
+};
+
+struct LoginResult {
+    std::string access_token;
+    int expires_in = 0;
+    std::string refresh_token;
+    int refresh_max_age = 0;
+    UserView user;
+};
+
+struct UserPatch {
+    std::optional<Role> role;
+    std::optional<bool> disabled;
+    std::optional<std::string> password;
+};
+
+struct UserPage {
+    std::vector<UserView> items;
+    std::optional<std::string> next_cursor;
+};
+
+struct ApiTokenView {
+    std::string id;
+    std::string user_id;
+    std::string name;
+    Role role = Role::viewer;
+    std::string prefix;
+    std::string created_at;
+    std::optional<std::string> expires_at;
+    std::optional<std::string> last_used_at;
+    std::string token;  // only set right after creation
+};
+
+struct ApiTokenPage {
+    std::vector<ApiTokenView> items;
+    std::optional<std::string> next_cursor;
+};
+
+/// Users, sessions, access and API tokens. All methods are called from coroutines on an I/O
+/// executor; database and hashing work runs on worker pools. Expected failures are thrown as
+/// core::Error: unauthenticated (bad credentials, revoked or expired tokens: one message for all),
+/// forbidden, not_found, already_exists, conflict (last admin), invalid_argument.
+class IdentityService {
+public:
+    IdentityService(store::Database& database, core::WorkerPool& cpu, const PasswordHasher& hasher, JwtCodec jwt,
+                    audit::AuditLog& audit, IdentityOptions options);
+
+    const IdentityOptions& options() const noexcept { return options_; }
+
+    boost::asio::awaitable<LoginResult> Login(std::string username, std::string password, ClientInfo client);
+    boost::asio::awaitable<LoginResult> Refresh(std::string refresh_token, ClientInfo client);
+    /// Revokes the refresh family of `principal` and of `refresh_token` and denies the access token.
+    boost::asio::awaitable<void> Logout(std::optional<Principal> principal, std::optional<std::string> refresh_token);
+    boost::asio::awaitable<Principal> Authenticate(std::string bearer);
+    boost::asio::awaitable<UserView> Register(std::string username, std::string password);
+
+    boost::asio::awaitable<UserPage> ListUsers(std::size_t limit, std::string cursor);
+    boost::asio::awaitable<UserView> CreateUser(std::string username, std::string password, Role role);
+    boost::asio::awaitable<UserView> GetUser(std::string id);
+    boost::asio::awaitable<UserView> UpdateUser(std::string id, UserPatch patch);
+    boost::asio::awaitable<void> DeleteUser(std::string id);
+    boost::asio::awaitable<void> ChangeOwnPassword(Principal principal, std::string current, std::string replacement);
+
+    boost::asio::awaitable<ApiTokenView> CreateApiToken(Principal principal, std::string name, Role role,
+                                                         std::optional<core::Clock::time_point> expires);
+    boost::asio::awaitable<ApiTokenPage> ListApiTokens(Principal principal, bool all, std::size_t limit,
+                                                       std::string cursor);
+    boost::asio::awaitable<void> RevokeApiToken(Principal principal, std::string id);
+
+    /// Blocking, for start-up and the CLI: creates `admin` when there is no user at all. Returns the
+    /// generated password when none was given (to be shown once), nullopt otherwise.
+    std::optional<std::string> EnsureInitialAdmin(const std::optional<std::string>& password);
+    /// Blocking helpers for the CLI (`gatehouse user ...`).
+    UserView CreateUserBlocking(const std::string& username, const std::string& password, Role role);
+    void SetPasswordBlocking(const std::string& username, const std::string& password);
+    void SetDisabledBlocking(const std::string& username, bool disabled);
+    std::vector<UserView> ListUsersBlocking();
+
+    /// Deletes expired refresh tokens and denylist entries (scheduler job).
+    boost::asio::awaitable<void> PurgeExpired();
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> impl_;
+    IdentityOptions options_;
+};
+
+/// Input rules shared by the API and the CLI; throw core::Error(invalid_argument).
+void ValidateUsername(std::string_view username);
+void ValidatePassword(std::string_view password);
+
+}  // namespace gatehouse::auth

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace gatehouse::auth::store_sql {
+
+using store::Connection;
+
+struct UserRecord {
+    std::string id;
+    std::string username;
+    std::string password_hash;
+    std::string role;
+    bool disabled = false;
+    std::int64_t token_generation = 0;
+    std::string created_at;
+    std::string updated_at;
+};
+
+std::optional<UserRecord> FindUserByName(Connection& c, std::string_view username);
+std::optional<UserRecord> FindUserById(Connection& c, std::string_view id);
+/// Throws core::Error(already_exists) when the name is taken (case-insensitively).
+void InsertUser(Connection& c, const UserRecord& user);
+std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit);
+void UpdateUser(Connection& c, const UserRecord& user);
+void DeleteUser(Connection& c, std::string_view id);
+std::int64_t CountActiveAdmins(Connection& c);
+std::int64_t CountUsers(Connection& c);
+
+struct RefreshRecord {
+    std::string id;
+    std::string family_id;
+    std::string user_id;
+    std::string token_hash;
+    std::int64_t expires_epoch = 0;
+    bool used = false;
+    bool revoked = false;
+};
+
+std::optional<RefreshRecord> FindRefresh(Connection& c, std::string_view token_hash);
+void InsertRefresh(Connection& c, const RefreshRecord& record);
+/// Marks a refresh token used; false when it was already used (a concurrent refresh won).
+bool MarkRefreshUsed(Connection& c, std::string_view id);
+void RevokeFamily(Connection& c, std::string_view family_id);
+void RevokeUserSessions(Connection& c, std::string_view user_id);
+void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch);
+void PurgeExpired(Connection& c, std::int64_t now_epoch);
+
+/// What every authenticated request must re-check: the user as it is now, and whether this
+/// access token or its refresh family was revoked.
+struct AuthState {
+    UserRecord user;
+    bool jti_denied = false;
+    bool family_revoked = false;
+};
+std::optional<AuthState> LoadAuthState(Connection& c, std::string_view user_id, std::string_view jti,
+                                       std::string_view family_id);
+
+struct ApiTokenRecord {
+    std::string id;
+    std::string user_id;
+    std::string name;
+    std::string role;
+    std::string prefix;
+    std::string token_hash;
+    std::string created_at;
+    std::optional<std::string> expires_at;
+    std::optional<std::int64_t> expires_epoch;
+    std::optional<std::string> last_used_at;
+    bool revoked = false;
+};
+
+void InsertApiToken(Connection& c, const ApiTokenRecord& token);
+std::optional<ApiTokenRecord> FindApiTokenByHash(Connection& c, std::string_view token_hash);
+std::optional<ApiTokenRecord> FindApiToken(Connection& c, std::string_view id);
+/// `user_id` empty: every user's tokens. Revoked tokens are left out.
+std::vector<ApiTokenRecord> ListApiTokens(Connection& c, std::string_view user_id, std::string_view after_id,
+                                          std::size_t limit);
+void RevokeApiToken(Connection& c, std::string_view id);
+void RevokeUserApiTokens(Connection& c, std::string_view user_id);
+void TouchApiToken(Connection& c, std::string_view id, std::string_view now);
+
+}  // namespace gatehouse::auth::store_sql

@@ -1,0 +1,158 @@
+#include "auth/jwt.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace gatehouse::auth {
+namespace {
+
+constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+std::optional<boost::json::object> ParseObject(std::string_view json) {
+    boost::json::parse_options options;
+    options.max_depth = 8;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(json, ec, {}, options);
+    if (ec || !value.is_object()) return std::nullopt;
+    return std::move(value.as_object());
+}
+
+std::optional<std::int64_t> IntClaim(const boost::json::object& claims, std::string_view name) {
+    const auto* value = claims.if_contains(name);
+    if (!value) return std::nullopt;
+    if (value->is_int64()) return value->as_int64();
+    if (value->is_uint64() && value->as_uint64() < (1ULL << 62)) return static_cast<std::int64_t>(value->as_uint64());
+    if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+    return std::nullopt;
+}
+
+std::optional<std::string> StringClaim(const boost::json::object& claims, std::string_view name) {
+    const auto* value = claims.if_contains(name);
+    if (!value || !value->is_string()) return std::nullopt;
+    return std::string(value->as_string());
+}
+
+}  // namespace
+
+std::string Base64UrlEncode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) |
+                           (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+        out += kAlphabet[v & 63];
+    }
+    if (i + 1 == bytes.size()) {
+        const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+    } else if (i + 2 == bytes.size()) {
+        const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
+        out += kAlphabet[v >> 18];
+        out += kAlphabet[(v >> 12) & 63];
+        out += kAlphabet[(v >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() * 3 / 4);
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char ch : text) {
+        const auto pos = kAlphabet.find(ch);
+        if (pos == std::string_view::npos) return std::nullopt;
+        buffer = (buffer << 6) | static_cast<unsigned>(pos);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
+JwtCodec::JwtCodec(std::string key) : key_(std::move(key)) {}
+
+std::string JwtCodec::Mac(std::string_view data) const {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), mac, &length);
+    return std::string(reinterpret_cast<const char*>(mac), length);
+}
+
+std::string JwtCodec::Sign(const AccessClaims& claims) const {
+    static const std::string header = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
+    const boost::json::object payload{{"sub", claims.sub}, {"role", claims.role}, {"jti", claims.jti},
+                                      {"fam", claims.fam}, {"gen", claims.gen},   {"iat", claims.iat},
+                                      {"exp", claims.exp}};
+    std::string token = header + "." + Base64UrlEncode(boost::json::serialize(payload));
+    const std::string signature = Base64UrlEncode(Mac(token));
+    token += ".";
+    token += signature;
+    return token;
+}
+
+std::optional<AccessClaims> JwtCodec::Verify(std::string_view token, std::int64_t now) const {
+    if (token.empty() || token.size() > kMaxTokenBytes) return std::nullopt;
+    const auto first = token.find('.');
+    const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
+    if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) return std::nullopt;
+    const auto header_part = token.substr(0, first);
+    const auto payload_part = token.substr(first + 1, second - first - 1);
+    const auto signature_part = token.substr(second + 1);
+
+    const auto header_json = Base64UrlDecode(header_part);
+    if (!header_json) return std::nullopt;
+    const auto header = ParseObject(*header_json);
+    // Only HS256: "none", HS512, RS256 and friends are refused before any key is used.
+    if (!header || StringClaim(*header, "alg") != "HS256" || header->contains("crit")) return std::nullopt;
+    if (const auto typ = StringClaim(*header, "typ"); header->contains("typ") && typ != "JWT") return std::nullopt;
+
+    const auto signature = Base64UrlDecode(signature_part);
+    const std::string expected = Mac(token.substr(0, second));
+    if (!signature || signature->size() != expected.size() ||
+        CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
+        return std::nullopt;
+
+    const auto payload_json = Base64UrlDecode(payload_part);
+    if (!payload_json) return std::nullopt;
+    const auto payload = ParseObject(*payload_json);
+    if (!payload) return std::nullopt;
+    AccessClaims claims;
+    const auto exp = IntClaim(*payload, "exp");
+    const auto iat = IntClaim(*payload, "iat");
+    const auto gen = IntClaim(*payload, "gen");
+    auto sub = StringClaim(*payload, "sub");
+    auto role = StringClaim(*payload, "role");
+    auto jti = StringClaim(*payload, "jti");
+    if (!exp || !iat || !gen || !sub || !role || !jti) return std::nullopt;
+    if (now >= *exp) return std::nullopt;
+    if (payload->contains("nbf")) {
+        const auto nbf = IntClaim(*payload, "nbf");
+        if (!nbf || now < *nbf) return std::nullopt;
+    }
+    claims.sub = std::move(*sub);
+    claims.role = std::move(*role);
+    claims.jti = std::move(*jti);
+    claims.fam = StringClaim(*payload, "fam").value_or("");
+    claims.gen = *gen;
+    claims.iat = *iat;
+    claims.exp = *exp;
+    return claims;
+}
+
+}  // namespace gatehouse::auth
