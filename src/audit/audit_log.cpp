@@ -57,49 +57,58 @@ void AuditLog::Impl::WriteBatch(const std::vector<Event>& batch) {
     });
 }
 
+void AuditLog::Impl::WriteWithRetry(std::vector<Event>& batch) {
+    // A row the CHECK constraint rejects would take its whole batch down with it.
+    std::erase_if(batch, [](const Event& e) {
+        const bool bad = !ValidOutcome(e.outcome) || e.action.empty() || e.actor_kind.empty();
+        if (bad) core::LogError("audit.invalid_event_dropped", {{"id", e.id}, {"action", e.action}});
+        return bad;
+    });
+    if (batch.empty()) return;
+    try {
+        WriteBatch(batch);
+        return;
+    } catch (const std::exception& e) {
+        core::LogError("audit.write_failed", BatchFields(batch, e));
+    } catch (...) {
+        core::LogError("audit.write_failed", {{"events", batch.size()}});
+    }
+    try {
+        WriteBatch(batch);
+    } catch (const std::exception& e) {
+        core::LogError("audit.events_dropped", BatchFields(batch, e));
+    } catch (...) {
+        core::LogError("audit.events_dropped", {{"events", batch.size()}});
+    }
+}
+
+void AuditLog::Impl::Post() {
+    boost::asio::post(db.write_pool().executor(), [this] { Drain(); });
+}
+
 void AuditLog::Impl::Drain() {
     std::vector<Event> batch;
-    for (;;) {
-        batch.clear();
-        {
-            std::lock_guard lock(mutex);
-            if (queue.empty()) {
-                draining = false;
-                // Notified under the lock: once a waiter sees draining == false it may destroy us.
-                written_changed.notify_all();
-                return;
-            }
-            const std::size_t n = std::min(kMaxBatch, queue.size());
-            batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
-            queue.erase(queue.begin(), queue.begin() + n);
-        }
-        const std::size_t taken = batch.size();
-        // A row the CHECK constraint rejects would take its whole batch down with it.
-        std::erase_if(batch, [](const Event& e) {
-            const bool bad = !ValidOutcome(e.outcome) || e.action.empty() || e.actor_kind.empty();
-            if (bad) core::LogError("audit.invalid_event_dropped", {{"id", e.id}, {"action", e.action}});
-            return bad;
-        });
-        if (!batch.empty()) {
-            try {
-                WriteBatch(batch);
-            } catch (const std::exception& first) {
-                core::LogError("audit.write_failed", BatchFields(batch, first));
-                try {
-                    WriteBatch(batch);
-                } catch (const std::exception& second) {
-                    core::LogError("audit.events_dropped", BatchFields(batch, second));
-                } catch (...) {
-                    core::LogError("audit.events_dropped", {{"events", batch.size()}});
-                }
-            } catch (...) {
-                core::LogError("audit.events_dropped", {{"events", batch.size()}});
-            }
-        }
+    {
         std::lock_guard lock(mutex);
-        written += taken;
-        written_changed.notify_all();
+        const std::size_t n = std::min(kMaxBatch, queue.size());
+        batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(queue.begin() + n));
+        queue.erase(queue.begin(), queue.begin() + n);
     }
+    const std::size_t taken = batch.size();
+    WriteWithRetry(batch);
+
+    std::lock_guard lock(mutex);
+    written += taken;
+    if (queue.empty()) {
+        draining = false;
+        // Notified under the lock: once a waiter sees draining == false it may destroy us.
+        written_changed.notify_all();
+        return;
+    }
+    written_changed.notify_all();
+    // One batch per job, then back of the queue: a long backlog must not starve other writes
+    // waiting for the (SQLite: single) writer thread. Still one drainer, so order is kept.
+    Post();
 }
 
 AuditLog::AuditLog(store::Database& database) : impl_(std::make_unique<Impl>(database)) {}
@@ -122,7 +131,7 @@ void AuditLog::Record(Event event) {
             post = true;
         }
     }
-    if (post) boost::asio::post(impl_->db.write_pool().executor(), [impl = impl_.get()] { impl->Drain(); });
+    if (post) impl_->Post();
 }
 
 void AuditLog::Flush() {

@@ -12,8 +12,12 @@ namespace gatehouse::audit {
 struct AuditLog::Impl {
     explicit Impl(store::Database& database) : db(database) {}
 
-    /// Runs on the write pool: writes queued events in batches until the queue is empty.
+    /// Schedules Drain on the write pool. Only while `draining` is set, so there is one drainer.
+    void Post();
+    /// Runs on the write pool: writes one batch, then posts itself again until the queue is empty.
     void Drain();
+    /// Never throws: a batch that fails twice is logged and dropped.
+    void WriteWithRetry(std::vector<Event>& batch);
     void WriteBatch(const std::vector<Event>& batch);
 
     store::Database& db;

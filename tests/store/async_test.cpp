@@ -3,7 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <thread>
 
-#include "backend.hpp"
+#include "fixtures/backend.hpp"
 
 namespace gatehouse::store::test {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "backend.hpp"
+#include "fixtures/backend.hpp"
 #include "core/time.hpp"
 
 namespace gatehouse::store::test {

@@ -2,7 +2,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "backend.hpp"
+#include "fixtures/backend.hpp"
 
 namespace gatehouse::store::test {
 namespace {
