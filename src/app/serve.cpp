@@ -80,8 +80,8 @@ int Serve(const config::Config& config) {
     http::Router router;
     api::BuildRouteTable(router, services);
 
-    asio::io_context ioc(static_cast<int>(IoThreads(config)));
-    http::Server server(ioc, http::ServerSettings{config.http, config.tls, config.log.access}, router, registry);
+    core::IoContextPool io(IoThreads(config));
+    http::Server server(io, http::ServerSettings{config.http, config.tls, config.log.access}, router, registry);
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     server.Start();
@@ -95,6 +95,7 @@ int Serve(const config::Config& config) {
     core::LogInfo("server.started",
                   {{"listen", shown_host + ":" + std::to_string(endpoint.port())}, {"io_threads", IoThreads(config)}});
 
+    asio::io_context& ioc = io.First();
     asio::signal_set signals(ioc, SIGTERM, SIGINT);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -103,15 +104,12 @@ int Serve(const config::Config& config) {
             ioc,
             [&]() -> asio::awaitable<void> {
                 co_await server.Shutdown(std::chrono::seconds(config.http.shutdown_grace_s));
-                ioc.stop();
+                io.Stop();
             },
             asio::detached);
     });
 
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < IoThreads(config); ++i) threads.emplace_back([&ioc] { ioc.run(); });
-    ioc.run();
-    for (auto& thread : threads) thread.join();
+    io.Run();
 
     workers.Join();
     database->read_pool().Join();

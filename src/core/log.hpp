@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include <boost/json/object.hpp>
@@ -7,8 +8,8 @@
 
 namespace gatehouse::core {
 
-/// Sets up the process logger: JSON lines on stderr, written by a background thread so that no
-/// request waits on the terminal or a pipe. `level` is trace|debug|info|warn|error.
+/// Sets up the process logger: JSON lines on stderr, buffered and written in batches so that a
+/// request never waits on a write. `level` is trace|debug|info|warn|error.
 void InitLogging(std::string_view level);
 
 /// Flushes and stops the background writer (call once, at exit).
@@ -16,6 +17,12 @@ void ShutdownLogging();
 
 /// One JSON log line: {"ts", "level", "event", ...fields}. Never pass secrets in `fields`.
 void Log(spdlog::level::level_enum level, std::string_view event, boost::json::object fields = {});
+
+/// Logs a line the caller already formatted as one JSON object (the per-request hot path).
+void LogLine(spdlog::level::level_enum level, std::string_view json_line);
+bool ShouldLog(spdlog::level::level_enum level);
+/// Appends `text` as a JSON string literal (quoted and escaped).
+void AppendJsonString(std::string& out, std::string_view text);
 
 inline void LogInfo(std::string_view event, boost::json::object fields = {}) {
     Log(spdlog::level::info, event, std::move(fields));

@@ -9,19 +9,18 @@ HttpMetrics::HttpMetrics(metrics::Registry& registry) {
 }
 
 void HttpMetrics::Observe(const Route* route, std::string_view method, unsigned status, double seconds) {
-    std::string_view pattern = route ? std::string_view(route->pattern()) : std::string_view("unmatched");
-    // The key is built on the stack-friendly small string; one short critical section per request.
-    std::string key;
-    key.reserve(pattern.size() + method.size() + 6);
-    key.append(pattern).append(" ").append(method).append(" ").append(std::to_string(status));
+    const auto verb = beast_http::string_to_verb(method);
+    const Key key{route, status, static_cast<int>(verb)};
     Series* series = nullptr;
     {
         std::lock_guard lock(mutex_);
         auto& slot = series_[key];
         if (!slot) {
             slot = std::make_unique<Series>();
+            const std::string_view pattern = route ? std::string_view(route->pattern()) : std::string_view("unmatched");
+            const std::string_view shown = verb == Verb::unknown ? std::string_view("other") : method;
             slot->labels = fmt::format("route=\"{}\",method=\"{}\",status=\"{}\"", metrics::LabelValue(pattern),
-                                       metrics::LabelValue(method), status);
+                                       metrics::LabelValue(shown), status);
         }
         series = slot.get();
     }

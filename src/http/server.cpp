@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/log.hpp"
@@ -16,18 +15,18 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 struct Server::Impl {
-    Impl(asio::io_context& io, const ServerSettings& settings, const Router& router, metrics::Registry& registry)
-        : ioc(io), core(std::make_shared<detail::ServerCore>(settings, router, registry)), acceptor(io) {}
+    Impl(core::IoContextPool& io, const ServerSettings& settings, const Router& router, metrics::Registry& registry)
+        : pool(io), core(std::make_shared<detail::ServerCore>(settings, router, registry)), acceptor(io.First()) {}
 
     asio::awaitable<void> AcceptLoop() {
         for (;;) {
             auto [ec, socket] =
-                co_await acceptor.async_accept(asio::make_strand(ioc), asio::as_tuple(asio::use_awaitable));
+                co_await acceptor.async_accept(pool.Next().get_executor(), asio::as_tuple(asio::use_awaitable));
             if (ec) {
                 if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
                 // Out of descriptors or similar: back off instead of spinning.
                 core::LogWarn("http.accept_failed", {{"error", ec.message()}});
-                asio::steady_timer pause(ioc, std::chrono::milliseconds(100));
+                asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(100));
                 co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
                 continue;
             }
@@ -55,13 +54,13 @@ struct Server::Impl {
         }
     }
 
-    asio::io_context& ioc;
+    core::IoContextPool& pool;
     std::shared_ptr<detail::ServerCore> core;
     tcp::acceptor acceptor;
 };
 
-Server::Server(asio::io_context& ioc, ServerSettings settings, const Router& router, metrics::Registry& registry)
-    : impl_(std::make_shared<Impl>(ioc, settings, router, registry)) {
+Server::Server(core::IoContextPool& pool, ServerSettings settings, const Router& router, metrics::Registry& registry)
+    : impl_(std::make_shared<Impl>(pool, settings, router, registry)) {
     if (settings.tls.enabled()) {
         auto& ssl = impl_->core->ssl.emplace(asio::ssl::context::tls_server);
         ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
+#include "core/io_pool.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 
@@ -28,10 +29,10 @@ struct ServerSettings {
 };
 
 /// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop.
-/// Each connection runs on its own strand of `ioc`.
+/// Connections are spread over the pool's io_contexts; each stays on one thread for its life.
 class Server {
 public:
-    Server(boost::asio::io_context& ioc, ServerSettings settings, const Router& router, metrics::Registry& registry);
+    Server(core::IoContextPool& pool, ServerSettings settings, const Router& router, metrics::Registry& registry);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -43,7 +44,7 @@ public:
     void Start();
 
     /// Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up to
-    /// `grace`, then closes what is left. Call from a coroutine on `ioc`.
+    /// `grace`, then closes what is left. Call from a coroutine on one of the pool's contexts.
     boost::asio::awaitable<void> Shutdown(std::chrono::milliseconds grace);
 
     std::size_t open_connections() const;

@@ -29,8 +29,21 @@ private:
     };
     void Write(metrics::Writer& writer) const;
 
+    struct Key {
+        const Route* route;
+        unsigned status;
+        int verb;
+        bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key& k) const noexcept {
+            return std::hash<const void*>()(k.route) ^ (static_cast<std::size_t>(k.status) << 20) ^
+                   (static_cast<std::size_t>(k.verb) << 40);
+        }
+    };
+
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::unique_ptr<Series>> series_;
+    std::unordered_map<Key, std::unique_ptr<Series>, KeyHash> series_;
     std::atomic<std::int64_t> in_flight_{0};
 };
 
