@@ -1,30 +1,69 @@
 #include "api/route_table.hpp"
 
+#include "api/audit_handlers.hpp"
+#include "api/auth_handlers.hpp"
 #include "api/ops_handlers.hpp"
+#include "api/user_handlers.hpp"
 
 namespace gatehouse::api {
 
 using http::Access;
-using http::Route;
 using http::Verb;
 
-void BuildRouteTable(http::Router& router, Services& services) {
-    // Handlers live as long as the router: the table below only holds references to them.
-    static_assert(sizeof(OpsHandlers) > 0);
-    auto ops = std::make_shared<OpsHandlers>(OpsHandlers{services, router});
-    auto bind = [](auto owner, auto method) {
-        return [owner, method](http::RequestContext& context) { return ((*owner).*method)(context); };
-    };
-    const http::RouteOptions ops_tag{.max_body_bytes = 0, .tag = "ops"};
+namespace {
+
+// Binds a handler object (shared by its routes) to one of its member functions.
+template <class Owner, class Method>
+http::Handler Bind(std::shared_ptr<Owner> owner, Method method) {
+    return [owner, method](http::RequestContext& context) { return ((*owner).*method)(context); };
+}
+
+http::RouteOptions Tag(std::string tag, std::string action = {}) {
+    return http::RouteOptions{.max_body_bytes = 0, .tag = std::move(tag), .action = std::move(action)};
+}
+
+}  // namespace
+
+void BuildRouteTable(http::Router& router, Services& s) {
+    auto ops = std::make_shared<OpsHandlers>(OpsHandlers{s, router});
+    auto auth = std::make_shared<AuthHandlers>(
+        AuthHandlers{s.identity, s.login_limiter, CookieSettings{s.cookie_secure, s.cookie_same_site}});
+    auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
+    auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
+    using O = OpsHandlers;
+    using A = AuthHandlers;
+    using U = UserHandlers;
+    using Au = AuditHandlers;
 
     // clang-format off
-    //          method       path                access            handler                               summary
-    router.Add({Verb::get,  "/healthz",          Access::kPublic, bind(ops, &OpsHandlers::Health),  "Process is alive", ops_tag});
-    router.Add({Verb::get,  "/readyz",           Access::kPublic, bind(ops, &OpsHandlers::Ready),   "Database reachable and migrations current", ops_tag});
-    router.Add({Verb::get,  "/metrics",          Access::kPublic, bind(ops, &OpsHandlers::Metrics), "Prometheus metrics", ops_tag});
-    router.Add({Verb::get,  "/openapi.json",     Access::kPublic, bind(ops, &OpsHandlers::OpenApi), "This API as OpenAPI 3.1", ops_tag});
-    router.Add({Verb::get,  "/docs",             Access::kPublic, bind(ops, &OpsHandlers::Docs),    "API documentation page", ops_tag});
-    router.Add({Verb::post, "/api/v1/echo",      Access::kPublic, bind(ops, &OpsHandlers::Echo),    "Echo a JSON body (diagnostics)", ops_tag});
+    //          method         path                          access            handler                           summary
+    router.Add({Verb::get,    "/healthz",                    Access::kPublic,   Bind(ops, &O::Health),            "Process is alive", Tag("ops")});
+    router.Add({Verb::get,    "/readyz",                     Access::kPublic,   Bind(ops, &O::Ready),             "Database reachable and migrations current", Tag("ops")});
+    router.Add({Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")});
+    router.Add({Verb::get,    "/openapi.json",               Access::kPublic,   Bind(ops, &O::OpenApi),           "This API as OpenAPI 3.1", Tag("ops")});
+    router.Add({Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")});
+    router.Add({Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Tag("ops", "diagnostics.echo")});
+
+    router.Add({Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Tag("auth", "auth.login")});
+    router.Add({Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", Tag("auth", "auth.login")});
+    router.Add({Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Tag("auth", "auth.refresh")});
+    router.Add({Verb::post,   "/api/v1/auth/logout",         Access::kPublic,   Bind(auth, &A::Logout),           "Revoke the session and the access token", Tag("auth", "auth.logout")});
+    router.Add({Verb::get,    "/api/v1/auth/verify",         Access::kViewer,   Bind(auth, &A::Verify),           "The caller, if the token is valid", Tag("auth")});
+    router.Add({Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Tag("auth", "auth.register")});
+
+    router.Add({Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users", Tag("users")});
+    router.Add({Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Tag("users", "user.create")});
+    router.Add({Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")});
+    router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Tag("users", "user.password_change")});
+    router.Add({Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")});
+    router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Tag("users", "user.update")});
+    router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Tag("users", "user.delete")});
+    router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", Tag("users")});
+    router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Tag("users", "api_token.create")});
+    router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Tag("users", "api_token.revoke")});
+
+    router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", Tag("audit")});
+    router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", Tag("audit")});
     // clang-format on
 }
 

@@ -2,16 +2,26 @@
 
 #include <string>
 
+#include "audit/audit_log.hpp"
+#include "auth/identity_service.hpp"
+#include "auth/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "store/database.hpp"
 
 namespace gatehouse::api {
 
+struct CookieSettings;
+
 /// What the handlers need; built by app/ and outliving the router.
 struct Services {
     store::Database& database;
     metrics::Registry& metrics;
+    auth::IdentityService& identity;
+    auth::RateLimiter& login_limiter;
+    audit::AuditLog& audit;
+    bool cookie_secure = false;
+    std::string cookie_same_site = "Lax";
 };
 
 /// Fills `router` with every route of the API: the one table where method, path, access and

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "config/config.hpp"
 
 namespace gatehouse::app {
@@ -10,5 +12,15 @@ int Serve(const config::Config& config);
 
 /// Applies pending migrations and reports them on stdout; returns the process exit code.
 int Migrate(const config::Config& config);
+
+struct UserCommandArgs {
+    std::string action;    // add | passwd | disable | enable | list
+    std::string username;
+    std::string role = "viewer";
+};
+
+/// `gatehouse user ...`: works on the configured database without a running server. Passwords
+/// are read from GATEHOUSE_USER_PASSWORD or stdin. Throws core::Error / std::exception on failure.
+int UserCommand(const config::Config& config, const UserCommandArgs& args);
 
 }  // namespace gatehouse::app

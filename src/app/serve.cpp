@@ -16,7 +16,10 @@
 #include "app/app.hpp"
 #include "app/data_dir.hpp"
 #include "app/database.hpp"
+#include "app/identity.hpp"
 #include "app/process_metrics.hpp"
+#include "api/gatekeeper.hpp"
+#include "core/scheduler.hpp"
 #include "core/log.hpp"
 #include "http/server.hpp"
 #include "store/migrations.hpp"
@@ -27,7 +30,6 @@ namespace {
 namespace asio = boost::asio;
 
 constexpr std::size_t kVaultKeyBytes = 32;
-constexpr std::size_t kJwtKeyBytes = 32;
 
 // Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024.
 void RaiseFileLimit() {
@@ -63,9 +65,8 @@ int Serve(const config::Config& config) {
     RaiseFileLimit();
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
-    // Generated on first start, never overwritten; the vault and token modules read them.
+    // Generated on first start, never overwritten.
     EnsureKeyFile(data_dir / "vault.key", kVaultKeyBytes);
-    EnsureKeyFile(data_dir / "jwt.key", kJwtKeyBytes);
 
     auto database = OpenDatabase(config);
     const int applied = store::Migrate(*database);
@@ -76,12 +77,38 @@ int Serve(const config::Config& config) {
     metrics::Registry registry;
     AddProcessMetrics(registry, *database, workers, BackendName(config));
 
-    api::Services services{*database, registry};
+    audit::AuditLog audit(*database);
+    auto identity = BuildIdentity(config, *database, workers, audit);
+    const char* admin_password = std::getenv("GATEHOUSE_ADMIN_PASSWORD");
+    if (auto generated = identity.service->EnsureInitialAdmin(
+            admin_password ? std::optional<std::string>(admin_password) : std::nullopt)) {
+        // Shown once, on the operator's terminal; only its argon2id hash is stored.
+        std::fprintf(stderr, "gatehouse: created user 'admin' with password: %s\n", generated->c_str());
+    }
+    auth::RateLimiter login_limiter(config.auth.login_attempts_per_minute, std::chrono::seconds(60));
+
+    api::Services services{*database, registry, *identity.service, login_limiter, audit,
+                           config.auth.cookie_secure || config.tls.enabled(), config.auth.cookie_samesite};
     http::Router router;
     api::BuildRouteTable(router, services);
+    api::ApiGatekeeper gatekeeper(*identity.service, audit);
 
     core::IoContextPool io(IoThreads(config));
-    http::Server server(io, http::ServerSettings{config.http, config.tls, config.log.access}, router, registry);
+    http::ServerSettings settings{config.http, config.tls, config.log.access};
+    settings.cors_origins = config::SplitList(config.auth.cors_origins);
+    settings.trusted_proxies = config::SplitList(config.auth.trusted_proxies);
+    settings.gatekeeper = &gatekeeper;
+    http::Server server(io, settings, router, registry);
+
+    core::Scheduler scheduler(io.First().get_executor());
+    scheduler.Every("audit.retention", std::chrono::hours(24), [&]() -> asio::awaitable<void> {
+        const auto cutoff = core::Clock::now() - std::chrono::hours(24) * config.audit.retention_days;
+        const auto purged = co_await audit.Purge(cutoff);
+        core::LogInfo("audit.purged", {{"events", purged}, {"retention_days", config.audit.retention_days}});
+    }, std::chrono::minutes(1));
+    scheduler.Every("auth.expired_tokens", std::chrono::hours(1),
+                    [&]() -> asio::awaitable<void> { co_await identity.service->PurgeExpired(); },
+                    std::chrono::minutes(2));
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     server.Start();
@@ -110,6 +137,8 @@ int Serve(const config::Config& config) {
     });
 
     io.Run();
+    scheduler.Stop();
+    audit.Flush();  // before the pools stop: the audit writer runs on the database's write pool
 
     workers.Join();
     database->read_pool().Join();

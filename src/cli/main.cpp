@@ -57,6 +57,21 @@ int main(int argc, char** argv) {
     auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
     AddConfigFlags(*migrate, migrate_flags);
     app.add_subcommand("version", "Print the version");
+    ConfigFlags user_flags;
+    gatehouse::app::UserCommandArgs user_args;
+    auto* user = app.add_subcommand("user", "Manage users on the configured database (no server needed)");
+    user->require_subcommand(1);
+    AddConfigFlags(*user, user_flags);
+    auto* user_add = user->add_subcommand("add", "Create a user; password from GATEHOUSE_USER_PASSWORD or stdin");
+    user_add->add_option("username", user_args.username, "user name")->required();
+    user_add->add_option("--role", user_args.role, "admin, operator or viewer")->default_str("viewer");
+    for (const char* name : {"passwd", "disable", "enable"}) {
+        auto* command = user->add_subcommand(name, std::string(name) == "passwd"
+                                                       ? "Set a password (GATEHOUSE_USER_PASSWORD or stdin)"
+                                                       : std::string(name) + " a user");
+        command->add_option("username", user_args.username, "user name")->required();
+    }
+    user->add_subcommand("list", "List users");
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -65,9 +80,16 @@ int main(int argc, char** argv) {
             return 0;
         }
         const bool serving = app.got_subcommand("serve");
-        const auto config = LoadConfig(serving ? serve_flags : migrate_flags);
-        gatehouse::core::InitLogging(config.log.level);
-        const int code = serving ? gatehouse::app::Serve(config) : gatehouse::app::Migrate(config);
+        const bool user_command = app.got_subcommand("user");
+        const auto config = LoadConfig(serving ? serve_flags : user_command ? user_flags : migrate_flags);
+        gatehouse::core::InitLogging(user_command ? "warn" : config.log.level);
+        int code = 0;
+        if (user_command) {
+            user_args.action = user->get_subcommands().front()->get_name();
+            code = gatehouse::app::UserCommand(config, user_args);
+        } else {
+            code = serving ? gatehouse::app::Serve(config) : gatehouse::app::Migrate(config);
+        }
         gatehouse::core::ShutdownLogging();
         return code;
     } catch (const std::exception& e) {

@@ -23,4 +23,19 @@ std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen) {
     return {host, static_cast<std::uint16_t>(port)};
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto end = text.find(',', start);
+        if (end == std::string::npos) end = text.size();
+        auto item = text.substr(start, end - start);
+        const auto first = item.find_first_not_of(' ');
+        const auto last = item.find_last_not_of(' ');
+        if (first != std::string::npos) items.push_back(item.substr(first, last - first + 1));
+        start = end + 1;
+    }
+    return items;
+}
+
 }  // namespace gatehouse::config

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gatehouse::config {
 
@@ -35,6 +36,23 @@ struct WorkersConfig {
     int max_queued = 10000;
 };
 
+struct AuthConfig {
+    int access_ttl_s = 15 * 60;
+    int refresh_ttl_s = 14 * 24 * 3600;
+    bool registration_enabled = false;
+    bool cookie_secure = false;            // always on under TLS
+    std::string cookie_samesite = "Lax";   // Lax | Strict | None
+    int login_attempts_per_minute = 10;    // per source address and per username
+    int argon2_opslimit = 2;
+    int argon2_memlimit_kib = 65536;
+    std::string trusted_proxies;           // comma-separated addresses whose X-Forwarded-For is believed
+    std::string cors_origins;              // comma-separated origins allowed to call with credentials
+};
+
+struct AuditConfig {
+    int retention_days = 90;
+};
+
 struct LogConfig {
     std::string level = "info";
     bool access = true;
@@ -47,8 +65,13 @@ struct Config {
     TlsConfig tls;
     DatabaseConfig database;
     WorkersConfig workers;
+    AuthConfig auth;
+    AuditConfig audit;
     LogConfig log;
 };
+
+/// Splits a comma-separated list, trimming spaces and dropping empty items.
+std::vector<std::string> SplitList(const std::string& text);
 
 /// Where values come from, lowest precedence first: defaults, TOML file, environment, flags.
 struct Sources {

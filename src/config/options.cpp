@@ -93,6 +93,38 @@ std::vector<Option> BuildOptions() {
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
     options.push_back(IntOption("workers.max_queued", "jobs that may wait for a worker before 503", &Config::workers,
                                 &WorkersConfig::max_queued, 1, kMaxInt));
+    options.push_back(IntOption("auth.access_ttl_s", "lifetime of access tokens (JWT)", &Config::auth,
+                                &AuthConfig::access_ttl_s, 30, 86400));
+    options.push_back(IntOption("auth.refresh_ttl_s", "lifetime of refresh tokens", &Config::auth,
+                                &AuthConfig::refresh_ttl_s, 60, 365 * 86400));
+    options.push_back(Option{"auth.registration_enabled", "allow POST /api/v1/auth/register (new users are viewers)",
+                             [](Config& c, std::string_view v) { c.auth.registration_enabled = ParseBool(v); },
+                             [](const Config& c) { return std::string(c.auth.registration_enabled ? "true" : "false"); }});
+    options.push_back(Option{"auth.cookie_secure", "mark the refresh cookie Secure (always on under TLS)",
+                             [](Config& c, std::string_view v) { c.auth.cookie_secure = ParseBool(v); },
+                             [](const Config& c) { return std::string(c.auth.cookie_secure ? "true" : "false"); }});
+    options.push_back(Option{"auth.cookie_samesite", "SameSite of the refresh cookie: Lax, Strict or None",
+                             [](Config& c, std::string_view v) {
+                                 if (v != "Lax" && v != "Strict" && v != "None")
+                                     throw std::invalid_argument("expected Lax, Strict or None");
+                                 c.auth.cookie_samesite = std::string(v);
+                             },
+                             [](const Config& c) { return c.auth.cookie_samesite; }});
+    options.push_back(IntOption("auth.login_attempts_per_minute",
+                                "login/token/register attempts per source address and per username", &Config::auth,
+                                &AuthConfig::login_attempts_per_minute, 1, 1000000));
+    options.push_back(IntOption("auth.argon2_opslimit", "argon2id passes", &Config::auth, &AuthConfig::argon2_opslimit,
+                                1, 10));
+    options.push_back(IntOption("auth.argon2_memlimit_kib", "argon2id memory per hash (KiB)", &Config::auth,
+                                &AuthConfig::argon2_memlimit_kib, 8, 4 * 1024 * 1024));
+    options.push_back(StringOption("auth.trusted_proxies",
+                                   "comma-separated proxy addresses whose X-Forwarded-For is believed", &Config::auth,
+                                   &AuthConfig::trusted_proxies));
+    options.push_back(StringOption("auth.cors_origins",
+                                   "comma-separated browser origins allowed to call the API with credentials",
+                                   &Config::auth, &AuthConfig::cors_origins));
+    options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily",
+                                &Config::audit, &AuditConfig::retention_days, 1, 36500));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",
                              [](Config& c, std::string_view v) {
                                  if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")

@@ -31,8 +31,10 @@ std::string_view RequestContext::Param(std::string_view name) const {
     return {};
 }
 
-std::optional<std::string> RequestContext::Query(std::string_view name) const {
-    std::string_view rest = query;
+std::optional<std::string> RequestContext::Query(std::string_view name) const { return FormValue(query, name); }
+
+std::optional<std::string> FormValue(std::string_view encoded, std::string_view name) {
+    std::string_view rest = encoded;
     while (!rest.empty()) {
         const auto amp = rest.find('&');
         std::string_view pair = rest.substr(0, amp);

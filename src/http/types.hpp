@@ -60,6 +60,10 @@ struct RequestContext {
     std::optional<std::string> Query(std::string_view name) const;
 };
 
+/// The first `name=value` of an application/x-www-form-urlencoded text (a query string or a form
+/// body), percent-decoded with '+' as space. nullopt when absent or malformed.
+std::optional<std::string> FormValue(std::string_view encoded, std::string_view name);
+
 using Handler = std::function<boost::asio::awaitable<Response>(RequestContext&)>;
 
 }  // namespace gatehouse::http

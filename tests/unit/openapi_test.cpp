@@ -8,6 +8,7 @@
 
 #include "api/ops_handlers.hpp"
 #include "api/route_table.hpp"
+#include "store/migrations.hpp"
 
 namespace gatehouse::api {
 namespace {
@@ -17,8 +18,14 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     const auto dir = std::filesystem::temp_directory_path() / ("gatehouse-openapi-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto database = store::OpenSqlite((dir / "db.sqlite").string(), {});
+    store::Migrate(*database);
     metrics::Registry registry;
-    Services services{*database, registry};
+    audit::AuditLog audit(*database);
+    core::WorkerPool workers("test", 1, 10);
+    auth::PasswordHasher hasher({1, 8192});
+    auth::IdentityService identity(*database, workers, hasher, auth::JwtCodec(std::string(32, 'k')), audit, {});
+    auth::RateLimiter limiter(10, std::chrono::seconds(60));
+    Services services{*database, registry, identity, limiter, audit};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
@@ -35,6 +42,10 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
         ASSERT_TRUE(paths.at(path).as_object().contains(method)) << method << " " << path;
         EXPECT_EQ(paths.at(path).at(method).at("x-access").as_string(), http::AccessName(route.access()));
     }
+    // Every documented operation is a route of the table: nothing documented that does not exist.
+    std::size_t operations = 0;
+    for (const auto& [path, item] : paths) operations += item.as_object().size();
+    EXPECT_EQ(operations, router.routes().size());
     database.reset();
     std::filesystem::remove_all(dir);
 }

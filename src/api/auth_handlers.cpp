@@ -1,0 +1,172 @@
+#include "api/auth_handlers.hpp"
+
+#include <algorithm>
+
+#include "api/gatekeeper.hpp"
+#include "api/json_fields.hpp"
+#include "core/errc.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+
+namespace gatehouse::api {
+
+using http::Response;
+using http::Status;
+
+namespace {
+
+constexpr std::string_view kCookieName = "gatehouse_refresh";
+
+std::optional<std::string> CookieValue(const http::RequestContext& context, std::string_view name) {
+    std::string_view rest = context.Header("Cookie");
+    while (!rest.empty()) {
+        const auto semicolon = rest.find(';');
+        auto pair = rest.substr(0, semicolon);
+        rest = semicolon == std::string_view::npos ? std::string_view{} : rest.substr(semicolon + 1);
+        while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+auth::ClientInfo Client(const http::RequestContext& context) {
+    return auth::ClientInfo{context.remote_address, std::string(context.Header("User-Agent").substr(0, 256)),
+                            context.request_id};
+}
+
+}  // namespace
+
+boost::json::object UserJson(const auth::UserView& user) {
+    return {{"id", user.id},
+            {"username", user.username},
+            {"role", auth::RoleName(user.role)},
+            {"disabled", user.disabled},
+            {"created_at", user.created_at}};
+}
+
+std::string AuthHandlers::RefreshCookie(const std::string& token, int max_age) const {
+    std::string value = std::string(kCookieName) + "=" + token + "; Path=/api/v1/auth; HttpOnly; SameSite=" +
+                        cookie.same_site + "; Max-Age=" + std::to_string(max_age);
+    if (cookie.secure) value += "; Secure";
+    return value;
+}
+
+std::optional<Response> AuthHandlers::Throttle(http::RequestContext& context, std::string_view username) const {
+    std::string user_key = "user:" + std::string(username.substr(0, 64));
+    std::transform(user_key.begin(), user_key.end(), user_key.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto wait = limiter.Hit({"ip:" + context.remote_address, user_key});
+    if (!wait) return std::nullopt;
+    auto response = http::Problem(Status::too_many_requests,
+                                  "too many attempts; try again in " + std::to_string(*wait) + " seconds");
+    response.set(http::beast_http::field::retry_after, std::to_string(*wait));
+    return response;
+}
+
+boost::asio::awaitable<Response> AuthHandlers::LoginWith(http::RequestContext& context, std::string username,
+                                                         std::string password) const {
+    context.audit.action = "auth.login";
+    context.audit.actor_name = username.substr(0, 64);
+    context.audit.resource_type = "session";
+    if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
+    auto result = co_await identity.Login(std::move(username), std::move(password), Client(context));
+    context.audit.resource_id = result.user.id;
+    auto response = http::Json(Status::ok, {{"access_token", result.access_token},
+                                            {"token_type", "bearer"},
+                                            {"expires_in", result.expires_in},
+                                            {"user", {{"id", result.user.id},
+                                                      {"username", result.user.username},
+                                                      {"role", auth::RoleName(result.user.role)}}}});
+    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
+    response.set(http::beast_http::field::cache_control, "no-store");
+    co_return response;
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Login(http::RequestContext& context) const {
+    context.audit.action = "auth.login";
+    const auto body = http::ParseJsonBody(context);
+    const auto& fields = RequireObject(body);
+    auto username = RequireString(fields, "username", 256);
+    auto password = RequireString(fields, "password", 4096);
+    co_return co_await LoginWith(context, std::move(username), std::move(password));
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Token(http::RequestContext& context) const {
+    context.audit.action = "auth.login";
+    const auto type = context.Header("Content-Type");
+    if (!boost::beast::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded"))
+        throw core::Error(core::errc::unsupported_media, "expected Content-Type: application/x-www-form-urlencoded");
+    const auto& body = context.request.body();
+    const auto grant = http::FormValue(body, "grant_type");
+    if (grant && *grant != "password") throw core::Error(core::errc::invalid_argument, "grant_type must be password");
+    auto username = http::FormValue(body, "username");
+    auto password = http::FormValue(body, "password");
+    if (!username || !password) throw core::Error(core::errc::invalid_argument, "username and password are required");
+    co_return co_await LoginWith(context, std::move(*username), std::move(*password));
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Refresh(http::RequestContext& context) const {
+    context.audit.action = "auth.refresh";
+    context.audit.resource_type = "session";
+    auto token = CookieValue(context, kCookieName);
+    if (!token && !context.request.body().empty()) {
+        const auto body = http::ParseJsonBody(context);
+        token = OptionalString(RequireObject(body), "refresh_token", 256);
+    }
+    if (!token || token->empty()) throw core::Error(core::errc::unauthenticated, "no refresh token");
+    auto result = co_await identity.Refresh(std::move(*token), Client(context));
+    context.audit.actor_name = result.user.username;
+    context.audit.resource_id = result.user.id;
+    auto response = http::Json(Status::ok, {{"access_token", result.access_token},
+                                            {"token_type", "bearer"},
+                                            {"expires_in", result.expires_in},
+                                            {"user", {{"id", result.user.id},
+                                                      {"username", result.user.username},
+                                                      {"role", auth::RoleName(result.user.role)}}}});
+    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
+    response.set(http::beast_http::field::cache_control, "no-store");
+    co_return response;
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Logout(http::RequestContext& context) const {
+    context.audit.action = "auth.logout";
+    context.audit.resource_type = "session";
+    std::optional<auth::Principal> principal;
+    if (auto bearer = BearerToken(context)) {
+        try {
+            principal = co_await identity.Authenticate(std::move(*bearer));
+        } catch (const core::Error&) {
+            // An expired or revoked access token still lets the refresh cookie be revoked.
+        }
+    }
+    if (principal) context.principal = principal;
+    co_await identity.Logout(principal, CookieValue(context, kCookieName));
+    auto response = NoContent();
+    response.set(http::beast_http::field::set_cookie, RefreshCookie("", 0));
+    co_return response;
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Verify(http::RequestContext& context) const {
+    const auto& principal = *context.principal;
+    auto user = UserJson(co_await identity.GetUser(principal.user_id));
+    user["role"] = auth::RoleName(principal.role);  // effective: an API token may be capped below its user
+    user["auth"] = principal.kind == auth::Principal::Kind::api_token ? "api_token" : "access_token";
+    co_return http::Json(Status::ok, user);
+}
+
+boost::asio::awaitable<Response> AuthHandlers::Register(http::RequestContext& context) const {
+    context.audit.action = "auth.register";
+    const auto body = http::ParseJsonBody(context);
+    const auto& fields = RequireObject(body);
+    OnlyFields(fields, {"username", "password"});
+    auto username = RequireString(fields, "username", 256);
+    auto password = RequireString(fields, "password", 4096);
+    context.audit.actor_name = username.substr(0, 64);
+    if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
+    auto user = co_await identity.Register(std::move(username), std::move(password));
+    context.audit.resource_id = user.id;
+    context.audit.resource_type = "user";
+    co_return http::Json(Status::created, UserJson(user));
+}
+
+}  // namespace gatehouse::api

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "auth/identity_service.hpp"
+#include "auth/rate_limiter.hpp"
+#include "http/types.hpp"
+
+namespace gatehouse::api {
+
+struct CookieSettings {
+    bool secure = false;
+    std::string same_site = "Lax";
+};
+
+/// /api/v1/auth/*: login (JSON and OAuth2 form), refresh, logout, verify, register.
+struct AuthHandlers {
+    auth::IdentityService& identity;
+    auth::RateLimiter& limiter;
+    CookieSettings cookie;
+
+    boost::asio::awaitable<http::Response> Login(http::RequestContext& context) const;
+    boost::asio::awaitable<http::Response> Token(http::RequestContext& context) const;
+    boost::asio::awaitable<http::Response> Refresh(http::RequestContext& context) const;
+    boost::asio::awaitable<http::Response> Logout(http::RequestContext& context) const;
+    boost::asio::awaitable<http::Response> Verify(http::RequestContext& context) const;
+    boost::asio::awaitable<http::Response> Register(http::RequestContext& context) const;
+
+private:
+    boost::asio::awaitable<http::Response> LoginWith(http::RequestContext& context, std::string username,
+                                                     std::string password) const;
+    std::optional<http::Response> Throttle(http::RequestContext& context, std::string_view username) const;
+    std::string RefreshCookie(const std::string& token, int max_age) const;
+};
+
+/// {id, username, role, disabled, created_at}
+boost::json::object UserJson(const auth::UserView& user);
+
+}  // namespace gatehouse::api

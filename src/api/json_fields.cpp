@@ -1,0 +1,67 @@
+#include "api/json_fields.hpp"
+
+#include <charconv>
+
+#include "core/errc.hpp"
+
+namespace gatehouse::api {
+namespace {
+
+core::Error Invalid(std::string_view field, std::string_view problem) {
+    return core::Error(core::errc::invalid_argument, "field '" + std::string(field) + "' " + std::string(problem));
+}
+
+}  // namespace
+
+const boost::json::object& RequireObject(const boost::json::value& body) {
+    if (!body.is_object()) throw core::Error(core::errc::invalid_argument, "expected a JSON object");
+    return body.as_object();
+}
+
+std::optional<std::string> OptionalString(const boost::json::object& body, std::string_view field,
+                                          std::size_t max_bytes) {
+    const auto* value = body.if_contains(field);
+    if (!value || value->is_null()) return std::nullopt;
+    if (!value->is_string()) throw Invalid(field, "must be a string");
+    if (value->as_string().size() > max_bytes)
+        throw Invalid(field, "must be at most " + std::to_string(max_bytes) + " bytes");
+    return std::string(value->as_string());
+}
+
+std::string RequireString(const boost::json::object& body, std::string_view field, std::size_t max_bytes) {
+    auto value = OptionalString(body, field, max_bytes);
+    if (!value) throw Invalid(field, "is required");
+    return *value;
+}
+
+std::optional<bool> OptionalBool(const boost::json::object& body, std::string_view field) {
+    const auto* value = body.if_contains(field);
+    if (!value || value->is_null()) return std::nullopt;
+    if (!value->is_bool()) throw Invalid(field, "must be true or false");
+    return value->as_bool();
+}
+
+void OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed) {
+    for (const auto& [key, value] : body) {
+        bool known = false;
+        for (auto name : allowed) known |= key == name;
+        if (!known) throw Invalid(key, "is not known here");
+    }
+}
+
+std::size_t PageLimit(const http::RequestContext& context) {
+    const auto text = context.Query("limit");
+    if (!text) return 50;
+    std::size_t limit = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 500)
+        throw core::Error(core::errc::invalid_argument, "limit must be an integer from 1 to 500");
+    return limit;
+}
+
+http::Response NoContent() {
+    http::Response response{http::Status::no_content, 11};
+    return response;
+}
+
+}  // namespace gatehouse::api

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "http/types.hpp"
+
+namespace gatehouse::api {
+
+/// Input helpers for handlers. Each throws core::Error(invalid_argument) naming the field.
+const boost::json::object& RequireObject(const boost::json::value& body);
+std::string RequireString(const boost::json::object& body, std::string_view field, std::size_t max_bytes = 4096);
+std::optional<std::string> OptionalString(const boost::json::object& body, std::string_view field,
+                                          std::size_t max_bytes = 4096);
+std::optional<bool> OptionalBool(const boost::json::object& body, std::string_view field);
+/// Refuses fields other than `allowed`, so a typo is an error rather than silently ignored.
+void OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed);
+
+/// `?limit=` (1..500, default 50).
+std::size_t PageLimit(const http::RequestContext& context);
+
+http::Response NoContent();
+
+}  // namespace gatehouse::api

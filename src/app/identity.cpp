@@ -1,0 +1,24 @@
+#include "app/identity.hpp"
+
+#include "app/data_dir.hpp"
+
+namespace gatehouse::app {
+
+IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& workers,
+                            audit::AuditLog& audit) {
+    IdentityStack stack;
+    auth::PasswordParams params;
+    params.opslimit = static_cast<unsigned long long>(config.auth.argon2_opslimit);
+    params.memlimit_bytes = static_cast<std::size_t>(config.auth.argon2_memlimit_kib) * 1024;
+    stack.hasher = std::make_unique<auth::PasswordHasher>(params);
+    const auto jwt_key = EnsureKeyFile(std::filesystem::path(config.data_dir) / "jwt.key", 32);
+    auth::IdentityOptions options;
+    options.access_ttl_s = config.auth.access_ttl_s;
+    options.refresh_ttl_s = config.auth.refresh_ttl_s;
+    options.registration_enabled = config.auth.registration_enabled;
+    stack.service = std::make_unique<auth::IdentityService>(database, workers, *stack.hasher, auth::JwtCodec(jwt_key),
+                                                            audit, options);
+    return stack;
+}
+
+}  // namespace gatehouse::app

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "audit/audit_log.hpp"
+#include "auth/identity_service.hpp"
+#include "config/config.hpp"
+#include "core/worker_pool.hpp"
+
+namespace gatehouse::app {
+
+/// The identity stack (hasher, JWT key, service) as `serve` and the `user` commands build it.
+struct IdentityStack {
+    std::unique_ptr<auth::PasswordHasher> hasher;
+    std::unique_ptr<auth::IdentityService> service;
+};
+
+/// Reads (or creates) the JWT key in the data directory. Throws std::runtime_error.
+IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& workers,
+                            audit::AuditLog& audit);
+
+}  // namespace gatehouse::app
