@@ -7,6 +7,8 @@
 # Environment:
 #   GATEHOUSE_BIN   binary to measure (default: build/release/src/cli/gatehouse, built if missing)
 #   BENCH_SECONDS   duration of each measured wrk run (default 10)
+#   BENCH_ROUNDS    measured rounds, each running both targets in turn (default 3); the table shows
+#                   the median of the rounds, so one burst of background load does not decide the ratio
 #   BENCH_THREADS   wrk threads (default 2), BENCH_CONNECTIONS wrk connections (default 64)
 #   BENCH_KEEP=1    keep the temporary directory (logs, wrk output) instead of deleting it
 #
@@ -16,6 +18,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 BIN="${GATEHOUSE_BIN:-$ROOT/build/release/src/cli/gatehouse}"
@@ -125,12 +128,14 @@ for name in "${TARGETS[@]}"; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${URLS[$name]}" >/dev/null
 done
 
-for name in "${TARGETS[@]}"; do
-    say "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s --latency ${URLS[$name]}"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${URLS[$name]}" >"$TMP/wrk-$name.txt"
+for round in $(seq 1 "$ROUNDS"); do
+    for name in "${TARGETS[@]}"; do
+        say "round $round/$ROUNDS: wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s --latency ${URLS[$name]}"
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "${URLS[$name]}" >"$TMP/wrk-$name-$round.txt"
+    done
 done
 
-# parse NAME -> "rps p50_ms p99_ms non2xx socket_errors"
+# parse FILE -> "rps p50_ms p99_ms non2xx socket_errors"
 parse() {
     awk '
         function ms(v,   n) {
@@ -147,17 +152,32 @@ parse() {
         /Non-2xx or 3xx responses:/   { bad = $NF }
         /Socket errors:/              { gsub(/,/, ""); err = $4 + $6 + $8 + $10 }
         END { printf "%s %.3f %.3f %d %d\n", rps, p50, p99, bad, err }
-    ' "$TMP/wrk-$1.txt"
+    ' "$1"
 }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A RPS P50 P99 BAD ERR
 for name in "${TARGETS[@]}"; do
-    read -r "RPS[$name]" "P50[$name]" "P99[$name]" "BAD[$name]" "ERR[$name]" < <(parse "$name")
-    [[ -n ${RPS[$name]} ]] || die "could not parse wrk output for $name (see $TMP/wrk-$name.txt)"
+    : >"$TMP/rounds-$name.txt"
+    for round in $(seq 1 "$ROUNDS"); do
+        line=$(parse "$TMP/wrk-$name-$round.txt")
+        [[ $line =~ ^[0-9] ]] || die "could not parse wrk output for $name (see $TMP/wrk-$name-$round.txt)"
+        echo "$line" >>"$TMP/rounds-$name.txt"
+    done
+    RPS[$name]=$(awk '{ print $1 }' "$TMP/rounds-$name.txt" | median)
+    P50[$name]=$(awk '{ print $2 }' "$TMP/rounds-$name.txt" | median)
+    P99[$name]=$(awk '{ print $3 }' "$TMP/rounds-$name.txt" | median)
+    BAD[$name]=$(awk '{ s += $4 } END { print s + 0 }' "$TMP/rounds-$name.txt")
+    ERR[$name]=$(awk '{ s += $5 } END { print s + 0 }' "$TMP/rounds-$name.txt")
 done
 
 echo
-echo "GET /healthz on loopback, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s ($(nproc) cores)"
+echo "per round req/s (gatehouse nginx ratio):"
+paste -d' ' <(awk '{ print $1 }' "$TMP/rounds-gatehouse.txt") <(awk '{ print $1 }' "$TMP/rounds-nginx.txt") |
+    awk '{ printf "  round %d: %.0f %.0f %.3f\n", NR, $1, $2, ($2 > 0 ? $1 / $2 : 0) }'
+echo
+echo "GET /healthz on loopback, wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s, median of $ROUNDS rounds ($(nproc) cores)"
 printf '%-10s %12s %10s %10s %9s %8s\n' target "req/s" "p50 ms" "p99 ms" "non-2xx" errors
 for name in "${TARGETS[@]}"; do
     printf '%-10s %12.0f %10.3f %10.3f %9d %8d\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
