@@ -107,3 +107,38 @@ def pg_database(pg_url) -> str:
     psql(pg_url, f"CREATE DATABASE {name}")
     yield with_database(pg_url, name)
     psql(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def start_module_server(tmp_path_factory):
+    """Like start_server, but the servers live until the end of the test module, so tests that do
+    not interfere share one. Pass data_dir explicitly or get a fresh one per server."""
+    servers: list[Server] = []
+    base = tmp_path_factory.mktemp("module")
+
+    def start(*extra_args, cwd=None, env=None, listen="127.0.0.1:0", data_dir=None, wait=True):
+        index = len(servers)
+        data_dir = str(data_dir) if data_dir else str(base / f"data-{index}")
+        args = ["serve"]
+        if listen is not None:
+            args += ["--listen", listen]
+        args += ["--data-dir", data_dir]
+        args += [str(a) for a in extra_args]
+        server = Server(args, cwd=Path(cwd) if cwd else base, log_path=base / f"gatehouse-{index}.log", env=env)
+        server.data_dir = Path(data_dir)
+        servers.append(server)
+        return server.start(wait=wait)
+
+    yield start
+
+    failures = []
+    for s in servers:
+        was_running = s.running()
+        try:
+            code = s.terminate()
+        except AssertionError as e:
+            failures.append(str(e))
+            continue
+        if was_running and code != 0:
+            failures.append(f"gatehouse exited with {code} after SIGTERM\n{s.log_tail()}")
+    assert not failures, "\n\n".join(failures)

@@ -306,3 +306,183 @@ def read_until_closed(sock: socket.socket, timeout: float) -> bytes:
             data += chunk
     except ConnectionResetError:
         return data
+
+
+# ---------------------------------------------------------------------------------------------
+# identity: users, logins, tokens, audit (tests/e2e/test_auth*.py, test_users*.py, test_audit*.py ...)
+
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import json as _json  # noqa: E402
+import uuid as _uuid  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+ADMIN_PASSWORD = "e2e-Admin-pw-Q7x"
+# Cheap argon2id so tests that hash many passwords stay fast (the timing test uses the defaults).
+FAST_HASH_ARGS = ("--auth-argon2-opslimit", "1", "--auth-argon2-memlimit-kib", "8192")
+PROBLEM_JSON = "application/problem+json"
+API = "/api/v1"
+
+
+def start_identity(start, *extra, data_dir=None, admin_password: str = ADMIN_PASSWORD, fast_hash: bool = True,
+                   attempts_per_minute: int | None = 100000, env: dict | None = None, **kw) -> Server:
+    """Start a gatehouse through a start_server-style factory with a known admin password, cheap
+    hashing and (by default) a login rate limit high enough never to trigger. Sets `.data_dir`."""
+    args: list[str] = list(FAST_HASH_ARGS) if fast_hash else []
+    if attempts_per_minute is not None:
+        args += ["--auth-login-attempts-per-minute", str(attempts_per_minute)]
+    args += [str(a) for a in extra]
+    env = {"GATEHOUSE_ADMIN_PASSWORD": admin_password, **(env or {})}
+    if data_dir is not None:
+        kw["data_dir"] = str(data_dir)
+    server = start(*args, env=env, **kw)
+    if data_dir is not None:
+        server.data_dir = Path(data_dir)
+    assert getattr(server, "data_dir", None), "pass data_dir= (start_module_server sets it itself)"
+    return server
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(resp: requests.Response, status: int) -> dict:
+    """`resp` is an RFC 9457 problem with `status`; returns the body."""
+    assert resp.status_code == status, f"expected {status}, got {resp.status_code}: {resp.text[:500]}"
+    ctype = resp.headers.get("Content-Type", "")
+    assert ctype.startswith(PROBLEM_JSON), f"{status} answer is {ctype!r}, not problem+json: {resp.text[:300]}"
+    body = resp.json()
+    for key in ("type", "title", "status", "detail"):
+        assert key in body, f"problem body lacks {key!r}: {body}"
+    assert body["status"] == status, body
+    return body
+
+
+def refresh_cookie_of(resp: requests.Response) -> str | None:
+    """The gatehouse_refresh value from a Set-Cookie header ('' when the cookie is cleared)."""
+    header = resp.headers.get("Set-Cookie")
+    if header is None:
+        return None
+    m = re.match(r"\s*gatehouse_refresh=([^;]*)", header)
+    return m.group(1) if m else None
+
+
+@dataclass
+class Login:
+    access: str
+    refresh: str
+    user: dict
+    response: requests.Response
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.access)
+
+
+def login(server: Server, username: str, password: str, **kw) -> requests.Response:
+    return server.request("POST", f"{API}/auth/login", json={"username": username, "password": password}, **kw)
+
+
+def login_ok(server: Server, username: str, password: str, **kw) -> Login:
+    resp = login(server, username, password, **kw)
+    assert resp.status_code == 200, f"login {username!r}: {resp.status_code} {resp.text[:300]}"
+    body = resp.json()
+    refresh = refresh_cookie_of(resp)
+    assert refresh, f"no refresh cookie in {resp.headers}"
+    return Login(body["access_token"], refresh, body["user"], resp)
+
+
+def admin_login(server: Server, password: str = ADMIN_PASSWORD) -> Login:
+    return login_ok(server, "admin", password)
+
+
+def create_user(server: Server, admin_token: str, username: str, password: str, role: str = "viewer") -> dict:
+    resp = server.request("POST", f"{API}/users", headers=bearer(admin_token),
+                          json={"username": username, "password": password, "role": role})
+    assert resp.status_code == 201, f"create {username!r}: {resp.status_code} {resp.text[:300]}"
+    return resp.json()
+
+
+def create_api_token(server: Server, token: str, name: str, **fields) -> dict:
+    resp = server.request("POST", f"{API}/api-tokens", headers=bearer(token), json={"name": name, **fields})
+    assert resp.status_code == 201, f"create API token {name!r}: {resp.status_code} {resp.text[:300]}"
+    return resp.json()
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{_uuid.uuid4().hex[:10]}"
+
+
+def poll(fn, timeout: float = 3.0, interval: float = 0.05):
+    """Calls fn() until it returns something truthy or `timeout` passes; returns the last result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = fn()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)
+
+
+def audit_page(server: Server, token: str, **params) -> requests.Response:
+    return server.request("GET", f"{API}/audit/events", headers=bearer(token), params=params)
+
+
+def audit_events(server: Server, token: str, max_pages: int = 200, **params) -> list[dict]:
+    """Every audit event matching `params`, following next_cursor (bounded)."""
+    params.setdefault("limit", 500)
+    events: list[dict] = []
+    cursor = None
+    for _ in range(max_pages):
+        query = dict(params, **({"cursor": cursor} if cursor else {}))
+        resp = audit_page(server, token, **query)
+        assert resp.status_code == 200, f"audit query {query}: {resp.status_code} {resp.text[:300]}"
+        body = resp.json()
+        events += body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return events
+    raise AssertionError(f"audit paging did not end within {max_pages} pages")
+
+
+def wait_audit(server: Server, token: str, predicate, timeout: float = 3.0, **params) -> list[dict]:
+    """Audit writes are asynchronous: polls until some event matching `params` satisfies
+    `predicate`; returns the matching events (fails when none appear in time)."""
+    found = poll(lambda: [e for e in audit_events(server, token, **params) if predicate(e)], timeout=timeout)
+    assert found, f"no audit event matching {params} and the predicate within {timeout}s"
+    return found
+
+
+# -- JWT crafting (the HS256 key is <data-dir>/jwt.key, 32 bytes as hex) ------------------------
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def jwt_key(data_dir) -> bytes:
+    return bytes.fromhex((Path(data_dir) / "jwt.key").read_text().strip())
+
+
+def jwt_claims(token: str) -> dict:
+    return _json.loads(b64url_decode(token.split(".")[1]))
+
+
+def make_jwt(key: bytes | None, claims: dict, header: dict | None = None, digest=hashlib.sha256) -> str:
+    """A compact JWS; signed with HMAC-`digest` under `key`, or with an empty signature when key is None."""
+    header = {"alg": "HS256", "typ": "JWT"} if header is None else header
+    signing_input = b64url(_json.dumps(header, separators=(",", ":")).encode()) + "." + \
+        b64url(_json.dumps(claims, separators=(",", ":")).encode())
+    signature = b"" if key is None else hmac.new(key, signing_input.encode(), digest).digest()
+    return signing_input + "." + b64url(signature)
+
+
+def claims_for(user_id: str, role: str = "admin", *, lifetime: int = 600, **extra) -> dict:
+    now = int(time.time())
+    claims = {"sub": user_id, "role": role, "jti": str(_uuid.uuid4()), "fam": str(_uuid.uuid4()), "gen": 0,
+              "iat": now, "exp": now + lifetime}
+    claims.update(extra)
+    return claims
