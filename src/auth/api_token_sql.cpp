@@ -7,9 +7,8 @@ constexpr std::string_view kColumns =
     "id, user_id, name, role, prefix, token_hash, created_at, expires_at, expires_epoch, last_used_at, revoked";
 
 ApiTokenRecord ToToken(const store::Row& r) {
-    return ApiTokenRecord{r.String(0), r.String(1),    r.String(2),    r.String(3),       r.String(4),
-                          r.String(5), r.String(6),    r.OptString(7), r.OptInt(8),       r.OptString(9),
-                          r.Bool(10)};
+    return ApiTokenRecord{r.String(0), r.String(1),    r.String(2), r.String(3),    r.String(4), r.String(5),
+                          r.String(6), r.OptString(7), r.OptInt(8), r.OptString(9), r.Bool(10)};
 }
 
 std::optional<ApiTokenRecord> First(const store::ResultSet& result) {

@@ -9,8 +9,9 @@ using namespace store_sql;
 namespace {
 
 ApiTokenView ToView(const ApiTokenRecord& t) {
-    return ApiTokenView{t.id,        t.user_id,    t.name, ParseRole(t.role).value_or(Role::viewer),
-                        t.prefix,    t.created_at, t.expires_at, t.last_used_at, {}};
+    return ApiTokenView{t.id,     t.user_id,    t.name,       ParseRole(t.role).value_or(Role::viewer),
+                        t.prefix, t.created_at, t.expires_at, t.last_used_at,
+                        {}};
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ struct IdentityService::Impl {
     IdentityOptions options;
 
     /// Inside a write transaction: a new refresh token in `family_id` and an access token.
-    LoginResult IssueTokens(store::Connection& c, const store_sql::UserRecord& user, const std::string& family_id) const;
+    LoginResult IssueTokens(store::Connection& c, const store_sql::UserRecord& user,
+                            const std::string& family_id) const;
 };
 
 std::int64_t NowEpoch();

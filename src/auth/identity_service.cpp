@@ -13,8 +13,8 @@ std::int64_t NowEpoch() {
 }
 
 UserView ToView(const UserRecord& user) {
-    return UserView{user.id, user.username, ParseRole(user.role).value_or(Role::viewer), user.disabled,
-                    user.created_at, user.updated_at};
+    return UserView{user.id,       user.username,   ParseRole(user.role).value_or(Role::viewer),
+                    user.disabled, user.created_at, user.updated_at};
 }
 
 void RevokeEverything(store::Connection& c, UserRecord& user) {
@@ -36,8 +36,8 @@ LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserR
     const auto now = NowEpoch();
     const auto refresh = NewOpaqueToken("ghr_");
     InsertRefresh(c, RefreshRecord{core::NewUuidV7(), family_id, user.id, refresh.hash, now + options.refresh_ttl_s});
-    AccessClaims claims{user.id, user.role, core::NewUuidV7(), family_id, user.token_generation, now,
-                        now + options.access_ttl_s};
+    AccessClaims claims{
+        user.id, user.role, core::NewUuidV7(), family_id, user.token_generation, now, now + options.access_ttl_s};
     return LoginResult{jwt.Sign(claims), options.access_ttl_s, refresh.token, options.refresh_ttl_s, ToView(user)};
 }
 

@@ -1,12 +1,11 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "audit/audit_log.hpp"
 #include "auth/jwt.hpp"
@@ -80,7 +79,7 @@ struct ApiTokenPage {
 /// core::Error: unauthenticated (bad credentials, revoked or expired tokens: one message for all),
 /// forbidden, not_found, already_exists, conflict (last admin), invalid_argument.
 class IdentityService {
-public:
+  public:
     IdentityService(store::Database& database, core::WorkerPool& cpu, const PasswordHasher& hasher, JwtCodec jwt,
                     audit::AuditLog& audit, IdentityOptions options);
 
@@ -101,12 +100,12 @@ public:
     boost::asio::awaitable<void> ChangeOwnPassword(Principal principal, std::string current, std::string replacement);
 
     boost::asio::awaitable<ApiTokenView> CreateApiToken(Principal principal, std::string name, Role role,
-                                                         std::optional<core::Clock::time_point> expires);
+                                                        std::optional<core::Clock::time_point> expires);
     boost::asio::awaitable<ApiTokenPage> ListApiTokens(Principal principal, bool all, std::size_t limit,
                                                        std::string cursor);
     boost::asio::awaitable<void> RevokeApiToken(Principal principal, std::string id);
 
-    /// Blocking, for start-up and the CLI: creates `admin` when there is no user at all. Returns the
+    /// Blocking, for start-up: creates `admin` when there is no admin at all. Returns the
     /// generated password when none was given (to be shown once), nullopt otherwise.
     std::optional<std::string> EnsureInitialAdmin(const std::optional<std::string>& password);
     /// Blocking helpers for the CLI (`gatehouse user ...`).
@@ -120,7 +119,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
     IdentityOptions options_;
 };

@@ -31,6 +31,8 @@ void UpdateUser(Connection& c, const UserRecord& user);
 void DeleteUser(Connection& c, std::string_view id);
 std::int64_t CountActiveAdmins(Connection& c);
 std::int64_t CountUsers(Connection& c);
+/// Admins, disabled ones included.
+std::int64_t CountAdmins(Connection& c);
 
 struct RefreshRecord {
     std::string id;

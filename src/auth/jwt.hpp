@@ -8,10 +8,10 @@
 namespace gatehouse::auth {
 
 struct AccessClaims {
-    std::string sub;    // user id
+    std::string sub;  // user id
     std::string role;
     std::string jti;
-    std::string fam;    // refresh family
+    std::string fam;       // refresh family
     std::int64_t gen = 0;  // the user's token generation when issued
     std::int64_t iat = 0;
     std::int64_t exp = 0;
@@ -21,14 +21,14 @@ struct AccessClaims {
 /// alg HS256 (nothing else, never "none"), the signature must match in constant time, `exp` must
 /// be in the future and `nbf`, when present, not.
 class JwtCodec {
-public:
+  public:
     explicit JwtCodec(std::string key);
 
     std::string Sign(const AccessClaims& claims) const;
     /// nullopt for anything malformed, forged or outside its time window; never throws.
     std::optional<AccessClaims> Verify(std::string_view token, std::int64_t now_epoch) const;
 
-private:
+  private:
     std::string Mac(std::string_view data) const;
     std::string key_;
 };

@@ -13,7 +13,8 @@ OpaqueToken NewOpaqueToken(std::string_view prefix) {
     unsigned char bytes[32];
     if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
     OpaqueToken result;
-    result.token = std::string(prefix) + Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
+    result.token =
+        std::string(prefix) + Base64UrlEncode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes));
     result.hash = HashToken(result.token);
     return result;
 }

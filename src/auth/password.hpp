@@ -6,13 +6,13 @@
 namespace gatehouse::auth {
 
 struct PasswordParams {
-    unsigned long long opslimit = 2;               // libsodium's "interactive" argon2id cost
+    unsigned long long opslimit = 2;  // libsodium's "interactive" argon2id cost
     std::size_t memlimit_bytes = 64 * 1024 * 1024;
 };
 
 /// argon2id through libsodium's crypto_pwhash_str. CPU- and memory-heavy: call on a worker pool.
 class PasswordHasher {
-public:
+  public:
     explicit PasswordHasher(PasswordParams params);
 
     std::string Hash(std::string_view password) const;
@@ -22,7 +22,7 @@ public:
     /// Verifies against a fixed hash, so an unknown user costs as much time as a wrong password.
     void VerifyDummy(std::string_view password) const;
 
-private:
+  private:
     PasswordParams params_;
     std::string dummy_hash_;
 };

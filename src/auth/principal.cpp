@@ -4,9 +4,12 @@ namespace gatehouse::auth {
 
 std::string_view RoleName(Role role) noexcept {
     switch (role) {
-        case Role::viewer: return "viewer";
-        case Role::operator_: return "operator";
-        case Role::admin: return "admin";
+        case Role::viewer:
+            return "viewer";
+        case Role::operator_:
+            return "operator";
+        case Role::admin:
+            return "admin";
     }
     return "viewer";
 }

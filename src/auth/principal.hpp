@@ -18,11 +18,11 @@ struct Principal {
     enum class Kind { user, api_token } kind = Kind::user;
     std::string user_id;
     std::string username;
-    Role role = Role::viewer;     // effective role (an API token's role is capped by its user's)
-    std::string token_id;         // API token id (kind == api_token)
+    Role role = Role::viewer;  // effective role (an API token's role is capped by its user's)
+    std::string token_id;      // API token id (kind == api_token)
     std::string token_name;
-    std::string jti;              // access token id (kind == user)
-    std::string family_id;        // refresh family the access token came from
+    std::string jti;                 // access token id (kind == user)
+    std::string family_id;           // refresh family the access token came from
     std::int64_t expires_epoch = 0;  // access token expiry (kind == user)
 };
 

@@ -4,7 +4,8 @@
 
 namespace gatehouse::auth {
 
-RateLimiter::RateLimiter(int max_attempts, std::chrono::seconds window) : max_attempts_(max_attempts), window_(window) {}
+RateLimiter::RateLimiter(int max_attempts, std::chrono::seconds window)
+    : max_attempts_(max_attempts), window_(window) {}
 
 std::optional<int> RateLimiter::Hit(std::initializer_list<std::string_view> keys, Clock::time_point now) {
     std::lock_guard lock(mutex_);

@@ -12,7 +12,7 @@ namespace gatehouse::auth {
 
 /// Attempts per key in fixed windows, in memory (per instance). Thread-safe.
 class RateLimiter {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     RateLimiter(int max_attempts, std::chrono::seconds window);
 
@@ -20,7 +20,7 @@ public:
     /// counted and the seconds until that key's window ends are returned.
     std::optional<int> Hit(std::initializer_list<std::string_view> keys, Clock::time_point now = Clock::now());
 
-private:
+  private:
     struct Window {
         Clock::time_point start;
         int count = 0;

@@ -5,7 +5,8 @@ namespace gatehouse::auth::store_sql {
 
 std::optional<RefreshRecord> FindRefresh(Connection& c, std::string_view token_hash) {
     const auto result = c.Execute(
-        "SELECT id, family_id, user_id, token_hash, expires_epoch, used, revoked FROM refresh_tokens WHERE token_hash = ?",
+        "SELECT id, family_id, user_id, token_hash, expires_epoch, used, revoked FROM refresh_tokens WHERE token_hash "
+        "= ?",
         {store::Text(token_hash)});
     if (result.empty()) return std::nullopt;
     const auto& r = result.rows.front();
@@ -34,7 +35,8 @@ void RevokeUserSessions(Connection& c, std::string_view user_id) {
 
 void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch) {
     if (!c.Execute("SELECT 1 FROM revoked_jtis WHERE jti = ?", {store::Text(jti)}).empty()) return;
-    c.Execute("INSERT INTO revoked_jtis (jti, expires_epoch) VALUES (?, ?)", {store::Text(jti), store::Value(expires_epoch)});
+    c.Execute("INSERT INTO revoked_jtis (jti, expires_epoch) VALUES (?, ?)",
+              {store::Text(jti), store::Value(expires_epoch)});
 }
 
 void PurgeExpired(Connection& c, std::int64_t now_epoch) {

@@ -10,8 +10,7 @@ void ValidateUsername(std::string_view username) {
         throw core::Error(core::errc::invalid_argument, "username must be 1 to 64 characters");
     for (char ch : username)
         if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-' && ch != '@')
-            throw core::Error(core::errc::invalid_argument,
-                              "username may contain only letters, digits and . _ - @");
+            throw core::Error(core::errc::invalid_argument, "username may contain only letters, digits and . _ - @");
 }
 
 void ValidatePassword(std::string_view password) {
@@ -52,7 +51,8 @@ void GuardLastAdmin(store::Connection& c, const UserRecord& user, bool loses_adm
 
 boost::asio::awaitable<UserPage> IdentityService::ListUsers(std::size_t limit, std::string cursor) {
     const std::string after = CheckCursor(cursor);
-    auto users = co_await impl_->db.Read([&](store::Connection& c) { return store_sql::ListUsers(c, after, limit + 1); });
+    auto users =
+        co_await impl_->db.Read([&](store::Connection& c) { return store_sql::ListUsers(c, after, limit + 1); });
     UserPage page;
     for (std::size_t i = 0; i < users.size() && i < limit; ++i) page.items.push_back(ToView(users[i]));
     if (users.size() > limit) page.next_cursor = page.items.back().id;
@@ -126,15 +126,17 @@ boost::asio::awaitable<void> IdentityService::ChangeOwnPassword(Principal princi
 }
 
 std::optional<std::string> IdentityService::EnsureInitialAdmin(const std::optional<std::string>& password) {
-    bool empty = false;
-    impl_->db.WithRead([&](store::Connection& c) { empty = CountUsers(c) == 0; });
-    if (!empty) return std::nullopt;
+    // "No admin at all", not "no user": users added with the CLI before the first start must not
+    // leave the installation without an administrator.
+    bool has_admin = true;
+    impl_->db.WithRead([&](store::Connection& c) { has_admin = CountAdmins(c) > 0; });
+    if (has_admin) return std::nullopt;
     const std::string chosen = password ? *password : core::RandomHex(12);
     ValidatePassword(chosen);
     auto user = NewUser("admin", impl_->hasher.Hash(chosen), Role::admin);
     try {
         impl_->db.WithTransaction([&](store::Connection& c) {
-            if (CountUsers(c) == 0) InsertUser(c, user);
+            if (CountAdmins(c) == 0) InsertUser(c, user);
         });
     } catch (const core::Error& e) {
         // Another instance created it first.

@@ -46,8 +46,9 @@ void InsertUser(Connection& c, const UserRecord& u) {
 }
 
 std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit) {
-    const auto result = c.Execute("SELECT " + std::string(kUserColumns) + " FROM users WHERE id > ? ORDER BY id LIMIT ?",
-                                  {store::Text(after_id), store::Value(static_cast<std::int64_t>(limit))});
+    const auto result =
+        c.Execute("SELECT " + std::string(kUserColumns) + " FROM users WHERE id > ? ORDER BY id LIMIT ?",
+                  {store::Text(after_id), store::Value(static_cast<std::int64_t>(limit))});
     std::vector<UserRecord> users;
     for (const auto& row : result.rows) users.push_back(ToUser(row));
     return users;
@@ -66,17 +67,20 @@ std::int64_t CountActiveAdmins(Connection& c) {
     return c.Execute("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0").rows.at(0).Int(0);
 }
 
+std::int64_t CountAdmins(Connection& c) {
+    return c.Execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").rows.at(0).Int(0);
+}
+
 std::int64_t CountUsers(Connection& c) { return c.Execute("SELECT COUNT(*) FROM users").rows.at(0).Int(0); }
 
 std::optional<AuthState> LoadAuthState(Connection& c, std::string_view user_id, std::string_view jti,
                                        std::string_view family_id) {
     // One round trip per authenticated request: the user, the jti denylist and the family.
-    const auto result = c.Execute(
-        "SELECT " + std::string(kUserColumns) +
-            ", (SELECT COUNT(*) FROM revoked_jtis WHERE jti = ?),"
-            " (SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 1)"
-            " FROM users WHERE id = ?",
-        {store::Text(jti), store::Text(family_id), store::Text(user_id)});
+    const auto result = c.Execute("SELECT " + std::string(kUserColumns) +
+                                      ", (SELECT COUNT(*) FROM revoked_jtis WHERE jti = ?),"
+                                      " (SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 1)"
+                                      " FROM users WHERE id = ?",
+                                  {store::Text(jti), store::Text(family_id), store::Text(user_id)});
     if (result.empty()) return std::nullopt;
     const auto& row = result.rows.front();
     return AuthState{ToUser(row), row.Int(8) > 0, row.Int(9) > 0};

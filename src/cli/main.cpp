@@ -1,9 +1,8 @@
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "app/app.hpp"
 #include "config/options.hpp"
@@ -65,13 +64,15 @@ int main(int argc, char** argv) {
     auto* user_add = user->add_subcommand("add", "Create a user; password from GATEHOUSE_USER_PASSWORD or stdin");
     user_add->add_option("username", user_args.username, "user name")->required();
     user_add->add_option("--role", user_args.role, "admin, operator or viewer")->default_str("viewer");
+    user_add->fallthrough();  // config flags may follow the action: `user add bob --data-dir D`
     for (const char* name : {"passwd", "disable", "enable"}) {
         auto* command = user->add_subcommand(name, std::string(name) == "passwd"
                                                        ? "Set a password (GATEHOUSE_USER_PASSWORD or stdin)"
                                                        : std::string(name) + " a user");
         command->add_option("username", user_args.username, "user name")->required();
+        command->fallthrough();
     }
-    user->add_subcommand("list", "List users");
+    user->add_subcommand("list", "List users")->fallthrough();
     CLI11_PARSE(app, argc, argv);
 
     try {

@@ -229,9 +229,17 @@ TEST_P(IdentityTest, ListsPageWithoutGapsOrDuplicates) {
     EXPECT_THROW(Run(identity_->ListUsers(3, "not a cursor!")), core::Error);
 }
 
-TEST_P(IdentityTest, InitialAdminOnlyOnAnEmptyDatabase) {
-    EXPECT_FALSE(identity_->EnsureInitialAdmin(std::nullopt));  // `root` exists already
+TEST_P(IdentityTest, InitialAdminOnlyWhenThereIsNoAdmin) {
+    EXPECT_FALSE(identity_->EnsureInitialAdmin(std::nullopt));  // `root` is an admin already
     EXPECT_EQ(identity_->ListUsersBlocking().size(), 1u);
+    // A database that only has a viewer (added with the CLI before the first start) gets `admin`.
+    db().WithTransaction([](store::Connection& c) { c.Execute("DELETE FROM users"); });
+    identity_->CreateUserBlocking("early-viewer", "viewer-password", Role::viewer);
+    const auto generated = identity_->EnsureInitialAdmin(std::nullopt);
+    ASSERT_TRUE(generated);
+    EXPECT_NO_THROW(Login("admin", *generated));
+    EXPECT_FALSE(identity_->EnsureInitialAdmin(std::nullopt));
+    EXPECT_EQ(identity_->ListUsersBlocking().size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityTest, ::testing::Values(Backend::sqlite, Backend::postgres), BackendName);
