@@ -183,8 +183,12 @@ for name in "${TARGETS[@]}"; do
     printf '%-10s %12.0f %10.3f %10.3f %9d %8d\n' "$name" "${RPS[$name]}" "${P50[$name]}" "${P99[$name]}" \
         "${BAD[$name]}" "${ERR[$name]}"
 done
-awk -v gr="${RPS[gatehouse]}" -v nr="${RPS[nginx]}" -v g50="${P50[gatehouse]}" -v n50="${P50[nginx]}" \
+# Each round runs both targets back to back, so the ratio is taken per round (paired) and the
+# median of those is the headline: drift in background load between rounds cancels out.
+RATIO=$(paste -d' ' <(awk '{ print $1 }' "$TMP/rounds-gatehouse.txt") <(awk '{ print $1 }' "$TMP/rounds-nginx.txt") |
+    awk '{ print ($2 > 0 ? $1 / $2 : 0) }' | median)
+awk -v ratio="$RATIO" -v g50="${P50[gatehouse]}" -v n50="${P50[nginx]}" \
     -v g99="${P99[gatehouse]}" -v n99="${P99[nginx]}" '
-    function ratio(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "n/a" }
-    END { printf "gatehouse/nginx: req/s %s, p50 %s, p99 %s\n", ratio(gr, nr), ratio(g50, n50), ratio(g99, n99) }
+    function r(a, b) { return b > 0 ? sprintf("%.3f", a / b) : "n/a" }
+    END { printf "gatehouse/nginx: req/s %.3f (median of per-round ratios), p50 %s, p99 %s\n", ratio, r(g50, n50), r(g99, n99) }
 ' </dev/null
