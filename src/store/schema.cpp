@@ -158,6 +158,110 @@ constexpr Migration kMigrations[] = {
             CREATE INDEX audit_events_actor ON audit_events (actor_id, ts);
         )sql",
     },
+    {
+        .version = 4,
+        .name = "fleet_and_vault",
+        .sqlite = R"sql(
+            CREATE TABLE vault_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            CREATE TABLE secrets (
+                id TEXT PRIMARY KEY,
+                owner_type TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                nonce BLOB NOT NULL,
+                ciphertext BLOB NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (owner_type, owner_id, purpose)
+            );
+            CREATE TABLE ssh_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                bits INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                comment TEXT NOT NULL DEFAULT '',
+                public_key TEXT NOT NULL,
+                has_private_key INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE TABLE servers (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                address TEXT NOT NULL,
+                ssh_port INTEGER NOT NULL,
+                ssh_user TEXT NOT NULL,
+                auth_method TEXT NOT NULL CHECK (auth_method IN ('password', 'key')),
+                ssh_key_id TEXT REFERENCES ssh_keys (id),
+                has_password INTEGER NOT NULL DEFAULT 0,
+                host_key_fingerprint TEXT,
+                pending_host_key_fingerprint TEXT,
+                tags TEXT NOT NULL DEFAULT '[]',
+                description TEXT NOT NULL DEFAULT '',
+                postgres TEXT,
+                status TEXT NOT NULL DEFAULT 'unknown',
+                status_detail TEXT,
+                last_checked TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX servers_ssh_key ON servers (ssh_key_id);
+        )sql",
+        .postgres = R"sql(
+            CREATE TABLE vault_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            CREATE TABLE secrets (
+                id TEXT PRIMARY KEY,
+                owner_type TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                purpose TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                nonce BYTEA NOT NULL,
+                ciphertext BYTEA NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (owner_type, owner_id, purpose)
+            );
+            CREATE TABLE ssh_keys (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                bits INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                comment TEXT NOT NULL DEFAULT '',
+                public_key TEXT NOT NULL,
+                has_private_key INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE TABLE servers (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                address TEXT NOT NULL,
+                ssh_port INTEGER NOT NULL,
+                ssh_user TEXT NOT NULL,
+                auth_method TEXT NOT NULL CHECK (auth_method IN ('password', 'key')),
+                ssh_key_id TEXT REFERENCES ssh_keys (id),
+                has_password INTEGER NOT NULL DEFAULT 0,
+                host_key_fingerprint TEXT,
+                pending_host_key_fingerprint TEXT,
+                tags TEXT NOT NULL DEFAULT '[]',
+                description TEXT NOT NULL DEFAULT '',
+                postgres TEXT,
+                status TEXT NOT NULL DEFAULT 'unknown',
+                status_detail TEXT,
+                last_checked TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX servers_ssh_key ON servers (ssh_key_id);
+        )sql",
+    },
 };
 
 }  // namespace

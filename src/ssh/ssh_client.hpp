@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/errc.hpp"
+#include "core/worker_pool.hpp"
+
+namespace gatehouse::ssh {
+
+/// Where and how to log in. Secrets are held only for the call.
+struct Target {
+    std::string server_id;  // key of the session pool
+    std::string host;       // hostname, IPv4 or IPv6
+    std::uint16_t port = 22;
+    std::string user;
+    enum class Auth { password, key } auth = Auth::password;
+    std::string password;
+    std::string private_key;  // OpenSSH or PEM text
+    std::string passphrase;
+    /// "SHA256:..." of the pinned host key; empty: accept any key and report it (pin on first use).
+    std::string expected_host_key;
+};
+
+enum class FailureKind { dns, refused, timeout, auth_failed, host_key_mismatch, protocol };
+std::string_view FailureKindName(FailureKind kind) noexcept;
+
+/// A failed connection or command. what() is safe to show (never a password or key);
+/// `seen_host_key` is set for host_key_mismatch (and whenever the server's key was read).
+class SshError : public core::Error {
+public:
+    SshError(FailureKind kind, std::string detail, std::string seen_host_key = {});
+    FailureKind kind() const noexcept { return kind_; }
+    const std::string& seen_host_key() const noexcept { return seen_host_key_; }
+
+private:
+    FailureKind kind_;
+    std::string seen_host_key_;
+};
+
+struct ExecResult {
+    int exit_status = -1;
+    std::string stdout_data;
+    std::string stderr_data;
+    bool timed_out = false;
+};
+
+struct ConnectInfo {
+    std::string host_key_fingerprint;  // "SHA256:..." as ssh-keygen -l prints it
+    double latency_ms = 0;             // of this call (connect + auth, or a no-op on a reused session)
+    bool reused = false;               // an idle session was reused: no handshake
+};
+
+/// Output as it arrives: stream 1 = stdout, 2 = stderr. Called on a worker thread; must be quick
+/// and thread-safe. Bytes are raw (not necessarily UTF-8).
+using ChunkCallback = std::function<void(int stream, std::string_view data)>;
+
+struct ClientOptions {
+    std::chrono::seconds connect_timeout{10};
+    std::chrono::seconds idle_timeout{60};  // an unused session is closed after this
+    std::size_t max_idle_per_server = 4;
+};
+
+/// libssh 0.10 sessions, reused per server while idle, all blocking work on `pool` (never on an
+/// I/O thread). Thread-safe. Call the awaitables from a coroutine on an I/O executor.
+class SshClient {
+public:
+    SshClient(core::WorkerPool& pool, ClientOptions options);
+    ~SshClient();
+
+    /// Connects (or reuses a session) and authenticates. Throws SshError.
+    boost::asio::awaitable<ConnectInfo> Connect(Target target);
+
+    /// Runs `command` (already shell-quoted by the caller) and waits for it, streaming output to
+    /// `on_chunk` if given. A command still running after `timeout` is abandoned (channel closed)
+    /// and the result says timed_out. Throws SshError for connection/auth failures.
+    boost::asio::awaitable<ExecResult> Exec(Target target, std::string command, std::chrono::seconds timeout,
+                                            ChunkCallback on_chunk = {});
+
+    /// Handshakes performed so far (for tests and metrics).
+    std::uint64_t handshakes() const noexcept;
+    /// Closes idle sessions older than the idle timeout (scheduler job).
+    void CloseIdle();
+
+private:
+    struct Impl;
+    std::shared_ptr<Impl> impl_;
+};
+
+/// Quotes `arg` for a POSIX shell: 'it'\''s' style. Every user-supplied piece of a remote command
+/// goes through this.
+std::string ShellQuote(std::string_view arg);
+
+}  // namespace gatehouse::ssh
