@@ -46,8 +46,9 @@ boost::json::object UserJson(const auth::UserView& user) {
 }
 
 std::string AuthHandlers::RefreshCookie(const std::string& token, int max_age) const {
-    std::string value = std::string(kCookieName) + "=" + token + "; Path=/api/v1/auth; HttpOnly; SameSite=" +
-                        cookie.same_site + "; Max-Age=" + std::to_string(max_age);
+    std::string value = std::string(kCookieName) + "=" + token +
+                        "; Path=/api/v1/auth; HttpOnly; SameSite=" + cookie.same_site +
+                        "; Max-Age=" + std::to_string(max_age);
     if (cookie.secure) value += "; Secure";
     return value;
 }
@@ -71,12 +72,13 @@ boost::asio::awaitable<Response> AuthHandlers::LoginWith(http::RequestContext& c
     if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
     auto result = co_await identity.Login(std::move(username), std::move(password), Client(context));
     context.audit.resource_id = result.user.id;
-    auto response = http::Json(Status::ok, {{"access_token", result.access_token},
-                                            {"token_type", "bearer"},
-                                            {"expires_in", result.expires_in},
-                                            {"user", {{"id", result.user.id},
-                                                      {"username", result.user.username},
-                                                      {"role", auth::RoleName(result.user.role)}}}});
+    auto response = http::Json(
+        Status::ok,
+        {{"access_token", result.access_token},
+         {"token_type", "bearer"},
+         {"expires_in", result.expires_in},
+         {"user",
+          {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
     response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
     response.set(http::beast_http::field::cache_control, "no-store");
     co_return response;
@@ -117,12 +119,13 @@ boost::asio::awaitable<Response> AuthHandlers::Refresh(http::RequestContext& con
     auto result = co_await identity.Refresh(std::move(*token), Client(context));
     context.audit.actor_name = result.user.username;
     context.audit.resource_id = result.user.id;
-    auto response = http::Json(Status::ok, {{"access_token", result.access_token},
-                                            {"token_type", "bearer"},
-                                            {"expires_in", result.expires_in},
-                                            {"user", {{"id", result.user.id},
-                                                      {"username", result.user.username},
-                                                      {"role", auth::RoleName(result.user.role)}}}});
+    auto response = http::Json(
+        Status::ok,
+        {{"access_token", result.access_token},
+         {"token_type", "bearer"},
+         {"expires_in", result.expires_in},
+         {"user",
+          {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
     response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
     response.set(http::beast_http::field::cache_control, "no-store");
     co_return response;

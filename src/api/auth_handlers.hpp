@@ -24,7 +24,7 @@ struct AuthHandlers {
     boost::asio::awaitable<http::Response> Verify(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> Register(http::RequestContext& context) const;
 
-private:
+  private:
     boost::asio::awaitable<http::Response> LoginWith(http::RequestContext& context, std::string username,
                                                      std::string password) const;
     std::optional<http::Response> Throttle(http::RequestContext& context, std::string_view username) const;

@@ -30,7 +30,8 @@ std::string ResourceType(const http::Route& route) {
     // "/api/v1/ssh-keys/{id}/deploy" -> "ssh-keys"
     const auto& segments = route.segments();
     const std::size_t start = segments.size() > 2 && segments[0].text == "api" ? 2 : 0;
-    return start < segments.size() && segments[start].kind == http::Route::Segment::kLiteral ? segments[start].text : "";
+    return start < segments.size() && segments[start].kind == http::Route::Segment::kLiteral ? segments[start].text
+                                                                                             : "";
 }
 
 }  // namespace
@@ -63,7 +64,8 @@ void ApiGatekeeper::Completed(const http::RequestContext& context, unsigned stat
         event.action = std::string(http::beast_http::to_string(route.method())) + " " + route.pattern();
     }
     event.resource_type = context.audit.resource_type.empty() ? ResourceType(route) : context.audit.resource_type;
-    event.resource_id = context.audit.resource_id.empty() ? std::string(context.Param("id")) : context.audit.resource_id;
+    event.resource_id =
+        context.audit.resource_id.empty() ? std::string(context.Param("id")) : context.audit.resource_id;
     event.outcome = status < 400 ? "success" : (status == 401 || status == 403) ? "denied" : "failure";
     event.status = static_cast<int>(status);
     event.details = context.audit.details;

@@ -9,13 +9,13 @@ namespace gatehouse::api {
 /// Bearer authentication through the identity service, and one audit event for every
 /// state-changing request and every refusal on a protected route.
 class ApiGatekeeper final : public http::Gatekeeper {
-public:
+  public:
     ApiGatekeeper(auth::IdentityService& identity, audit::AuditLog& audit) : identity_(identity), audit_(audit) {}
 
     boost::asio::awaitable<auth::Principal> Authenticate(http::RequestContext& context) override;
     void Completed(const http::RequestContext& context, unsigned status) override;
 
-private:
+  private:
     auth::IdentityService& identity_;
     audit::AuditLog& audit_;
 };

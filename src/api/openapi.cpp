@@ -37,10 +37,8 @@ json::object Operation(const http::Route& route) {
     json::array parameters;
     for (const auto& segment : route.segments()) {
         if (segment.kind == http::Route::Segment::kLiteral) continue;
-        parameters.push_back(json::object{{"name", segment.text},
-                                          {"in", "path"},
-                                          {"required", true},
-                                          {"schema", json::object{{"type", "string"}}}});
+        parameters.push_back(json::object{
+            {"name", segment.text}, {"in", "path"}, {"required", true}, {"schema", json::object{{"type", "string"}}}});
     }
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
     json::object responses;
@@ -70,24 +68,22 @@ std::string RenderOpenApi(const http::Router& router) {
         for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         item.as_object()[method] = Operation(route);
     }
-    json::object problem_schema{
-        {"type", "object"},
-        {"required", json::array{"type", "title", "status"}},
-        {"properties", json::object{{"type", json::object{{"type", "string"}}},
-                                    {"title", json::object{{"type", "string"}}},
-                                    {"status", json::object{{"type", "integer"}}},
-                                    {"detail", json::object{{"type", "string"}}},
-                                    {"errors", json::object{{"type", "object"}}}}}};
+    json::object problem_schema{{"type", "object"},
+                                {"required", json::array{"type", "title", "status"}},
+                                {"properties", json::object{{"type", json::object{{"type", "string"}}},
+                                                            {"title", json::object{{"type", "string"}}},
+                                                            {"status", json::object{{"type", "integer"}}},
+                                                            {"detail", json::object{{"type", "string"}}},
+                                                            {"errors", json::object{{"type", "object"}}}}}};
     json::object document{
         {"openapi", "3.1.0"},
         {"info", json::object{{"title", "gatehouse"},
                               {"version", core::kVersion},
                               {"description", "Control plane for a fleet of Linux and PostgreSQL servers."}}},
         {"paths", std::move(paths)},
-        {"components",
-         json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
-                      {"securitySchemes",
-                       json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}}};
+        {"components", json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
+                                    {"securitySchemes",
+                                     json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}}};
     return json::serialize(document);
 }
 

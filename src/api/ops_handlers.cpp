@@ -17,7 +17,8 @@ using http::Status;
 
 boost::asio::awaitable<Response> OpsHandlers::Health(http::RequestContext&) const {
     // Probed often by load balancers: the body never changes, so it is serialized once.
-    static const std::string body = boost::json::serialize(boost::json::object{{"status", "ok"}, {"version", core::kVersion}});
+    static const std::string body =
+        boost::json::serialize(boost::json::object{{"status", "ok"}, {"version", core::kVersion}});
     Response response{Status::ok, 11};
     response.set(http::beast_http::field::content_type, "application/json");
     response.body() = body;
@@ -57,7 +58,8 @@ boost::asio::awaitable<Response> OpsHandlers::OpenApi(http::RequestContext&) con
 boost::asio::awaitable<Response> OpsHandlers::Docs(http::RequestContext&) const {
     Response response{Status::ok, 11};
     response.set(http::beast_http::field::content_type, "text/html; charset=utf-8");
-    response.set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'");
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'");
     response.body() = std::string(DocsPage());
     co_return response;
 }

@@ -12,9 +12,10 @@ void AddProcessMetrics(metrics::Registry& registry, store::Database& database, c
                        const std::string& backend) {
     registry.Add([backend](metrics::Writer& w) {
         w.Family("gatehouse_build_info", "gauge", "Build of the running binary.");
-        w.Sample("gatehouse_build_info",
-                 fmt::format("version=\"{}\",build_type=\"{}\",database=\"{}\"", core::kVersion, core::kBuildType, backend),
-                 1);
+        w.Sample(
+            "gatehouse_build_info",
+            fmt::format("version=\"{}\",build_type=\"{}\",database=\"{}\"", core::kVersion, core::kBuildType, backend),
+            1);
         metrics::WriteProcessMetrics(w);
     });
     registry.Add([&database, &workers](metrics::Writer& w) {

@@ -1,26 +1,25 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
 
+#include "api/gatekeeper.hpp"
 #include "api/route_table.hpp"
 #include "app/app.hpp"
 #include "app/data_dir.hpp"
 #include "app/database.hpp"
 #include "app/identity.hpp"
 #include "app/process_metrics.hpp"
-#include "api/gatekeeper.hpp"
-#include "core/scheduler.hpp"
 #include "core/log.hpp"
+#include "core/scheduler.hpp"
 #include "http/server.hpp"
 #include "store/migrations.hpp"
 
@@ -87,8 +86,13 @@ int Serve(const config::Config& config) {
     }
     auth::RateLimiter login_limiter(config.auth.login_attempts_per_minute, std::chrono::seconds(60));
 
-    api::Services services{*database, registry, *identity.service, login_limiter, audit,
-                           config.auth.cookie_secure || config.tls.enabled(), config.auth.cookie_samesite};
+    api::Services services{*database,
+                           registry,
+                           *identity.service,
+                           login_limiter,
+                           audit,
+                           config.auth.cookie_secure || config.tls.enabled(),
+                           config.auth.cookie_samesite};
     http::Router router;
     api::BuildRouteTable(router, services);
     api::ApiGatekeeper gatekeeper(*identity.service, audit);
@@ -101,21 +105,24 @@ int Serve(const config::Config& config) {
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());
-    scheduler.Every("audit.retention", std::chrono::hours(24), [&]() -> asio::awaitable<void> {
-        const auto cutoff = core::Clock::now() - std::chrono::hours(24) * config.audit.retention_days;
-        const auto purged = co_await audit.Purge(cutoff);
-        core::LogInfo("audit.purged", {{"events", purged}, {"retention_days", config.audit.retention_days}});
-    }, std::chrono::minutes(1));
-    scheduler.Every("auth.expired_tokens", std::chrono::hours(1),
-                    [&]() -> asio::awaitable<void> { co_await identity.service->PurgeExpired(); },
-                    std::chrono::minutes(2));
+    scheduler.Every(
+        "audit.retention", std::chrono::hours(24),
+        [&]() -> asio::awaitable<void> {
+            const auto cutoff = core::Clock::now() - std::chrono::hours(24) * config.audit.retention_days;
+            const auto purged = co_await audit.Purge(cutoff);
+            core::LogInfo("audit.purged", {{"events", purged}, {"retention_days", config.audit.retention_days}});
+        },
+        std::chrono::minutes(1));
+    scheduler.Every(
+        "auth.expired_tokens", std::chrono::hours(1),
+        [&]() -> asio::awaitable<void> { co_await identity.service->PurgeExpired(); }, std::chrono::minutes(2));
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     server.Start();
 
     const std::string scheme = config.tls.enabled() ? "https" : "http";
-    const std::string shown_host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
-                                                              : endpoint.address().to_string();
+    const std::string shown_host =
+        endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
     // Scripts and tests read this line to learn the port when listening on port 0.
     std::printf("listening on %s://%s:%u\n", scheme.c_str(), shown_host.c_str(), endpoint.port());
     std::fflush(stdout);

@@ -11,7 +11,8 @@ std::pair<std::string, std::uint16_t> SplitListen(const std::string& listen) {
         throw std::invalid_argument("expected host:port, got '" + listen + "'");
     std::string host = listen.substr(0, colon);
     if (host.front() == '[') {
-        if (host.back() != ']' || host.size() < 3) throw std::invalid_argument("malformed IPv6 address in '" + listen + "'");
+        if (host.back() != ']' || host.size() < 3)
+            throw std::invalid_argument("malformed IPv6 address in '" + listen + "'");
         host = host.substr(1, host.size() - 2);
     }
     unsigned port = 0;

@@ -12,10 +12,10 @@ namespace gatehouse::config {
 struct HttpConfig {
     std::size_t max_header_bytes = 8 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
-    int read_timeout_s = 10;     // whole request (headers and body) once its first byte arrived
-    int idle_timeout_s = 60;     // keep-alive connection waiting for its next request
-    int shutdown_grace_s = 10;   // in-flight requests get this long after SIGTERM
-    int io_threads = 0;          // 0: one per core
+    int read_timeout_s = 10;    // whole request (headers and body) once its first byte arrived
+    int idle_timeout_s = 60;    // keep-alive connection waiting for its next request
+    int shutdown_grace_s = 10;  // in-flight requests get this long after SIGTERM
+    int io_threads = 0;         // 0: one per core
     int max_connections = 10000;
 };
 
@@ -32,7 +32,7 @@ struct DatabaseConfig {
 };
 
 struct WorkersConfig {
-    int threads = 4;          // blocking work other than the database (argon2, ssh, key generation)
+    int threads = 4;  // blocking work other than the database (argon2, ssh, key generation)
     int max_queued = 10000;
 };
 
@@ -40,13 +40,13 @@ struct AuthConfig {
     int access_ttl_s = 15 * 60;
     int refresh_ttl_s = 14 * 24 * 3600;
     bool registration_enabled = false;
-    bool cookie_secure = false;            // always on under TLS
-    std::string cookie_samesite = "Lax";   // Lax | Strict | None
-    int login_attempts_per_minute = 10;    // per source address and per username
+    bool cookie_secure = false;           // always on under TLS
+    std::string cookie_samesite = "Lax";  // Lax | Strict | None
+    int login_attempts_per_minute = 10;   // per source address and per username
     int argon2_opslimit = 2;
     int argon2_memlimit_kib = 65536;
-    std::string trusted_proxies;           // comma-separated addresses whose X-Forwarded-For is believed
-    std::string cors_origins;              // comma-separated origins allowed to call with credentials
+    std::string trusted_proxies;  // comma-separated addresses whose X-Forwarded-For is believed
+    std::string cors_origins;     // comma-separated origins allowed to call with credentials
 };
 
 struct AuditConfig {
@@ -75,7 +75,7 @@ std::vector<std::string> SplitList(const std::string& text);
 
 /// Where values come from, lowest precedence first: defaults, TOML file, environment, flags.
 struct Sources {
-    std::optional<std::string> config_file;  // path of a TOML file
+    std::optional<std::string> config_file;                                // path of a TOML file
     std::function<std::optional<std::string>(const std::string&)> getenv;  // nullptr: the process environment
     std::map<std::string, std::string> flags;  // option key ("http.read_timeout_s") -> value given on the command line
 };

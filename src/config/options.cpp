@@ -28,18 +28,16 @@ bool ParseBool(std::string_view text) {
 template <class T>
 Option IntOption(std::string_view key, std::string_view description, T Config::*group, auto field, long long min,
                  long long max) {
-    return Option{
-        key, description,
-        [=](Config& c, std::string_view v) {
-            (c.*group).*field = static_cast<std::remove_reference_t<decltype((c.*group).*field)>>(
-                ParseInteger(v, min, max));
-        },
-        [=](const Config& c) { return std::to_string((c.*group).*field); }};
+    return Option{key, description,
+                  [=](Config& c, std::string_view v) {
+                      (c.*group).*field =
+                          static_cast<std::remove_reference_t<decltype((c.*group).*field)>>(ParseInteger(v, min, max));
+                  },
+                  [=](const Config& c) { return std::to_string((c.*group).*field); }};
 }
 
 template <class T>
-Option StringOption(std::string_view key, std::string_view description, T Config::*group,
-                    std::string T::*field) {
+Option StringOption(std::string_view key, std::string_view description, T Config::*group, std::string T::*field) {
     return Option{key, description, [=](Config& c, std::string_view v) { (c.*group).*field = std::string(v); },
                   [=](const Config& c) { return (c.*group).*field; }};
 }
@@ -59,8 +57,8 @@ std::vector<Option> BuildOptions() {
     std::vector<Option> options;
     options.push_back(TopString("listen", "address to serve on, host:port (port 0 picks a free one)", &Config::listen,
                                 [](std::string_view v) { SplitListen(std::string(v)); }));
-    options.push_back(TopString("data_dir", "directory for the SQLite database and generated keys",
-                                &Config::data_dir, [](std::string_view v) {
+    options.push_back(TopString("data_dir", "directory for the SQLite database and generated keys", &Config::data_dir,
+                                [](std::string_view v) {
                                     if (v.empty()) throw std::invalid_argument("must not be empty");
                                 }));
     options.push_back(StringOption("database.url",
@@ -81,14 +79,14 @@ std::vector<Option> BuildOptions() {
                                 &Config::http, &HttpConfig::idle_timeout_s, 1, 86400));
     options.push_back(IntOption("http.shutdown_grace_s", "seconds in-flight requests get to finish on SIGTERM",
                                 &Config::http, &HttpConfig::shutdown_grace_s, 0, 3600));
-    options.push_back(IntOption("http.io_threads", "I/O threads (0: one per core)", &Config::http,
-                                &HttpConfig::io_threads, 0, 256));
+    options.push_back(
+        IntOption("http.io_threads", "I/O threads (0: one per core)", &Config::http, &HttpConfig::io_threads, 0, 256));
     options.push_back(IntOption("http.max_connections", "open client connections at most", &Config::http,
                                 &HttpConfig::max_connections, 1, kMaxInt));
     options.push_back(StringOption("tls.cert_file", "PEM certificate chain; with tls.key_file enables HTTPS",
                                    &Config::tls, &TlsConfig::cert_file));
-    options.push_back(StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls,
-                                   &TlsConfig::key_file));
+    options.push_back(
+        StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls, &TlsConfig::key_file));
     options.push_back(IntOption("workers.threads", "threads for blocking work (hashing, ssh, key generation)",
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
     options.push_back(IntOption("workers.max_queued", "jobs that may wait for a worker before 503", &Config::workers,
@@ -97,9 +95,10 @@ std::vector<Option> BuildOptions() {
                                 &AuthConfig::access_ttl_s, 30, 86400));
     options.push_back(IntOption("auth.refresh_ttl_s", "lifetime of refresh tokens", &Config::auth,
                                 &AuthConfig::refresh_ttl_s, 60, 365 * 86400));
-    options.push_back(Option{"auth.registration_enabled", "allow POST /api/v1/auth/register (new users are viewers)",
-                             [](Config& c, std::string_view v) { c.auth.registration_enabled = ParseBool(v); },
-                             [](const Config& c) { return std::string(c.auth.registration_enabled ? "true" : "false"); }});
+    options.push_back(
+        Option{"auth.registration_enabled", "allow POST /api/v1/auth/register (new users are viewers)",
+               [](Config& c, std::string_view v) { c.auth.registration_enabled = ParseBool(v); },
+               [](const Config& c) { return std::string(c.auth.registration_enabled ? "true" : "false"); }});
     options.push_back(Option{"auth.cookie_secure", "mark the refresh cookie Secure (always on under TLS)",
                              [](Config& c, std::string_view v) { c.auth.cookie_secure = ParseBool(v); },
                              [](const Config& c) { return std::string(c.auth.cookie_secure ? "true" : "false"); }});
@@ -113,8 +112,8 @@ std::vector<Option> BuildOptions() {
     options.push_back(IntOption("auth.login_attempts_per_minute",
                                 "login/token/register attempts per source address and per username", &Config::auth,
                                 &AuthConfig::login_attempts_per_minute, 1, 1000000));
-    options.push_back(IntOption("auth.argon2_opslimit", "argon2id passes", &Config::auth, &AuthConfig::argon2_opslimit,
-                                1, 10));
+    options.push_back(
+        IntOption("auth.argon2_opslimit", "argon2id passes", &Config::auth, &AuthConfig::argon2_opslimit, 1, 10));
     options.push_back(IntOption("auth.argon2_memlimit_kib", "argon2id memory per hash (KiB)", &Config::auth,
                                 &AuthConfig::argon2_memlimit_kib, 8, 4 * 1024 * 1024));
     options.push_back(StringOption("auth.trusted_proxies",
@@ -123,8 +122,8 @@ std::vector<Option> BuildOptions() {
     options.push_back(StringOption("auth.cors_origins",
                                    "comma-separated browser origins allowed to call the API with credentials",
                                    &Config::auth, &AuthConfig::cors_origins));
-    options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily",
-                                &Config::audit, &AuditConfig::retention_days, 1, 36500));
+    options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily", &Config::audit,
+                                &AuditConfig::retention_days, 1, 36500));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",
                              [](Config& c, std::string_view v) {
                                  if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")
@@ -147,7 +146,8 @@ std::span<const Option> AllOptions() {
 
 std::string EnvName(std::string_view key) {
     std::string name = "GATEHOUSE_";
-    for (char ch : key) name.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    for (char ch : key)
+        name.push_back(ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
     return name;
 }
 

@@ -12,7 +12,7 @@ namespace gatehouse::config {
 /// One configuration option. Every source (TOML key, GATEHOUSE_* variable, --flag) is derived from
 /// `key`, so the three can never drift apart.
 struct Option {
-    std::string_view key;          // TOML path: "http.read_timeout_s"
+    std::string_view key;  // TOML path: "http.read_timeout_s"
     std::string_view description;
     std::function<void(Config&, std::string_view)> set;  // throws std::invalid_argument on a bad value
     std::function<std::string(const Config&)> get;

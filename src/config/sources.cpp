@@ -1,7 +1,7 @@
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <stdexcept>
-
-#include <toml++/toml.h>
 
 #include "config/config.hpp"
 #include "config/options.hpp"

@@ -1,38 +1,35 @@
 #pragma once
 
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>
-
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
 
 namespace gatehouse::core {
 
 /// Expected failures, shared by every module. One function (http/problem) maps them to HTTP.
 enum class errc {
     ok = 0,
-    invalid_argument,   // 400: the input is malformed or fails validation
-    unauthenticated,    // 401
-    forbidden,          // 403
-    not_found,          // 404
-    method_not_allowed, // 405
-    conflict,           // 409: the state does not allow it
-    already_exists,     // 409: a unique key is taken
-    payload_too_large,  // 413
-    unsupported_media,  // 415
-    headers_too_large,  // 431
-    rate_limited,       // 429
-    unavailable,        // 503: a dependency (database, pool) cannot take the work now
-    timeout,            // 504
-    internal,           // 500
+    invalid_argument,    // 400: the input is malformed or fails validation
+    unauthenticated,     // 401
+    forbidden,           // 403
+    not_found,           // 404
+    method_not_allowed,  // 405
+    conflict,            // 409: the state does not allow it
+    already_exists,      // 409: a unique key is taken
+    payload_too_large,   // 413
+    unsupported_media,   // 415
+    headers_too_large,   // 431
+    rate_limited,        // 429
+    unavailable,         // 503: a dependency (database, pool) cannot take the work now
+    timeout,             // 504
+    internal,            // 500
 };
 
 const boost::system::error_category& ErrorCategory() noexcept;
 
-inline boost::system::error_code make_error_code(errc e) noexcept {
-    return {static_cast<int>(e), ErrorCategory()};
-}
+inline boost::system::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), ErrorCategory()}; }
 
 template <class T>
 using Result = boost::system::result<T, boost::system::error_code>;
@@ -41,14 +38,14 @@ using Result = boost::system::result<T, boost::system::error_code>;
 /// (coroutine bodies, blocking lambdas run on a worker pool). `detail` is safe to show a client;
 /// `internal` is for the log only.
 class Error : public std::runtime_error {
-public:
+  public:
     Error(errc code, std::string detail, std::string internal = {})
         : std::runtime_error(detail), code_(code), internal_(std::move(internal)) {}
 
     errc code() const noexcept { return code_; }
     const std::string& internal() const noexcept { return internal_; }
 
-private:
+  private:
     errc code_;
     std::string internal_;
 };

@@ -1,20 +1,19 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstddef>
 #include <memory>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 namespace gatehouse::core {
 
 /// One io_context per thread. A connection lives on one of them for its whole life, so its
 /// handlers never run concurrently and need no strand.
 class IoContextPool {
-public:
+  public:
     explicit IoContextPool(std::size_t threads);
     ~IoContextPool();
 
@@ -28,7 +27,7 @@ public:
     /// Stops every context.
     void Stop();
 
-private:
+  private:
     using Guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     std::vector<Guard> guards_;

@@ -1,14 +1,13 @@
 #include "core/log.hpp"
 
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
-
-#include <boost/json/serialize.hpp>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "core/time.hpp"
 
@@ -20,7 +19,7 @@ namespace {
 // written at once. Past kHighWater the writing thread catches up inline, so memory stays bounded
 // and no line is ever dropped.
 class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-public:
+  public:
     static constexpr std::size_t kHighWater = 1 << 20;
 
     BatchedStderrSink() : flusher_([this] { FlushLoop(); }) {}
@@ -35,7 +34,7 @@ public:
         WriteOut();
     }
 
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
         buffer_.append(msg.payload.data(), msg.payload.size());
         buffer_.push_back('\n');
@@ -43,7 +42,7 @@ protected:
     }
     void flush_() override { WriteOut(); }
 
-private:
+  private:
     void WriteOut() {
         std::size_t written = 0;
         while (written < buffer_.size()) {
@@ -112,11 +111,21 @@ void AppendJsonString(std::string& out, std::string_view text) {
     out.push_back('"');
     for (unsigned char ch : text) {
         switch (ch) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (ch < 0x20 || ch >= 0x7F) {
                     // Non-ASCII bytes are escaped one by one: the log stays valid JSON whatever a client sent.

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <string>
-#include <string_view>
+#include <spdlog/common.h>
 
 #include <boost/json/object.hpp>
-#include <spdlog/common.h>
+#include <string>
+#include <string_view>
 
 namespace gatehouse::core {
 

@@ -1,19 +1,18 @@
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 namespace gatehouse::core {
 
 /// Runs background jobs on Asio timers: each job every `period`, the first run after `first_delay`.
 /// A job that throws is logged and runs again next period; runs of one job never overlap.
 class Scheduler {
-public:
+  public:
     explicit Scheduler(boost::asio::any_io_executor executor);
     ~Scheduler();
 
@@ -23,7 +22,7 @@ public:
     /// Cancels the timers; running jobs finish their current step.
     void Stop();
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -7,9 +7,7 @@ WorkerPool::WorkerPool(std::string name, std::size_t threads, std::size_t max_qu
 
 WorkerPool::~WorkerPool() { Join(); }
 
-void WorkerPool::Join() {
-    pool_.join();
-}
+void WorkerPool::Join() { pool_.join(); }
 
 void WorkerPool::Admit() {
     // Counted from admission to finish, so the limit does not depend on how fast threads pick jobs up.

@@ -1,17 +1,16 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
 #include <exception>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "core/errc.hpp"
 
@@ -21,7 +20,7 @@ namespace gatehouse::core {
 /// bounded: with `threads` jobs running and `max_queued` waiting, Offload fails with
 /// errc::unavailable instead of letting latency and memory grow without limit.
 class WorkerPool {
-public:
+  public:
     WorkerPool(std::string name, std::size_t threads, std::size_t max_queued);
     ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
@@ -45,7 +44,7 @@ public:
     void Start() noexcept;
     void Finish() noexcept;
 
-private:
+  private:
     std::string name_;
     std::size_t threads_;
     std::size_t max_queued_;

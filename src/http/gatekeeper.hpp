@@ -9,7 +9,7 @@ namespace gatehouse::http {
 
 /// What the server asks of identity and audit, without knowing either.
 class Gatekeeper {
-public:
+  public:
     virtual ~Gatekeeper() = default;
     /// Who is calling a protected route. Throws core::Error(unauthenticated) when nobody valid is.
     virtual boost::asio::awaitable<auth::Principal> Authenticate(RequestContext& context) = 0;

@@ -1,9 +1,8 @@
 #include "http/json_body.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
-
-#include <boost/beast/core/string.hpp>
 
 #include "core/errc.hpp"
 
@@ -19,7 +18,8 @@ boost::json::value ParseJsonBody(const RequestContext& context) {
     boost::system::error_code ec;
     auto value = boost::json::parse(context.request.body(), ec, {}, options);
     if (ec == boost::json::error::too_deep)
-        throw core::Error(core::errc::invalid_argument, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        throw core::Error(core::errc::invalid_argument,
+                          "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     if (ec) throw core::Error(core::errc::invalid_argument, "malformed JSON: " + ec.message());
     return value;
 }

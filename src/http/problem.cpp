@@ -8,20 +8,34 @@ namespace {
 
 std::string_view Slug(Status status) {
     switch (status) {
-        case Status::bad_request: return "bad-request";
-        case Status::unauthorized: return "unauthorized";
-        case Status::forbidden: return "forbidden";
-        case Status::not_found: return "not-found";
-        case Status::method_not_allowed: return "method-not-allowed";
-        case Status::conflict: return "conflict";
-        case Status::payload_too_large: return "payload-too-large";
-        case Status::unsupported_media_type: return "unsupported-media-type";
-        case Status::unprocessable_entity: return "validation-error";
-        case Status::too_many_requests: return "rate-limited";
-        case Status::request_header_fields_too_large: return "headers-too-large";
-        case Status::service_unavailable: return "unavailable";
-        case Status::gateway_timeout: return "timeout";
-        default: return "internal-error";
+        case Status::bad_request:
+            return "bad-request";
+        case Status::unauthorized:
+            return "unauthorized";
+        case Status::forbidden:
+            return "forbidden";
+        case Status::not_found:
+            return "not-found";
+        case Status::method_not_allowed:
+            return "method-not-allowed";
+        case Status::conflict:
+            return "conflict";
+        case Status::payload_too_large:
+            return "payload-too-large";
+        case Status::unsupported_media_type:
+            return "unsupported-media-type";
+        case Status::unprocessable_entity:
+            return "validation-error";
+        case Status::too_many_requests:
+            return "rate-limited";
+        case Status::request_header_fields_too_large:
+            return "headers-too-large";
+        case Status::service_unavailable:
+            return "unavailable";
+        case Status::gateway_timeout:
+            return "timeout";
+        default:
+            return "internal-error";
     }
 }
 
@@ -30,21 +44,35 @@ std::string_view Slug(Status status) {
 Status StatusFor(core::errc code) noexcept {
     using core::errc;
     switch (code) {
-        case errc::ok: return Status::ok;
-        case errc::invalid_argument: return Status::bad_request;
-        case errc::unauthenticated: return Status::unauthorized;
-        case errc::forbidden: return Status::forbidden;
-        case errc::not_found: return Status::not_found;
-        case errc::method_not_allowed: return Status::method_not_allowed;
+        case errc::ok:
+            return Status::ok;
+        case errc::invalid_argument:
+            return Status::bad_request;
+        case errc::unauthenticated:
+            return Status::unauthorized;
+        case errc::forbidden:
+            return Status::forbidden;
+        case errc::not_found:
+            return Status::not_found;
+        case errc::method_not_allowed:
+            return Status::method_not_allowed;
         case errc::conflict:
-        case errc::already_exists: return Status::conflict;
-        case errc::payload_too_large: return Status::payload_too_large;
-        case errc::unsupported_media: return Status::unsupported_media_type;
-        case errc::headers_too_large: return Status::request_header_fields_too_large;
-        case errc::rate_limited: return Status::too_many_requests;
-        case errc::unavailable: return Status::service_unavailable;
-        case errc::timeout: return Status::gateway_timeout;
-        case errc::internal: return Status::internal_server_error;
+        case errc::already_exists:
+            return Status::conflict;
+        case errc::payload_too_large:
+            return Status::payload_too_large;
+        case errc::unsupported_media:
+            return Status::unsupported_media_type;
+        case errc::headers_too_large:
+            return Status::request_header_fields_too_large;
+        case errc::rate_limited:
+            return Status::too_many_requests;
+        case errc::unavailable:
+            return Status::service_unavailable;
+        case errc::timeout:
+            return Status::gateway_timeout;
+        case errc::internal:
+            return Status::internal_server_error;
     }
     return Status::internal_server_error;
 }

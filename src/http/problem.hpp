@@ -1,9 +1,8 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/json/object.hpp>
 
 #include "core/errc.hpp"
 #include "http/types.hpp"

@@ -18,7 +18,9 @@ std::vector<std::string_view> SplitPath(std::string_view path) {
     return parts;
 }
 
-int Rank(Route::Segment::Kind kind) { return kind == Route::Segment::kLiteral ? 0 : kind == Route::Segment::kParam ? 1 : 2; }
+int Rank(Route::Segment::Kind kind) {
+    return kind == Route::Segment::kLiteral ? 0 : kind == Route::Segment::kParam ? 1 : 2;
+}
 
 // Orders patterns from most to least specific, segment by segment.
 bool MoreSpecific(const Route& a, const Route& b) {
@@ -70,7 +72,8 @@ Route::Route(Verb method, std::string pattern, Access access, Handler handler, s
       handler_(std::move(handler)),
       summary_(std::move(summary)),
       options_(std::move(options)) {
-    if (pattern_.empty() || pattern_.front() != '/') throw std::logic_error("route pattern must start with /: " + pattern_);
+    if (pattern_.empty() || pattern_.front() != '/')
+        throw std::logic_error("route pattern must start with /: " + pattern_);
     if (!handler_) throw std::logic_error("route without handler: " + pattern_);
     if (pattern_ == "/") return;
     for (std::string_view part : SplitPath(pattern_)) {
@@ -82,7 +85,8 @@ Route::Route(Verb method, std::string pattern, Access access, Handler handler, s
                 segments_.push_back({Segment::kParam, std::move(name)});
             }
         } else {
-            if (part.find_first_of("{}") != std::string_view::npos) throw std::logic_error("malformed pattern " + pattern_);
+            if (part.find_first_of("{}") != std::string_view::npos)
+                throw std::logic_error("malformed pattern " + pattern_);
             segments_.push_back({Segment::kLiteral, std::string(part)});
         }
     }
@@ -99,9 +103,7 @@ void Router::Add(Route route) {
     Sort();
 }
 
-void Router::Sort() {
-    std::stable_sort(routes_.begin(), routes_.end(), MoreSpecific);
-}
+void Router::Sort() { std::stable_sort(routes_.begin(), routes_.end(), MoreSpecific); }
 
 RouteMatch Router::Find(Verb method, std::string_view path) const {
     RouteMatch match;

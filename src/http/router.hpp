@@ -18,7 +18,7 @@ struct RouteOptions {
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.
 /// Patterns are `/literal/{param}`; a last segment `{name...}` takes the rest of the path.
 class Route {
-public:
+  public:
     Route(Verb method, std::string pattern, Access access, Handler handler, std::string summary,
           RouteOptions options = {});
 
@@ -35,7 +35,7 @@ public:
     };
     const std::vector<Segment>& segments() const noexcept { return segments_; }
 
-private:
+  private:
     Verb method_;
     std::string pattern_;
     Access access_;
@@ -53,7 +53,7 @@ struct RouteMatch {
 };
 
 class Router {
-public:
+  public:
     /// Throws std::logic_error for a malformed pattern or a duplicate method + pattern.
     void Add(Route route);
 
@@ -62,7 +62,7 @@ public:
 
     const std::vector<Route>& routes() const noexcept { return routes_; }
 
-private:
+  private:
     void Sort();
     std::vector<Route> routes_;
 };

@@ -92,9 +92,7 @@ tcp::endpoint Server::Listen(const std::string& host, std::uint16_t port) {
     return acceptor.local_endpoint();
 }
 
-void Server::Start() {
-    asio::co_spawn(impl_->acceptor.get_executor(), impl_->AcceptLoop(), asio::detached);
-}
+void Server::Start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->AcceptLoop(), asio::detached); }
 
 asio::awaitable<void> Server::Shutdown(std::chrono::milliseconds grace) {
     auto& core = *impl_->core;

@@ -1,14 +1,13 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "config/config.hpp"
 #include "core/io_pool.hpp"
@@ -31,7 +30,7 @@ struct ServerSettings {
 /// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop.
 /// Connections are spread over the pool's io_contexts; each stays on one thread for its life.
 class Server {
-public:
+  public:
     Server(core::IoContextPool& pool, ServerSettings settings, const Router& router, metrics::Registry& registry);
     ~Server();
     Server(const Server&) = delete;
@@ -49,7 +48,7 @@ public:
 
     std::size_t open_connections() const;
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -1,13 +1,14 @@
-#include <algorithm>
+#include "http/detail/server_core.hpp"
 
-#include <boost/json/object.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json/object.hpp>
 
 #include "core/errc.hpp"
 #include "core/ids.hpp"
-#include "core/time.hpp"
 #include "core/log.hpp"
-#include "http/detail/server_core.hpp"
+#include "core/time.hpp"
 #include "http/gatekeeper.hpp"
 #include "http/problem.hpp"
 
@@ -17,7 +18,8 @@ namespace {
 bool SaneRequestId(std::string_view id) {
     if (id.empty() || id.size() > 128) return false;
     for (char ch : id)
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.' && ch != ':') return false;
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.' && ch != ':')
+            return false;
     return true;
 }
 
@@ -73,15 +75,17 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
         admission.early = Problem(Status::bad_request, "unknown request method");
         return admission;
     }
-    if (header.method() == Verb::options && header.find(beast_http::field::access_control_request_method) != header.end()) {
+    if (header.method() == Verb::options &&
+        header.find(beast_http::field::access_control_request_method) != header.end()) {
         admission.early = Preflight(header, path);
         return admission;
     }
     if (admission.match.kind == RouteMatch::kNotFound) {
         admission.early = Problem(Status::not_found, "no route for " + std::string(path.substr(0, 200)));
     } else if (admission.match.kind == RouteMatch::kMethodNotAllowed) {
-        auto response = Problem(Status::method_not_allowed,
-                                std::string(header.method_string()) + " is not allowed here; allowed: " + admission.match.allow);
+        auto response =
+            Problem(Status::method_not_allowed,
+                    std::string(header.method_string()) + " is not allowed here; allowed: " + admission.match.allow);
         response.set(beast_http::field::allow, admission.match.allow);
         admission.early = std::move(response);
     }
@@ -89,9 +93,9 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
     admission.body_limit = route_limit ? route_limit : settings.http.max_body_bytes;
     if (!admission.early) {
         if (auto length = parser.content_length(); length && *length > admission.body_limit) {
-            admission.early = Problem(Status::payload_too_large,
-                                      "request body of " + std::to_string(*length) + " bytes exceeds the limit of " +
-                                          std::to_string(admission.body_limit) + " bytes");
+            admission.early = Problem(Status::payload_too_large, "request body of " + std::to_string(*length) +
+                                                                     " bytes exceeds the limit of " +
+                                                                     std::to_string(admission.body_limit) + " bytes");
         }
     }
     return admission;
@@ -136,7 +140,8 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
     Response response;
     try {
         if (route.access() != Access::kPublic) {
-            if (!settings.gatekeeper) throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
+            if (!settings.gatekeeper)
+                throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
             context.principal = co_await settings.gatekeeper->Authenticate(context);
             if (!Allows(context.principal->role, route.access()))
                 throw core::Error(core::errc::forbidden,
@@ -149,7 +154,8 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
         response = ProblemFor(error);
     } catch (const std::exception& error) {
         core::LogError("http.handler_exception", {{"request_id", request_id}, {"error", error.what()}});
-        response = Problem(Status::internal_server_error, "internal error; see the server log for request " + request_id);
+        response =
+            Problem(Status::internal_server_error, "internal error; see the server log for request " + request_id);
     }
     if (response.result() == Status::unauthorized) response.set(beast_http::field::www_authenticate, "Bearer");
     if (settings.gatekeeper) settings.gatekeeper->Completed(context, response.result_int());
@@ -162,7 +168,8 @@ Response ServerCore::Preflight(const beast_http::request_header<>& header, std::
         return Problem(Status::forbidden, "origin is not allowed to call this API");
     const auto wanted = header[beast_http::field::access_control_request_method];
     const auto match = router.Find(beast_http::string_to_verb(wanted), path);
-    if (match.kind == RouteMatch::kNotFound) return Problem(Status::not_found, "no route for " + std::string(path.substr(0, 200)));
+    if (match.kind == RouteMatch::kNotFound)
+        return Problem(Status::not_found, "no route for " + std::string(path.substr(0, 200)));
     Response response{Status::no_content, 11};
     response.set(beast_http::field::access_control_allow_origin, origin);
     response.set(beast_http::field::access_control_allow_credentials, "true");

@@ -8,17 +8,19 @@ namespace gatehouse::http {
 
 std::string_view AccessName(Access access) noexcept {
     switch (access) {
-        case Access::kPublic: return "public";
-        case Access::kViewer: return "viewer";
-        case Access::kOperator: return "operator";
-        case Access::kAdmin: return "admin";
+        case Access::kPublic:
+            return "public";
+        case Access::kViewer:
+            return "viewer";
+        case Access::kOperator:
+            return "operator";
+        case Access::kAdmin:
+            return "admin";
     }
     return "unknown";
 }
 
-bool Allows(auth::Role role, Access access) noexcept {
-    return static_cast<int>(role) >= static_cast<int>(access);
-}
+bool Allows(auth::Role role, Access access) noexcept { return static_cast<int>(role) >= static_cast<int>(access); }
 
 std::string_view RequestContext::Header(std::string_view name) const {
     const auto it = request.find(name);

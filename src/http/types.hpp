@@ -1,17 +1,16 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/verb.hpp>
-#include <boost/json/object.hpp>
 
 #include "auth/principal.hpp"
 
@@ -33,18 +32,18 @@ class Route;
 
 /// What a handler tells the audit trail about its request, beyond what the route implies.
 struct AuditNote {
-    std::string action;         // empty: the route's action
-    std::string actor_name;     // for requests without a principal (a login attempt's username)
+    std::string action;      // empty: the route's action
+    std::string actor_name;  // for requests without a principal (a login attempt's username)
     std::string resource_type;
-    std::string resource_id;    // empty: the route's {id} parameter, if any
+    std::string resource_id;      // empty: the route's {id} parameter, if any
     boost::json::object details;  // never secrets
 };
 
 /// What a handler sees of a request.
 struct RequestContext {
     const Request& request;
-    std::string_view path;   // without the query string, not decoded
-    std::string_view query;  // after '?', not decoded
+    std::string_view path;                                         // without the query string, not decoded
+    std::string_view query;                                        // after '?', not decoded
     std::vector<std::pair<std::string_view, std::string>> params;  // path parameters, percent-decoded
     std::string request_id;
     std::string remote_address;

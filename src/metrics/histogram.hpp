@@ -10,7 +10,7 @@ namespace gatehouse::metrics {
 
 /// Latency histogram with fixed bucket bounds (seconds), lock-free to observe.
 class Histogram {
-public:
+  public:
     static constexpr std::array<double, 12> kBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                        0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
 
@@ -20,7 +20,7 @@ public:
     /// Cumulative count of observations <= kBounds[i].
     std::uint64_t CumulativeCount(std::size_t i) const noexcept;
 
-private:
+  private:
     std::array<std::atomic<std::uint64_t>, kBounds.size()> buckets_{};
     std::atomic<std::uint64_t> count_{0};
     std::atomic<std::uint64_t> sum_ns_{0};

@@ -18,8 +18,7 @@ double ResidentBytes() {
 double OpenFds() {
     std::error_code ec;
     double count = 0;
-    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec))
-        ++count;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) ++count;
     return count;
 }
 

@@ -12,14 +12,14 @@ namespace gatehouse::metrics {
 
 /// Writes the Prometheus text exposition format (version 0.0.4).
 class Writer {
-public:
+  public:
     void Family(std::string_view name, std::string_view type, std::string_view help);
     /// `labels` is the pre-rendered inside of the braces (`route="/x",status="200"`), or empty.
     void Sample(std::string_view name, std::string_view labels, double value);
     void HistogramSamples(std::string_view name, std::string_view labels, const Histogram& h);
     std::string Take() { return std::move(out_); }
 
-private:
+  private:
     std::string out_;
 };
 
@@ -28,12 +28,12 @@ std::string LabelValue(std::string_view value);
 
 /// Every module adds a collector that writes its own families; /metrics renders them all.
 class Registry {
-public:
+  public:
     using Collector = std::function<void(Writer&)>;
     void Add(Collector collector);
     std::string Render() const;
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::vector<Collector> collectors_;
 };

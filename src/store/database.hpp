@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -11,8 +12,6 @@
 #include <type_traits>
 #include <variant>
 #include <vector>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "core/errc.hpp"
 #include "core/worker_pool.hpp"
@@ -40,22 +39,22 @@ enum class Dialect { sqlite, postgres };
 /// One result row. Accessors throw core::Error(errc::internal) on a type mismatch or a bad index:
 /// that is a programming error in a repository, never a user error.
 class Row {
-public:
+  public:
     Row() = default;
     explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
 
     std::size_t size() const noexcept { return values_.size(); }
     const Value& at(std::size_t i) const;
     bool IsNull(std::size_t i) const;
-    std::int64_t Int(std::size_t i) const;       // integers; PostgreSQL booleans come back as 0/1
-    double Double(std::size_t i) const;          // doubles, or integers widened
-    bool Bool(std::size_t i) const;              // Int(i) != 0
+    std::int64_t Int(std::size_t i) const;  // integers; PostgreSQL booleans come back as 0/1
+    double Double(std::size_t i) const;     // doubles, or integers widened
+    bool Bool(std::size_t i) const;         // Int(i) != 0
     const std::string& String(std::size_t i) const;
     const std::string& Bytes(std::size_t i) const;  // Blob contents
     std::optional<std::int64_t> OptInt(std::size_t i) const;
     std::optional<std::string> OptString(std::size_t i) const;
 
-private:
+  private:
     std::vector<Value> values_;
 };
 
@@ -75,7 +74,7 @@ struct ResultSet {
 /// (foreign key / check violation), errc::unavailable (busy, connection lost) or errc::internal.
 /// The client-facing detail never contains SQL or driver text; that goes to Error::internal().
 class Connection {
-public:
+  public:
     virtual ~Connection() = default;
     virtual Dialect dialect() const noexcept = 0;
     virtual ResultSet Execute(std::string_view sql, std::span<const Value> params) = 0;
@@ -87,15 +86,15 @@ public:
 };
 
 struct PoolStats {
-    std::size_t size = 0;         // connections the pool may hold
-    std::size_t in_use = 0;       // connections lent out now
-    std::size_t waiting = 0;      // callers waiting for a connection now
+    std::size_t size = 0;           // connections the pool may hold
+    std::size_t in_use = 0;         // connections lent out now
+    std::size_t waiting = 0;        // callers waiting for a connection now
     double wait_seconds_total = 0;  // summed time callers waited for a connection
 };
 
 /// The SQL layer both backends implement. Repositories are written once against it.
 class Database {
-public:
+  public:
     virtual ~Database() = default;
     virtual Dialect dialect() const noexcept = 0;
     virtual PoolStats Stats() const = 0;
@@ -112,9 +111,8 @@ public:
     /// Runs fn(Connection&) on the read pool and resumes the caller on its executor with the result.
     template <class F>
     boost::asio::awaitable<std::invoke_result_t<F&, Connection&>> Read(F fn) {
-        co_return co_await core::Offload(read_pool(), [this, fn = std::move(fn)]() mutable {
-            return Run([this](auto& f) { WithRead(f); }, fn);
-        });
+        co_return co_await core::Offload(
+            read_pool(), [this, fn = std::move(fn)]() mutable { return Run([this](auto& f) { WithRead(f); }, fn); });
     }
 
     /// Runs fn(Connection&) in a transaction on the write pool (SQLite: the single writer thread).
@@ -125,7 +123,7 @@ public:
         });
     }
 
-private:
+  private:
     template <class With, class F>
     static std::invoke_result_t<F&, Connection&> Run(With with, F& fn) {
         using R = std::invoke_result_t<F&, Connection&>;
@@ -142,13 +140,13 @@ private:
 };
 
 struct SqliteOptions {
-    std::size_t readers = 4;          // reader connections (and read-pool threads)
+    std::size_t readers = 4;  // reader connections (and read-pool threads)
     int busy_timeout_ms = 5000;
-    std::size_t max_queued = 10000;   // per pool
+    std::size_t max_queued = 10000;  // per pool
 };
 
 struct PostgresOptions {
-    std::size_t pool_size = 8;        // connections (and pool threads)
+    std::size_t pool_size = 8;  // connections (and pool threads)
     int connect_timeout_s = 5;
     std::size_t max_queued = 10000;
 };

@@ -2,8 +2,8 @@
 
 #include <thread>
 
-#include "fixtures/backend.hpp"
 #include "core/time.hpp"
+#include "fixtures/backend.hpp"
 
 namespace gatehouse::store::test {
 namespace {

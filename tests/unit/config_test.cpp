@@ -1,3 +1,5 @@
+#include "config/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -5,17 +7,17 @@
 #include <fstream>
 #include <map>
 
-#include "config/config.hpp"
 #include "config/options.hpp"
 
 namespace gatehouse::config {
 namespace {
 
 class ConfigTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         file_ = std::filesystem::temp_directory_path() /
-                ("gatehouse-config-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
+                ("gatehouse-config-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".toml");
     }
     void TearDown() override { std::filesystem::remove(file_); }
 
@@ -46,8 +48,9 @@ TEST_F(ConfigTest, DefaultsMatchTheSpec) {
 }
 
 TEST_F(ConfigTest, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
-    WriteToml("listen = \"127.0.0.1:1001\"\ndata_dir = \"/from/file\"\n[database]\nurl = \"postgresql://file\"\n"
-              "[http]\nread_timeout_s = 7\n");
+    WriteToml(
+        "listen = \"127.0.0.1:1001\"\ndata_dir = \"/from/file\"\n[database]\nurl = \"postgresql://file\"\n"
+        "[http]\nread_timeout_s = 7\n");
     auto config = Load(With({}, {}, true));
     EXPECT_EQ(config.listen, "127.0.0.1:1001");
     EXPECT_EQ(config.database.url, "postgresql://file");

@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <thread>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <thread>
 
 #include "core/worker_pool.hpp"
 

@@ -1,10 +1,8 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
-#include <filesystem>
-
 #include <boost/json/parse.hpp>
+#include <filesystem>
 
 #include "api/ops_handlers.hpp"
 #include "api/route_table.hpp"

@@ -1,10 +1,11 @@
+#include "http/problem.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
 #include "core/errc.hpp"
 #include "http/json_body.hpp"
-#include "http/problem.hpp"
 
 namespace gatehouse::http {
 namespace {

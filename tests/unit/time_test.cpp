@@ -1,7 +1,8 @@
+#include "core/time.hpp"
+
 #include <gtest/gtest.h>
 
 #include "core/ids.hpp"
-#include "core/time.hpp"
 
 namespace gatehouse::core {
 namespace {

@@ -15,13 +15,13 @@ namespace gatehouse::http::detail {
 
 /// Request counts and latency by route, method and status; requests in flight.
 class HttpMetrics {
-public:
+  public:
     explicit HttpMetrics(metrics::Registry& registry);
 
     void Observe(const Route* route, std::string_view method, unsigned status, double seconds);
     std::atomic<std::int64_t>& in_flight() noexcept { return in_flight_; }
 
-private:
+  private:
     struct Series {
         std::string labels;
         std::atomic<std::uint64_t> count{0};

@@ -1,6 +1,10 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -8,11 +12,6 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "http/detail/http_metrics.hpp"
 #include "http/router.hpp"
@@ -71,7 +70,7 @@ struct ServerCore {
                 const Route* route, const std::string& request_id, const std::string& remote,
                 std::chrono::steady_clock::time_point started);
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::shared_ptr<ConnectionHandle>> connections_;
     std::uint64_t next_connection_ = 1;

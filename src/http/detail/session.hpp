@@ -2,8 +2,6 @@
 // The connection loop, shared by the plain and TLS sessions. Included only by session_plain.cpp and
 // session_tls.cpp, so each stream type is compiled once.
 
-#include <chrono>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -13,6 +11,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
 
 #include "core/log.hpp"
 #include "http/detail/server_core.hpp"
@@ -74,7 +73,8 @@ asio::awaitable<void> WriteAndLinger(Stream& stream, Response& response, int tim
 }
 
 template <class Stream>
-asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHandle& handle, const std::string& remote) {
+asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHandle& handle,
+                                 const std::string& remote) {
     const auto& limits = core.settings.http;
     auto& tcp = beast::get_lowest_layer(stream);
     beast::flat_buffer buffer;
@@ -98,11 +98,11 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         const auto started = std::chrono::steady_clock::now();
         if (header_ec) {
             if (header_ec != beast_http::error::header_limit && !IsMalformed(header_ec)) co_return;
-            Response rejection = header_ec == beast_http::error::header_limit
-                                     ? Problem(Status::request_header_fields_too_large,
-                                               "request line and headers exceed " +
-                                                   std::to_string(limits.max_header_bytes) + " bytes")
-                                     : Problem(Status::bad_request, "malformed HTTP request: " + header_ec.message());
+            Response rejection =
+                header_ec == beast_http::error::header_limit
+                    ? Problem(Status::request_header_fields_too_large,
+                              "request line and headers exceed " + std::to_string(limits.max_header_bytes) + " bytes")
+                    : Problem(Status::bad_request, "malformed HTTP request: " + header_ec.message());
             const std::string request_id = core.RequestId({});
             PrepareRejection(core, rejection, "-", "-", nullptr, request_id, remote, started);
             co_await WriteAndLinger(stream, rejection, limits.read_timeout_s);
@@ -136,11 +136,11 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         auto [body_ec, body_n] = co_await beast_http::async_read(stream, buffer, parser, kTuple);
         if (body_ec) {
             if (body_ec != beast_http::error::body_limit && !IsMalformed(body_ec)) co_return;
-            Response rejection = body_ec == beast_http::error::body_limit
-                                     ? Problem(Status::payload_too_large, "request body exceeds the limit of " +
-                                                                              std::to_string(admission.body_limit) +
-                                                                              " bytes")
-                                     : Problem(Status::bad_request, "malformed request body: " + body_ec.message());
+            Response rejection =
+                body_ec == beast_http::error::body_limit
+                    ? Problem(Status::payload_too_large,
+                              "request body exceeds the limit of " + std::to_string(admission.body_limit) + " bytes")
+                    : Problem(Status::bad_request, "malformed request body: " + body_ec.message());
             PrepareRejection(core, rejection, header.method_string(), header.target(), route, request_id, remote,
                              started);
             co_await WriteAndLinger(stream, rejection, limits.read_timeout_s);
