@@ -97,4 +97,8 @@ private:
 /// goes through this.
 std::string ShellQuote(std::string_view arg);
 
+/// Maps libssh's connect error text (ssh_get_error after a failed ssh_connect) to a kind.
+/// Conservative: anything it does not recognise is `protocol`.
+FailureKind ClassifyConnectError(std::string_view libssh_error) noexcept;
+
 }  // namespace gatehouse::ssh

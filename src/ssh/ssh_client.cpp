@@ -1,0 +1,455 @@
+#include "ssh/ssh_client.hpp"
+
+#include <libssh/libssh.h>
+#include <openssl/evp.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace gatehouse::ssh {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Accumulated output per stream; more is still streamed to the callback but not kept, so one
+// chatty command cannot exhaust memory.
+constexpr std::size_t kMaxOutputBytes = std::size_t{16} << 20;
+// Upper bound of one wait for socket data. Only a safety net: data wakes the wait at once.
+constexpr int kMaxPollMs = 200;
+
+core::errc ErrcFor(FailureKind kind) noexcept {
+    switch (kind) {
+        case FailureKind::timeout:
+            return core::errc::timeout;
+        case FailureKind::host_key_mismatch:
+            return core::errc::conflict;
+        default:
+            // The remote side (or the way to it) cannot take the work now; never a 401 of our own API.
+            return core::errc::unavailable;
+    }
+}
+
+std::string Lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+struct SessionDeleter {
+    void operator()(ssh_session s) const noexcept {
+        ssh_disconnect(s);
+        ssh_free(s);
+    }
+};
+using SessionPtr = std::unique_ptr<ssh_session_struct, SessionDeleter>;
+
+struct ChannelDeleter {
+    void operator()(ssh_channel c) const noexcept { ssh_channel_free(c); }
+};
+using ChannelPtr = std::unique_ptr<ssh_channel_struct, ChannelDeleter>;
+
+struct KeyDeleter {
+    void operator()(ssh_key k) const noexcept { ssh_key_free(k); }
+};
+using KeyPtr = std::unique_ptr<ssh_key_struct, KeyDeleter>;
+
+/// An authenticated session; owned by exactly one operation or by the idle list.
+struct Conn {
+    SessionPtr session;
+    std::string fingerprint;
+    Clock::time_point last_used;
+};
+
+std::string Sha256Hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+        throw SshError(FailureKind::protocol, "cannot hash the credentials");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(kHex[digest[i] >> 4]);
+        out.push_back(kHex[digest[i] & 0xf]);
+    }
+    return out;
+}
+
+/// Sessions are shared only between calls that would authenticate identically to the same pinned
+/// server, so a changed password, key or pin always gets a new login. The secrets enter the key
+/// only hashed: the key sits in memory for as long as the session idles.
+std::string PoolKey(const Target& t) {
+    std::string secrets;
+    secrets.append(t.password).push_back('\0');
+    secrets.append(t.private_key).push_back('\0');
+    secrets.append(t.passphrase);
+    std::string key;
+    for (const std::string_view part : {std::string_view(t.server_id), std::string_view(t.host),
+                                        std::string_view(t.user), std::string_view(t.expected_host_key)}) {
+        key.append(part).push_back('\0');
+    }
+    key.append(std::to_string(t.port)).push_back('\0');
+    key.push_back(t.auth == Target::Auth::password ? 'p' : 'k');
+    key.push_back('\0');
+    key.append(Sha256Hex(secrets));
+    return key;
+}
+
+std::string Where(const Target& t) { return t.user + "@" + t.host + ":" + std::to_string(t.port); }
+
+std::string LibsshError(ssh_session s) {
+    const char* text = ssh_get_error(s);
+    return text != nullptr && *text != '\0' ? text : "unknown libssh error";
+}
+
+std::string ServerFingerprint(ssh_session s) {
+    ssh_key raw_key = nullptr;
+    if (ssh_get_server_publickey(s, &raw_key) != SSH_OK) {
+        throw SshError(FailureKind::protocol, "cannot read the server's host key: " + LibsshError(s));
+    }
+    const KeyPtr key(raw_key);
+    unsigned char* hash = nullptr;
+    std::size_t hash_len = 0;
+    if (ssh_get_publickey_hash(key.get(), SSH_PUBLICKEY_HASH_SHA256, &hash, &hash_len) != 0) {
+        throw SshError(FailureKind::protocol, "cannot hash the server's host key");
+    }
+    // "SHA256:" + unpadded base64, the format `ssh-keygen -l` prints.
+    char* text = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hash_len);
+    ssh_clean_pubkey_hash(&hash);
+    if (text == nullptr) throw SshError(FailureKind::protocol, "cannot format the server's host key fingerprint");
+    std::string out(text);
+    ssh_string_free_char(text);
+    return out;
+}
+
+bool ValidHost(std::string_view host) {
+    // libssh parses "user@host" in SSH_OPTIONS_HOST; a leading '-' is never a host. Callers
+    // validate addresses; this is the last line before the string reaches libssh.
+    if (host.empty() || host.front() == '-') return false;
+    return std::none_of(host.begin(), host.end(),
+                        [](unsigned char c) { return c == '@' || std::isspace(c) != 0 || std::iscntrl(c) != 0; });
+}
+
+void SetOption(ssh_session s, ssh_options_e option, const void* value, const char* what) {
+    if (ssh_options_set(s, option, value) != SSH_OK) {
+        throw SshError(FailureKind::protocol, std::string("cannot set the SSH option ") + what);
+    }
+}
+
+void Authenticate(ssh_session s, const Target& t) {
+    int rc = SSH_AUTH_ERROR;
+    if (t.auth == Target::Auth::password) {
+        rc = ssh_userauth_password(s, nullptr, t.password.c_str());
+    } else {
+        ssh_key raw_key = nullptr;
+        const char* passphrase = t.passphrase.empty() ? nullptr : t.passphrase.c_str();
+        if (ssh_pki_import_privkey_base64(t.private_key.c_str(), passphrase, nullptr, nullptr, &raw_key) != SSH_OK) {
+            throw SshError(FailureKind::auth_failed,
+                           "cannot use the private key for " + Where(t) + ": malformed key or wrong passphrase");
+        }
+        const KeyPtr key(raw_key);
+        rc = ssh_userauth_publickey(s, nullptr, key.get());
+    }
+    const char* method = t.auth == Target::Auth::password ? "password" : "key";
+    if (rc == SSH_AUTH_SUCCESS) return;
+    if (rc == SSH_AUTH_DENIED || rc == SSH_AUTH_PARTIAL) {
+        throw SshError(FailureKind::auth_failed, std::string("authentication failed for ") + Where(t) + " (" + method +
+                                                     "): the server rejected the credentials");
+    }
+    // SSH_AUTH_ERROR: the connection broke or timed out; libssh's text holds no credentials.
+    const std::string error = LibsshError(s);
+    const FailureKind kind =
+        Lower(error).find("timeout") != std::string::npos ? FailureKind::timeout : FailureKind::protocol;
+    throw SshError(kind, std::string("authentication error for ") + Where(t) + " (" + method + "): " + error);
+}
+
+}  // namespace
+
+std::string_view FailureKindName(FailureKind kind) noexcept {
+    switch (kind) {
+        case FailureKind::dns:
+            return "dns";
+        case FailureKind::refused:
+            return "refused";
+        case FailureKind::timeout:
+            return "timeout";
+        case FailureKind::auth_failed:
+            return "auth_failed";
+        case FailureKind::host_key_mismatch:
+            return "host_key_mismatch";
+        case FailureKind::protocol:
+            return "protocol";
+    }
+    return "protocol";
+}
+
+SshError::SshError(FailureKind kind, std::string detail, std::string seen_host_key)
+    : core::Error(ErrcFor(kind), std::move(detail)), kind_(kind), seen_host_key_(std::move(seen_host_key)) {}
+
+FailureKind ClassifyConnectError(std::string_view libssh_error) noexcept {
+    std::string text;
+    try {
+        text = Lower(libssh_error);
+    } catch (...) {
+        return FailureKind::protocol;
+    }
+    const auto has = [&text](std::string_view needle) { return text.find(needle) != std::string::npos; };
+    // libssh 0.10: "Failed to resolve hostname X (Name or service not known)", plus getaddrinfo's
+    // other texts. These phrases cannot be part of a host name (spaces), so the host in the message
+    // cannot fake them.
+    if (has("failed to resolve hostname") || has("name or service not known") ||
+        has("temporary failure in name resolution") || has("no address associated with hostname") ||
+        has("name does not resolve")) {
+        return FailureKind::dns;
+    }
+    if (has("connection refused")) return FailureKind::refused;
+    // "Timeout connecting to X" (no banner / no TCP answer) and socket-level "timed out".
+    if (has("timeout connecting") || has("timed out") || text.starts_with("timeout")) return FailureKind::timeout;
+    return FailureKind::protocol;
+}
+
+struct SshClient::Impl {
+    Impl(core::WorkerPool& p, ClientOptions o) : pool(p), options(o) {}
+
+    core::WorkerPool& pool;
+    const ClientOptions options;
+    std::atomic<std::uint64_t> handshakes{0};
+    std::mutex mutex;
+    std::unordered_map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // guarded by mutex
+
+    bool Fresh(const Conn& c, Clock::time_point now) const {
+        return now - c.last_used < options.idle_timeout && ssh_is_connected(c.session.get()) != 0;
+    }
+
+    /// The most recently used live session for `key`, or null. Stale ones are closed.
+    std::unique_ptr<Conn> TakeIdle(const std::string& key) {
+        std::vector<std::unique_ptr<Conn>> stale;  // destroyed (disconnected) after the lock is released
+        const std::lock_guard lock(mutex);
+        const auto it = idle.find(key);
+        if (it == idle.end()) return nullptr;
+        std::unique_ptr<Conn> found;
+        const auto now = Clock::now();
+        auto& list = it->second;
+        while (!list.empty() && !found) {
+            std::unique_ptr<Conn> c = std::move(list.back());
+            list.pop_back();
+            if (Fresh(*c, now)) {
+                found = std::move(c);
+            } else {
+                stale.push_back(std::move(c));
+            }
+        }
+        if (list.empty()) idle.erase(it);
+        return found;
+    }
+
+    void Release(const std::string& key, std::unique_ptr<Conn> conn) {
+        conn->last_used = Clock::now();
+        std::unique_ptr<Conn> surplus;  // closed outside the lock
+        const std::lock_guard lock(mutex);
+        auto& list = idle[key];
+        if (list.size() < options.max_idle_per_server) {
+            list.push_back(std::move(conn));
+        } else {
+            surplus = std::move(conn);
+        }
+    }
+
+    void CloseIdle() {
+        std::vector<std::unique_ptr<Conn>> stale;
+        const std::lock_guard lock(mutex);
+        const auto now = Clock::now();
+        for (auto it = idle.begin(); it != idle.end();) {
+            auto& list = it->second;
+            for (auto& c : list) {
+                if (!Fresh(*c, now)) stale.push_back(std::move(c));
+            }
+            std::erase(list, nullptr);
+            it = list.empty() ? idle.erase(it) : std::next(it);
+        }
+    }
+
+    /// A new connection: TCP, key exchange, host-key check, authentication.
+    std::unique_ptr<Conn> Open(const Target& t) {
+        if (!ValidHost(t.host)) throw SshError(FailureKind::dns, "invalid host name");
+        std::string host = t.host;
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+
+        auto conn = std::make_unique<Conn>();
+        conn->session.reset(ssh_new());
+        ssh_session s = conn->session.get();
+        if (s == nullptr) throw SshError(FailureKind::protocol, "cannot allocate an SSH session");
+        const unsigned int port = t.port;
+        const long timeout = static_cast<long>(options.connect_timeout.count());
+        const int verbosity = SSH_LOG_NOLOG;
+        const bool process_config = false;  // never ~/.ssh/config or /etc/ssh/ssh_config
+        SetOption(s, SSH_OPTIONS_HOST, host.c_str(), "host");
+        SetOption(s, SSH_OPTIONS_PORT, &port, "port");
+        SetOption(s, SSH_OPTIONS_USER, t.user.c_str(), "user");
+        SetOption(s, SSH_OPTIONS_TIMEOUT, &timeout, "timeout");
+        SetOption(s, SSH_OPTIONS_PROCESS_CONFIG, &process_config, "process_config");
+        // We pin host keys ourselves; libssh must neither read nor write known_hosts files.
+        SetOption(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null", "knownhosts");
+        SetOption(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null", "global_knownhosts");
+        SetOption(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity, "log_verbosity");
+        // Small request/reply exchanges (channel open, exec) otherwise stall ~40 ms on Nagle plus
+        // delayed ACK, which would cost a reused session most of what it saves.
+        const int nodelay = 1;
+        SetOption(s, SSH_OPTIONS_NODELAY, &nodelay, "nodelay");
+
+        handshakes.fetch_add(1, std::memory_order_relaxed);
+        if (ssh_connect(s) != SSH_OK) {
+            const std::string error = LibsshError(s);
+            throw SshError(ClassifyConnectError(error), "cannot connect to " + Where(t) + ": " + error);
+        }
+        conn->fingerprint = ServerFingerprint(s);
+        if (!t.expected_host_key.empty() && conn->fingerprint != t.expected_host_key) {
+            throw SshError(FailureKind::host_key_mismatch,
+                           "host key changed for " + t.host + ":" + std::to_string(t.port) + ": expected " +
+                               t.expected_host_key + ", the server presented " + conn->fingerprint +
+                               "; connection refused until the new key is accepted",
+                           conn->fingerprint);
+        }
+        Authenticate(s, t);
+        return conn;
+    }
+
+    /// A cheap round trip on a reused session (open and close a channel): proves the server is
+    /// still there without a handshake.
+    static bool Alive(Conn& c) {
+        const ChannelPtr channel(ssh_channel_new(c.session.get()));
+        if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK) return false;
+        ssh_channel_close(channel.get());
+        return true;
+    }
+
+    ConnectInfo ConnectBlocking(const Target& t) {
+        const auto start = Clock::now();
+        const std::string key = PoolKey(t);
+        ConnectInfo info;
+        std::unique_ptr<Conn> conn = TakeIdle(key);
+        if (conn && !Alive(*conn)) conn.reset();
+        info.reused = conn != nullptr;
+        if (!conn) conn = Open(t);
+        info.host_key_fingerprint = conn->fingerprint;
+        info.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        Release(key, std::move(conn));
+        return info;
+    }
+
+    static ChannelPtr StartCommand(Conn& c, const std::string& command) {
+        ChannelPtr channel(ssh_channel_new(c.session.get()));
+        if (!channel || ssh_channel_open_session(channel.get()) != SSH_OK ||
+            ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
+            return nullptr;
+        }
+        return channel;
+    }
+
+    ExecResult ExecBlocking(const Target& t, const std::string& command, std::chrono::seconds timeout,
+                            const ChunkCallback& on_chunk) {
+        const std::string key = PoolKey(t);
+        std::unique_ptr<Conn> conn = TakeIdle(key);
+        const bool reused = conn != nullptr;
+        if (!conn) conn = Open(t);
+        ChannelPtr channel = StartCommand(*conn, command);
+        if (!channel && reused) {
+            // The idle session died since its last use (server restart, network): once more, fresh.
+            conn = Open(t);
+            channel = StartCommand(*conn, command);
+        }
+        if (!channel) {
+            throw SshError(FailureKind::protocol,
+                           "cannot start the command on " + Where(t) + ": " + LibsshError(conn->session.get()));
+        }
+
+        ExecResult result;
+        const auto deadline = Clock::now() + timeout;
+        ssh_session s = conn->session.get();
+        const socket_t fd = ssh_get_fd(s);
+        std::array<char, 32 * 1024> buf;
+        bool finished = false;
+        while (!finished) {
+            bool progressed = false;
+            for (const int is_stderr : {0, 1}) {
+                const int n = ssh_channel_read_nonblocking(channel.get(), buf.data(), buf.size(), is_stderr);
+                if (n == SSH_ERROR) {
+                    throw SshError(FailureKind::protocol,
+                                   "connection to " + Where(t) + " lost while running the command: " + LibsshError(s));
+                }
+                if (n <= 0) continue;  // nothing now, or SSH_EOF
+                progressed = true;
+                const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
+                std::string& sink = is_stderr ? result.stderr_data : result.stdout_data;
+                sink.append(
+                    chunk.substr(0, std::min(chunk.size(), kMaxOutputBytes - std::min(kMaxOutputBytes, sink.size()))));
+                if (on_chunk) on_chunk(is_stderr ? 2 : 1, chunk);
+            }
+            if (!progressed && (ssh_channel_is_eof(channel.get()) != 0 || ssh_channel_is_closed(channel.get()) != 0)) {
+                finished = true;
+                break;
+            }
+            const auto now = Clock::now();
+            if (now >= deadline) break;
+            if (progressed) continue;  // drain what is buffered before waiting
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+            pollfd p{fd, POLLIN, 0};
+            ::poll(&p, 1, static_cast<int>(std::min<long long>(left, kMaxPollMs)));
+        }
+
+        if (!finished) {
+            // Abandon the command: ask the remote side to stop it, close the channel, and drop the
+            // session rather than pool one whose state we no longer trust.
+            result.timed_out = true;
+            ssh_channel_request_send_signal(channel.get(), "TERM");
+            ssh_channel_close(channel.get());
+            return result;
+        }
+        result.exit_status = ssh_channel_get_exit_status(channel.get());
+        ssh_channel_send_eof(channel.get());
+        ssh_channel_close(channel.get());
+        channel.reset();
+        Release(key, std::move(conn));
+        return result;
+    }
+};
+
+SshClient::SshClient(core::WorkerPool& pool, ClientOptions options) : impl_(std::make_shared<Impl>(pool, options)) {}
+
+SshClient::~SshClient() = default;
+
+boost::asio::awaitable<ConnectInfo> SshClient::Connect(Target target) {
+    // `keep` holds the Impl for as long as this frame lives, so a client destroyed mid-call does not
+    // pull it from under the worker; `target` lives in this frame until the result is back. The
+    // lambda captures only trivially destructible things: GCC 12 destroys non-trivial captures of a
+    // temporary passed into a co_await expression twice.
+    const std::shared_ptr<Impl> keep = impl_;
+    Impl* const impl = keep.get();
+    auto work = [impl, &target] { return impl->ConnectBlocking(target); };
+    ConnectInfo info = co_await core::Offload(impl->pool, work);
+    co_return info;
+}
+
+boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string command, std::chrono::seconds timeout,
+                                                   ChunkCallback on_chunk) {
+    const std::shared_ptr<Impl> keep = impl_;
+    Impl* const impl = keep.get();
+    auto work = [impl, &target, &command, timeout, &on_chunk] {
+        return impl->ExecBlocking(target, command, timeout, on_chunk);
+    };
+    ExecResult result = co_await core::Offload(impl->pool, work);
+    co_return result;
+}
+
+std::uint64_t SshClient::handshakes() const noexcept { return impl_->handshakes.load(std::memory_order_relaxed); }
+
+void SshClient::CloseIdle() { impl_->CloseIdle(); }
+
+}  // namespace gatehouse::ssh
