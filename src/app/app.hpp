@@ -23,4 +23,8 @@ struct UserCommandArgs {
 /// are read from GATEHOUSE_USER_PASSWORD or stdin. Throws core::Error / std::exception on failure.
 int UserCommand(const config::Config& config, const UserCommandArgs& args);
 
+/// `gatehouse vault rotate`: re-encrypts every secret under a new key in one transaction and
+/// replaces `<data_dir>/vault.key`. Refuses when GATEHOUSE_VAULT_KEY is set. Throws std::exception.
+int VaultRotate(const config::Config& config);
+
 }  // namespace gatehouse::app

@@ -73,6 +73,12 @@ int main(int argc, char** argv) {
         command->fallthrough();
     }
     user->add_subcommand("list", "List users")->fallthrough();
+    ConfigFlags vault_flags;
+    auto* vault = app.add_subcommand("vault", "Manage the secrets vault on the configured database (server stopped)");
+    vault->require_subcommand(1);
+    AddConfigFlags(*vault, vault_flags);
+    vault->add_subcommand("rotate", "Re-encrypt every secret under a new vault key (not with GATEHOUSE_VAULT_KEY)")
+        ->fallthrough();  // config flags may follow the action: `vault rotate --data-dir D`
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -82,10 +88,16 @@ int main(int argc, char** argv) {
         }
         const bool serving = app.got_subcommand("serve");
         const bool user_command = app.got_subcommand("user");
-        const auto config = LoadConfig(serving ? serve_flags : user_command ? user_flags : migrate_flags);
-        gatehouse::core::InitLogging(user_command ? "warn" : config.log.level);
+        const bool vault_command = app.got_subcommand("vault");
+        const auto config = LoadConfig(serving         ? serve_flags
+                                       : user_command  ? user_flags
+                                       : vault_command ? vault_flags
+                                                       : migrate_flags);
+        gatehouse::core::InitLogging(user_command || vault_command ? "warn" : config.log.level);
         int code = 0;
-        if (user_command) {
+        if (vault_command) {
+            code = gatehouse::app::VaultRotate(config);  // `rotate` is the only vault action
+        } else if (user_command) {
             user_args.action = user->get_subcommands().front()->get_name();
             code = gatehouse::app::UserCommand(config, user_args);
         } else {

@@ -27,9 +27,11 @@ struct Owner {
 /// transaction as its owner row. Errors: core::Error(not_found) for a missing secret,
 /// core::Error(internal) when a ciphertext fails to authenticate (tampered, moved, wrong key).
 class Vault {
-public:
+  public:
     /// `keys`: the current master key first, then older keys still accepted for decryption.
     explicit Vault(std::vector<std::string> keys);
+    /// Wipes the keys from memory.
+    ~Vault();
 
     /// Loads the master key from `GATEHOUSE_VAULT_KEY` (64 hex digits; `env_key`) or
     /// `<data_dir>/vault.key` (created, mode 0600, only when the database has no secrets and no
@@ -50,7 +52,7 @@ public:
     /// Erases every secret of an owner (type + id), whatever the purpose.
     void EraseAll(store::Connection& c, std::string_view owner_type, std::string_view owner_id) const;
 
-private:
+  private:
     std::vector<std::string> keys_;
     std::vector<std::string> key_ids_;
 };
