@@ -2,6 +2,7 @@
 
 #include "api/audit_handlers.hpp"
 #include "api/auth_handlers.hpp"
+#include "api/fleet_handlers.hpp"
 #include "api/ops_handlers.hpp"
 #include "api/user_handlers.hpp"
 
@@ -30,6 +31,11 @@ void BuildRouteTable(http::Router& router, Services& s) {
         AuthHandlers{s.identity, s.login_limiter, CookieSettings{s.cookie_secure, s.cookie_same_site}});
     auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
+    auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});
+    using F = FleetHandlers;
+    // Key imports may carry a large (invalid) file: let it reach the parser for a clear 400.
+    auto import_options = Tag("ssh-keys", "ssh_key.import");
+    import_options.max_body_bytes = 4 * 1024 * 1024;
     using O = OpsHandlers;
     using A = AuthHandlers;
     using U = UserHandlers;
@@ -64,6 +70,26 @@ void BuildRouteTable(http::Router& router, Services& s) {
 
     router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", Tag("audit")});
     router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", Tag("audit")});
+
+    router.Add({Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status", Tag("servers")});
+    router.Add({Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Tag("servers", "server.create")});
+    router.Add({Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")});
+    router.Add({Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Tag("servers", "server.update")});
+    router.Add({Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Tag("servers", "server.update")});
+    router.Add({Verb::delete_,"/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::DeleteServer),  "Delete a server and its secrets", Tag("servers", "server.delete")});
+    router.Add({Verb::post,   "/api/v1/servers/{id}/test-ssh",        Access::kOperator, Bind(fleet, &F::TestSsh),       "Log in over SSH and report latency and host key", Tag("servers", "server.test_ssh")});
+    router.Add({Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")});
+    router.Add({Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")});
+    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept a changed host key", Tag("servers", "server.host_key_accept")});
+
+    router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Tag("ssh-keys")});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Tag("ssh-keys", "ssh_key.generate")});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", import_options});
+    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
+    router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Tag("ssh-keys", "ssh_key.update")});
+    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Tag("ssh-keys", "ssh_key.delete")});
+    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
+    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
     // clang-format on
 }
 

@@ -5,6 +5,7 @@
 #include "audit/audit_log.hpp"
 #include "auth/identity_service.hpp"
 #include "auth/rate_limiter.hpp"
+#include "fleet/fleet_service.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "store/database.hpp"
@@ -20,6 +21,7 @@ struct Services {
     auth::IdentityService& identity;
     auth::RateLimiter& login_limiter;
     audit::AuditLog& audit;
+    fleet::FleetService& fleet;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
 };

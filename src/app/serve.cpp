@@ -20,15 +20,16 @@
 #include "app/process_metrics.hpp"
 #include "core/log.hpp"
 #include "core/scheduler.hpp"
+#include "fleet/fleet_service.hpp"
 #include "http/server.hpp"
+#include "ssh/ssh_client.hpp"
 #include "store/migrations.hpp"
+#include "vault/vault.hpp"
 
 namespace gatehouse::app {
 namespace {
 
 namespace asio = boost::asio;
-
-constexpr std::size_t kVaultKeyBytes = 32;
 
 // Thousands of keep-alive connections need more descriptors than the usual soft limit of 1024.
 void RaiseFileLimit() {
@@ -64,12 +65,14 @@ int Serve(const config::Config& config) {
     RaiseFileLimit();
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
-    // Generated on first start, never overwritten.
-    EnsureKeyFile(data_dir / "vault.key", kVaultKeyBytes);
 
     auto database = OpenDatabase(config);
     const int applied = store::Migrate(*database);
     core::LogInfo("store.ready", {{"backend", BackendName(config)}, {"migrations_applied", applied}});
+    // Refuses to start with a key that does not match the database's secrets; never overwrites one.
+    const char* vault_env = std::getenv("GATEHOUSE_VAULT_KEY");
+    auto vault =
+        vault::Vault::Open(data_dir, vault_env ? std::optional<std::string>(vault_env) : std::nullopt, *database);
 
     core::WorkerPool workers("workers", static_cast<std::size_t>(config.workers.threads),
                              static_cast<std::size_t>(config.workers.max_queued));
@@ -85,12 +88,18 @@ int Serve(const config::Config& config) {
         std::fprintf(stderr, "gatehouse: created user 'admin' with password: %s\n", generated->c_str());
     }
     auth::RateLimiter login_limiter(config.auth.login_attempts_per_minute, std::chrono::seconds(60));
+    // SSH work is mostly waiting on the network: its own, larger pool, so it never starves hashing.
+    core::WorkerPool ssh_pool("ssh", static_cast<std::size_t>(config.workers.ssh_threads),
+                              static_cast<std::size_t>(config.workers.max_queued));
+    ssh::SshClient ssh_client(ssh_pool, ssh::ClientOptions{});
+    fleet::FleetService fleet(*database, *vault, workers, ssh_client, audit, fleet::FleetOptions{});
 
     api::Services services{*database,
                            registry,
                            *identity.service,
                            login_limiter,
                            audit,
+                           fleet,
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite};
     http::Router router;
@@ -148,6 +157,7 @@ int Serve(const config::Config& config) {
     audit.Flush();  // before the pools stop: the audit writer runs on the database's write pool
 
     workers.Join();
+    ssh_pool.Join();
     database->read_pool().Join();
     database->write_pool().Join();
     core::LogInfo("server.stopped");

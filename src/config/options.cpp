@@ -89,6 +89,8 @@ std::vector<Option> BuildOptions() {
         StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls, &TlsConfig::key_file));
     options.push_back(IntOption("workers.threads", "threads for blocking work (hashing, ssh, key generation)",
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
+    options.push_back(IntOption("workers.ssh_threads", "threads for SSH work (sessions in progress at once)",
+                                &Config::workers, &WorkersConfig::ssh_threads, 1, 512));
     options.push_back(IntOption("workers.max_queued", "jobs that may wait for a worker before 503", &Config::workers,
                                 &WorkersConfig::max_queued, 1, kMaxInt));
     options.push_back(IntOption("auth.access_ttl_s", "lifetime of access tokens (JWT)", &Config::auth,

@@ -23,7 +23,10 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     auth::PasswordHasher hasher({1, 8192});
     auth::IdentityService identity(*database, workers, hasher, auth::JwtCodec(std::string(32, 'k')), audit, {});
     auth::RateLimiter limiter(10, std::chrono::seconds(60));
-    Services services{*database, registry, identity, limiter, audit};
+    vault::Vault vault({std::string(32, 'v')});
+    ssh::SshClient ssh_client(workers, {});
+    fleet::FleetService fleet(*database, vault, workers, ssh_client, audit, {});
+    Services services{*database, registry, identity, limiter, audit, fleet};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();

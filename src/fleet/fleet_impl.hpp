@@ -1,0 +1,41 @@
+#pragma once
+// Shared by the fleet service's .cpp files only.
+
+#include "fleet/fleet_service.hpp"
+#include "fleet/fleet_sql.hpp"
+
+namespace gatehouse::fleet {
+
+struct CachedStatus {
+    StatusView view;
+    std::chrono::steady_clock::time_point at;
+};
+struct CachedDisk {
+    DiskView view;
+    std::chrono::steady_clock::time_point at;
+};
+
+struct FleetService::Impl {
+    store::Database& db;
+    vault::Vault& vault;
+    core::WorkerPool& cpu;
+    ssh::SshClient& ssh;
+    audit::AuditLog& audit;
+    FleetOptions options;
+
+    std::mutex cache_mutex;
+    std::unordered_map<std::string, CachedStatus> status_cache;
+    std::unordered_map<std::string, CachedDisk> disk_cache;
+
+    /// The login target of a server, secrets revealed from the vault. Blocking.
+    ssh::Target TargetFor(store::Connection& c, const ServerView& server) const;
+};
+
+vault::Owner ServerPassword(const std::string& server_id);
+vault::Owner ServerPostgresPassword(const std::string& server_id);
+vault::Owner KeyPrivate(const std::string& key_id);
+
+std::string Now();
+std::string CheckCursor(const std::string& cursor);
+
+}  // namespace gatehouse::fleet

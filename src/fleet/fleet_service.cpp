@@ -1,0 +1,248 @@
+#include "core/errc.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+#include "fleet/fleet_impl.hpp"
+#include "ssh/key_material.hpp"
+
+namespace gatehouse::fleet {
+
+vault::Owner ServerPassword(const std::string& id) { return {"server", id, "ssh_password"}; }
+vault::Owner ServerPostgresPassword(const std::string& id) { return {"server", id, "postgres_password"}; }
+vault::Owner KeyPrivate(const std::string& id) { return {"ssh_key", id, "private_key"}; }
+
+std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
+
+std::string CheckCursor(const std::string& cursor) {
+    for (char ch : cursor)
+        if (cursor.size() > 64 || (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-'))
+            throw core::Error(core::errc::invalid_argument, "malformed cursor");
+    return cursor;
+}
+
+namespace {
+
+core::Error NotFound(std::string_view what) {
+    return core::Error(core::errc::not_found, "no such " + std::string(what));
+}
+
+core::Error NameTaken(std::string_view what, std::string_view name) {
+    return core::Error(core::errc::already_exists, std::string(what) + " name '" + std::string(name) + "' is taken");
+}
+
+template <class T>
+Page<T> Paged(std::vector<T> rows, std::size_t limit) {
+    Page<T> page;
+    for (std::size_t i = 0; i < rows.size() && i < limit; ++i) page.items.push_back(std::move(rows[i]));
+    if (rows.size() > limit) page.next_cursor = page.items.back().id;
+    return page;
+}
+
+KeyView ToView(const ssh::KeyMaterial& material, std::string name) {
+    const auto now = Now();
+    return KeyView{core::NewUuidV7(),
+                   std::move(name),
+                   material.type,
+                   material.bits,
+                   material.fingerprint,
+                   material.comment,
+                   material.public_key,
+                   material.private_key.has_value(),
+                   now,
+                   now};
+}
+
+}  // namespace
+
+FleetService::FleetService(store::Database& database, vault::Vault& vault, core::WorkerPool& cpu, ssh::SshClient& ssh,
+                           audit::AuditLog& audit, FleetOptions options)
+    : impl_(std::make_shared<Impl>(database, vault, cpu, ssh, audit, options)) {}
+
+boost::asio::awaitable<KeyView> StoreKey(FleetService::Impl& impl, const ssh::KeyMaterial& material, std::string name) {
+    auto view = ToView(material, std::move(name));
+    co_await impl.db.Write([&](store::Connection& c) {
+        try {
+            sql::InsertKey(c, view);
+        } catch (const core::Error& e) {
+            if (e.code() == core::errc::already_exists) throw NameTaken("key", view.name);
+            throw;
+        }
+        if (material.private_key) impl.vault.Seal(c, KeyPrivate(view.id), *material.private_key);
+    });
+    co_return view;
+}
+
+boost::asio::awaitable<KeyView> FleetService::GenerateKey(std::string name, std::string type, int bits,
+                                                          std::string comment) {
+    ValidateName("name", name);
+    auto material = co_await core::Offload(impl_->cpu, [&] { return ssh::GenerateKey(type, bits, comment); });
+    co_return co_await StoreKey(*impl_, material, std::move(name));
+}
+
+boost::asio::awaitable<KeyView> FleetService::ImportKey(ImportInput input) {
+    ValidateName("name", input.name);
+    if (input.private_key.has_value() == input.public_key.has_value())
+        throw core::Error(core::errc::invalid_argument, "give exactly one of private_key and public_key");
+    auto material = co_await core::Offload(impl_->cpu, [&] {
+        const std::string comment = input.comment.value_or("");
+        return input.private_key ? ssh::ImportPrivateKey(*input.private_key, input.passphrase.value_or(""), comment)
+                                 : ssh::ImportPublicKey(*input.public_key, comment);
+    });
+    co_return co_await StoreKey(*impl_, material, std::move(input.name));
+}
+
+boost::asio::awaitable<Page<KeyView>> FleetService::ListKeys(std::size_t limit, std::string cursor) {
+    const auto after = CheckCursor(cursor);
+    auto rows = co_await impl_->db.Read([&](store::Connection& c) { return sql::ListKeys(c, after, limit + 1); });
+    co_return Paged(std::move(rows), limit);
+}
+
+boost::asio::awaitable<KeyView> FleetService::GetKey(std::string id) {
+    auto key = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindKey(c, id); });
+    if (!key) throw NotFound("SSH key");
+    co_return *key;
+}
+
+boost::asio::awaitable<KeyView> FleetService::PatchKey(std::string id, std::optional<std::string> name,
+                                                       std::optional<std::string> comment) {
+    if (name) ValidateName("name", *name);
+    if (comment && (comment->size() > 1024 || comment->find_first_of("\r\n") != std::string::npos))
+        throw core::Error(core::errc::invalid_argument, "field 'comment' must be one line of at most 1024 bytes");
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        auto key = sql::FindKey(c, id);
+        if (!key) throw NotFound("SSH key");
+        if (name) key->name = *name;
+        if (comment) key->comment = *comment;
+        key->updated_at = Now();
+        try {
+            sql::UpdateKey(c, *key);
+        } catch (const core::Error& e) {
+            if (e.code() == core::errc::already_exists) throw NameTaken("key", key->name);
+            throw;
+        }
+        return *key;
+    });
+}
+
+boost::asio::awaitable<void> FleetService::DeleteKey(std::string id, bool force) {
+    co_await impl_->db.Write([&](store::Connection& c) {
+        if (!sql::FindKey(c, id)) throw NotFound("SSH key");
+        const auto users = sql::ServersUsingKey(c, id);
+        if (!users.empty() && !force)
+            throw core::Error(core::errc::conflict, std::to_string(users.size()) +
+                                                        " server(s) use this key; detach them or pass ?force=true");
+        sql::DetachKey(c, id);
+        impl_->vault.EraseAll(c, "ssh_key", id);
+        sql::DeleteKey(c, id);
+    });
+}
+
+boost::asio::awaitable<std::vector<ServerView>> FleetService::ServersUsingKey(std::string id) {
+    co_return co_await impl_->db.Read([&](store::Connection& c) {
+        if (!sql::FindKey(c, id)) throw NotFound("SSH key");
+        return sql::ServersUsingKey(c, id);
+    });
+}
+
+boost::asio::awaitable<Page<ServerView>> FleetService::ListServers(std::size_t limit, std::string cursor) {
+    const auto after = CheckCursor(cursor);
+    auto rows = co_await impl_->db.Read([&](store::Connection& c) { return sql::ListServers(c, after, limit + 1); });
+    co_return Paged(std::move(rows), limit);
+}
+
+boost::asio::awaitable<ServerView> FleetService::GetServer(std::string id) {
+    auto server = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindServer(c, id); });
+    if (!server) throw NotFound("server");
+    co_return *server;
+}
+
+namespace {
+
+// Applies `in` to `server` inside a transaction: checks the key, seals the secrets.
+void Apply(FleetService::Impl& impl, store::Connection& c, ServerView& server, const ServerInput& in, bool creating) {
+    if (in.ssh_key_id) {
+        auto key = sql::FindKey(c, *in.ssh_key_id);
+        if (!key) throw core::Error(core::errc::invalid_argument, "field 'ssh_key_id' names no SSH key");
+        if (in.auth_method == "key" && !key->has_private_key)
+            throw core::Error(core::errc::invalid_argument,
+                              "field 'ssh_key_id' names a public-only key, which cannot log in");
+    }
+    server.name = in.name;
+    server.address = in.address;
+    server.ssh_port = in.ssh_port;
+    server.ssh_user = in.ssh_user;
+    server.auth_method = in.auth_method;
+    server.ssh_key_id = in.ssh_key_id;
+    if (in.host_key_fingerprint) server.host_key_fingerprint = in.host_key_fingerprint;
+    server.tags = in.tags;
+    server.description = in.description;
+    const bool had_pg_password = server.postgres && server.postgres->has_password;
+    server.postgres = in.postgres;
+    if (in.password) {
+        impl.vault.Seal(c, ServerPassword(server.id), *in.password);
+        server.has_password = true;
+    }
+    if (in.auth_method == "password" && !server.has_password)
+        throw core::Error(core::errc::invalid_argument, "field 'password' is required with auth_method password");
+    if (server.postgres) {
+        if (in.postgres_password) impl.vault.Seal(c, ServerPostgresPassword(server.id), *in.postgres_password);
+        server.postgres->has_password = in.postgres_password.has_value() || had_pg_password;
+    } else if (!creating) {
+        impl.vault.Erase(c, ServerPostgresPassword(server.id));
+    }
+    server.updated_at = Now();
+}
+
+}  // namespace
+
+boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input) {
+    ValidateServerInput(input);
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        ServerView server;
+        server.id = core::NewUuidV7();
+        server.created_at = Now();
+        Apply(*impl_, c, server, input, true);
+        try {
+            sql::InsertServer(c, server);
+        } catch (const core::Error& e) {
+            if (e.code() == core::errc::already_exists) throw NameTaken("server", server.name);
+            throw;
+        }
+        return server;
+    });
+}
+
+boost::asio::awaitable<ServerView> FleetService::UpdateServer(std::string id, ServerInput input) {
+    ValidateServerInput(input);
+    auto server = co_await impl_->db.Write([&](store::Connection& c) {
+        auto existing = sql::FindServer(c, id);
+        if (!existing) throw NotFound("server");
+        const bool moved = existing->address != input.address || existing->ssh_port != input.ssh_port;
+        Apply(*impl_, c, *existing, input, false);
+        // Another machine answers now: its key is not the pinned one, unless the caller set one.
+        if (moved && !input.host_key_fingerprint) existing->host_key_fingerprint.reset();
+        try {
+            sql::UpdateServer(c, *existing);
+        } catch (const core::Error& e) {
+            if (e.code() == core::errc::already_exists) throw NameTaken("server", existing->name);
+            throw;
+        }
+        return *existing;
+    });
+    std::lock_guard lock(impl_->cache_mutex);
+    impl_->status_cache.erase(id);
+    impl_->disk_cache.erase(id);
+    co_return server;
+}
+
+boost::asio::awaitable<void> FleetService::DeleteServer(std::string id) {
+    co_await impl_->db.Write([&](store::Connection& c) {
+        if (!sql::FindServer(c, id)) throw NotFound("server");
+        impl_->vault.EraseAll(c, "server", id);
+        sql::DeleteServer(c, id);
+    });
+    std::lock_guard lock(impl_->cache_mutex);
+    impl_->status_cache.erase(id);
+    impl_->disk_cache.erase(id);
+}
+
+}  // namespace gatehouse::fleet

@@ -1,0 +1,106 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "audit/audit_log.hpp"
+#include "core/worker_pool.hpp"
+#include "fleet/fleet_types.hpp"
+#include "ssh/ssh_client.hpp"
+#include "store/database.hpp"
+#include "vault/vault.hpp"
+
+namespace gatehouse::fleet {
+
+struct ImportInput {
+    std::string name;
+    std::optional<std::string> private_key;
+    std::optional<std::string> passphrase;
+    std::optional<std::string> public_key;
+    std::optional<std::string> comment;
+};
+
+struct TestResult {
+    bool ok = false;
+    double latency_ms = 0;
+    std::optional<std::string> host_key_fingerprint;
+    std::string auth_method;
+    std::optional<std::string> error_kind;  // dns | refused | timeout | auth_failed | host_key_mismatch | protocol
+    std::optional<std::string> error;
+};
+
+struct StatusView {
+    std::string status;  // online | offline | auth_failed | host_key_mismatch | unknown
+    std::optional<double> uptime_seconds;
+    std::optional<std::array<double, 3>> load_average;
+    std::optional<int> running_containers;
+    std::optional<std::string> last_checked;
+};
+
+struct Filesystem {
+    std::string filesystem, mount;
+    std::int64_t size_bytes = 0, used_bytes = 0, available_bytes = 0;
+};
+
+struct DiskView {
+    std::vector<Filesystem> filesystems;
+    std::string last_checked;
+};
+
+struct FleetOptions {
+    std::chrono::seconds status_ttl{5};
+    std::chrono::seconds disk_ttl{30};
+    std::chrono::seconds command_timeout{15};
+};
+
+/// Servers, SSH keys, their secrets in the vault, and what gatehouse learns by logging in.
+/// Called from coroutines on I/O executors; blocking work goes to pools. Expected failures are
+/// core::Error: invalid_argument, not_found, already_exists, conflict.
+class FleetService {
+  public:
+    FleetService(store::Database& database, vault::Vault& vault, core::WorkerPool& cpu, ssh::SshClient& ssh,
+                 audit::AuditLog& audit, FleetOptions options);
+
+    boost::asio::awaitable<KeyView> GenerateKey(std::string name, std::string type, int bits, std::string comment);
+    boost::asio::awaitable<KeyView> ImportKey(ImportInput input);
+    boost::asio::awaitable<Page<KeyView>> ListKeys(std::size_t limit, std::string cursor);
+    boost::asio::awaitable<KeyView> GetKey(std::string id);
+    boost::asio::awaitable<KeyView> PatchKey(std::string id, std::optional<std::string> name,
+                                             std::optional<std::string> comment);
+    boost::asio::awaitable<void> DeleteKey(std::string id, bool force);
+    boost::asio::awaitable<std::vector<ServerView>> ServersUsingKey(std::string id);
+
+    boost::asio::awaitable<Page<ServerView>> ListServers(std::size_t limit, std::string cursor);
+    boost::asio::awaitable<ServerView> GetServer(std::string id);
+    boost::asio::awaitable<ServerView> CreateServer(ServerInput input);
+    boost::asio::awaitable<ServerView> UpdateServer(std::string id, ServerInput input);
+    boost::asio::awaitable<void> DeleteServer(std::string id);
+
+    boost::asio::awaitable<TestResult> TestSsh(std::string id);
+    boost::asio::awaitable<StatusView> Status(std::string id);
+    boost::asio::awaitable<DiskView> Disk(std::string id);
+    /// Pins the pending host key (after a mismatch). Returns {old, new}.
+    boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> AcceptHostKey(std::string id);
+    /// Refreshes the status of every server, at most `concurrency` at once (scheduler job).
+    boost::asio::awaitable<void> ProbeAll(std::size_t concurrency);
+
+    struct Impl;
+
+  private:
+    std::shared_ptr<Impl> impl_;
+};
+
+/// Input rules, shared with the handlers; throw core::Error(invalid_argument) naming the field.
+void ValidateServerInput(const ServerInput& input);
+void ValidateName(std::string_view field, std::string_view name);
+
+/// Parsers of remote command output (exposed for unit tests).
+std::optional<double> ParseUptime(std::string_view proc_uptime);
+std::optional<std::array<double, 3>> ParseLoadAverage(std::string_view proc_loadavg);
+std::vector<Filesystem> ParseDfP(std::string_view output);
+
+}  // namespace gatehouse::fleet

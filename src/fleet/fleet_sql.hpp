@@ -1,0 +1,28 @@
+#pragma once
+
+#include "fleet/fleet_types.hpp"
+#include "store/database.hpp"
+
+namespace gatehouse::fleet::sql {
+
+using store::Connection;
+
+std::optional<KeyView> FindKey(Connection& c, std::string_view id);
+std::vector<KeyView> ListKeys(Connection& c, std::string_view after_id, std::size_t limit);
+/// Throws core::Error(already_exists) for a taken name.
+void InsertKey(Connection& c, const KeyView& key);
+void UpdateKey(Connection& c, const KeyView& key);
+void DeleteKey(Connection& c, std::string_view id);
+
+std::optional<ServerView> FindServer(Connection& c, std::string_view id);
+std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit);
+std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id);
+void InsertServer(Connection& c, const ServerView& server);
+void UpdateServer(Connection& c, const ServerView& server);
+void DeleteServer(Connection& c, std::string_view id);
+void DetachKey(Connection& c, std::string_view key_id);
+void SetHostKeys(Connection& c, std::string_view id, const std::optional<std::string>& pinned,
+                 const std::optional<std::string>& pending);
+void SetStatus(Connection& c, std::string_view id, std::string_view status, std::string_view checked_at);
+
+}  // namespace gatehouse::fleet::sql

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gatehouse::fleet {
+
+struct KeyView {
+    std::string id;
+    std::string name;
+    std::string type;
+    int bits = 0;
+    std::string fingerprint;
+    std::string comment;
+    std::string public_key;
+    bool has_private_key = false;
+    std::string created_at;
+    std::string updated_at;
+};
+
+struct PostgresEndpoint {
+    int port = 5432;
+    std::string user = "postgres";
+    std::string database = "postgres";
+    std::string pool_class = "default";  // default | stats_db | high_load
+    bool has_password = false;
+};
+
+struct ServerView {
+    std::string id;
+    std::string name;
+    std::string address;
+    int ssh_port = 22;
+    std::string ssh_user;
+    std::string auth_method;  // password | key
+    bool has_password = false;
+    std::optional<std::string> ssh_key_id;
+    std::optional<std::string> host_key_fingerprint;
+    std::optional<std::string> pending_host_key_fingerprint;
+    std::vector<std::string> tags;
+    std::string description;
+    std::optional<PostgresEndpoint> postgres;
+    std::string status = "unknown";
+    std::optional<std::string> last_checked;
+    std::string created_at;
+    std::string updated_at;
+};
+
+/// What a create or full update says; write-only secrets ride along and go to the vault.
+struct ServerInput {
+    std::string name;
+    std::string address;
+    int ssh_port = 22;
+    std::string ssh_user;
+    std::string auth_method;
+    std::optional<std::string> password;  // nullopt: keep the stored one (update) / none (create)
+    std::optional<std::string> ssh_key_id;
+    std::optional<std::string> host_key_fingerprint;  // admin pre-set; nullopt: keep
+    std::vector<std::string> tags;
+    std::string description;
+    std::optional<PostgresEndpoint> postgres;
+    std::optional<std::string> postgres_password;  // nullopt: keep
+};
+
+template <class T>
+struct Page {
+    std::vector<T> items;
+    std::optional<std::string> next_cursor;
+};
+
+}  // namespace gatehouse::fleet
