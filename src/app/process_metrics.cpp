@@ -8,8 +8,8 @@
 
 namespace gatehouse::app {
 
-void AddProcessMetrics(metrics::Registry& registry, store::Database& database, core::WorkerPool& workers,
-                       const std::string& backend) {
+void AddProcessMetrics(metrics::Registry& registry, store::Database& database,
+                       std::vector<core::WorkerPool*> worker_pools, const std::string& backend) {
     registry.Add([backend](metrics::Writer& w) {
         w.Family("gatehouse_build_info", "gauge", "Build of the running binary.");
         w.Sample(
@@ -18,7 +18,7 @@ void AddProcessMetrics(metrics::Registry& registry, store::Database& database, c
             1);
         metrics::WriteProcessMetrics(w);
     });
-    registry.Add([&database, &workers](metrics::Writer& w) {
+    registry.Add([&database, worker_pools](metrics::Writer& w) {
         const auto stats = database.Stats();
         w.Family("gatehouse_db_pool_size", "gauge", "Database connections the pool may hold.");
         w.Sample("gatehouse_db_pool_size", "", static_cast<double>(stats.size));
@@ -31,7 +31,7 @@ void AddProcessMetrics(metrics::Registry& registry, store::Database& database, c
         // PostgreSQL reads and writes share one pool: list each pool once.
         std::vector<core::WorkerPool*> pools{&database.read_pool()};
         if (&database.write_pool() != &database.read_pool()) pools.push_back(&database.write_pool());
-        pools.push_back(&workers);
+        pools.insert(pools.end(), worker_pools.begin(), worker_pools.end());
         w.Family("gatehouse_worker_pool_busy", "gauge", "Worker threads running a job.");
         for (auto* pool : pools)
             w.Sample("gatehouse_worker_pool_busy", fmt::format("pool=\"{}\"", metrics::LabelValue(pool->name())),

@@ -76,8 +76,12 @@ int Serve(const config::Config& config) {
 
     core::WorkerPool workers("workers", static_cast<std::size_t>(config.workers.threads),
                              static_cast<std::size_t>(config.workers.max_queued));
+    // SSH work is mostly waiting on the network: its own, larger pool, so it never starves hashing.
+    core::WorkerPool ssh_pool("ssh", static_cast<std::size_t>(config.workers.ssh_threads),
+                              static_cast<std::size_t>(config.workers.max_queued));
+    ssh::SshClient ssh_client(ssh_pool, ssh::ClientOptions{});
     metrics::Registry registry;
-    AddProcessMetrics(registry, *database, workers, BackendName(config));
+    AddProcessMetrics(registry, *database, {&workers, &ssh_pool}, BackendName(config));
 
     audit::AuditLog audit(*database);
     auto identity = BuildIdentity(config, *database, workers, audit);
@@ -88,11 +92,10 @@ int Serve(const config::Config& config) {
         std::fprintf(stderr, "gatehouse: created user 'admin' with password: %s\n", generated->c_str());
     }
     auth::RateLimiter login_limiter(config.auth.login_attempts_per_minute, std::chrono::seconds(60));
-    // SSH work is mostly waiting on the network: its own, larger pool, so it never starves hashing.
-    core::WorkerPool ssh_pool("ssh", static_cast<std::size_t>(config.workers.ssh_threads),
-                              static_cast<std::size_t>(config.workers.max_queued));
-    ssh::SshClient ssh_client(ssh_pool, ssh::ClientOptions{});
-    fleet::FleetService fleet(*database, *vault, workers, ssh_client, audit, fleet::FleetOptions{});
+    fleet::FleetOptions fleet_options;
+    fleet_options.status_ttl = std::chrono::seconds(config.fleet.status_ttl_s);
+    fleet_options.disk_ttl = std::chrono::seconds(config.fleet.disk_ttl_s);
+    fleet::FleetService fleet(*database, *vault, workers, ssh_client, audit, fleet_options);
 
     api::Services services{*database,
                            registry,
@@ -125,6 +128,15 @@ int Serve(const config::Config& config) {
     scheduler.Every(
         "auth.expired_tokens", std::chrono::hours(1),
         [&]() -> asio::awaitable<void> { co_await identity.service->PurgeExpired(); }, std::chrono::minutes(2));
+    scheduler.Every(
+        "fleet.probe", std::chrono::seconds(config.fleet.probe_interval_s),
+        [&]() -> asio::awaitable<void> {
+            co_await fleet.ProbeAll(static_cast<std::size_t>(config.fleet.probe_concurrency));
+        },
+        std::chrono::seconds(std::min(5, config.fleet.probe_interval_s)));
+    scheduler.Every("ssh.close_idle", std::chrono::seconds(30), [&]() -> asio::awaitable<void> {
+        co_await core::Offload(ssh_pool, [&] { ssh_client.CloseIdle(); });
+    });
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     server.Start();

@@ -50,6 +50,13 @@ struct AuthConfig {
     std::string cors_origins;     // comma-separated origins allowed to call with credentials
 };
 
+struct FleetConfig {
+    int probe_interval_s = 60;    // status of every server refreshed this often
+    int probe_concurrency = 8;    // servers probed at once
+    int status_ttl_s = 5;
+    int disk_ttl_s = 30;
+};
+
 struct AuditConfig {
     int retention_days = 90;
 };
@@ -68,6 +75,7 @@ struct Config {
     WorkersConfig workers;
     AuthConfig auth;
     AuditConfig audit;
+    FleetConfig fleet;
     LogConfig log;
 };
 

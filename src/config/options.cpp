@@ -124,6 +124,14 @@ std::vector<Option> BuildOptions() {
     options.push_back(StringOption("auth.cors_origins",
                                    "comma-separated browser origins allowed to call the API with credentials",
                                    &Config::auth, &AuthConfig::cors_origins));
+    options.push_back(IntOption("fleet.probe_interval_s", "seconds between status probes of every server",
+                                &Config::fleet, &FleetConfig::probe_interval_s, 1, 86400));
+    options.push_back(IntOption("fleet.probe_concurrency", "servers probed at once", &Config::fleet,
+                                &FleetConfig::probe_concurrency, 1, 512));
+    options.push_back(IntOption("fleet.status_ttl_s", "seconds a server's status is served from cache", &Config::fleet,
+                                &FleetConfig::status_ttl_s, 0, 3600));
+    options.push_back(IntOption("fleet.disk_ttl_s", "seconds a server's disk usage is served from cache",
+                                &Config::fleet, &FleetConfig::disk_ttl_s, 0, 3600));
     options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily", &Config::audit,
                                 &AuditConfig::retention_days, 1, 36500));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",
