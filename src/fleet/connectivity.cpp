@@ -64,6 +64,7 @@ ssh::Target FleetService::Impl::TargetFor(store::Connection& c, const ServerView
         auto key = vault.Reveal(c, KeyPrivate(*server.ssh_key_id));
         if (!key) throw core::Error(core::errc::conflict, "the server's SSH key has no private part to log in with");
         target.private_key = std::move(*key);
+        target.passphrase = vault.Reveal(c, KeyPassphrase(*server.ssh_key_id)).value_or("");
     } else {
         target.auth = ssh::Target::Auth::password;
         target.password = vault.Reveal(c, ServerPassword(server.id)).value_or("");

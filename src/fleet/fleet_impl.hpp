@@ -34,6 +34,7 @@ struct FleetService::Impl {
 vault::Owner ServerPassword(const std::string& server_id);
 vault::Owner ServerPostgresPassword(const std::string& server_id);
 vault::Owner KeyPrivate(const std::string& key_id);
+vault::Owner KeyPassphrase(const std::string& key_id);
 
 std::string Now();
 std::string CheckCursor(const std::string& cursor);

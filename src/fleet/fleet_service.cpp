@@ -9,6 +9,7 @@ namespace gatehouse::fleet {
 vault::Owner ServerPassword(const std::string& id) { return {"server", id, "ssh_password"}; }
 vault::Owner ServerPostgresPassword(const std::string& id) { return {"server", id, "postgres_password"}; }
 vault::Owner KeyPrivate(const std::string& id) { return {"ssh_key", id, "private_key"}; }
+vault::Owner KeyPassphrase(const std::string& id) { return {"ssh_key", id, "passphrase"}; }
 
 std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
 
@@ -67,6 +68,7 @@ boost::asio::awaitable<KeyView> StoreKey(FleetService::Impl& impl, const ssh::Ke
             throw;
         }
         if (material.private_key) impl.vault.Seal(c, KeyPrivate(view.id), *material.private_key);
+        if (material.passphrase) impl.vault.Seal(c, KeyPassphrase(view.id), *material.passphrase);
     });
     co_return view;
 }

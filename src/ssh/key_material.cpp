@@ -656,11 +656,14 @@ KeyMaterial ImportPrivateKey(std::string_view text, std::string_view passphrase,
 
     KeyMaterial km = Describe(key.get(), comment.empty() ? std::string_view(inspection.comment) : comment);
     // libssh 0.10 cannot re-export an RSA key read from OpenSSH format (see ReadOpenSshPrivate), and
-    // for an encrypted one we have no plaintext fields of our own to fall back on.
-    if (pem.format == PrivateFormat::openssh && inspection.encrypted && ssh_key_type(key.get()) == SSH_KEYTYPE_RSA)
-        Invalid(
-            "encrypted RSA keys in OpenSSH format are not supported: remove the passphrase (ssh-keygen -p) or "
-            "convert the key to encrypted PEM (ssh-keygen -p -m PEM)");
+    // for an encrypted one we have no plaintext fields of our own to fall back on. Such a key (what
+    // ssh-keygen makes by default on Debian 12) is kept as it came, with its passphrase: both go to
+    // the vault, and the passphrase opens it again at login. The import above proved the pair works.
+    if (pem.format == PrivateFormat::openssh && inspection.encrypted && ssh_key_type(key.get()) == SSH_KEYTYPE_RSA) {
+        km.private_key = std::string(text);
+        km.passphrase = std::string(passphrase);
+        return km;
+    }
     // The input's own fields are reused only when libssh agreed on the key type.
     bool reuse = !inspection.private_fields.empty() && inspection.key_type == WireName(key.get());
     km.private_key = ExportPrivate(key.get(), km.comment, reuse ? inspection.private_fields : std::string_view{});

@@ -15,6 +15,9 @@ struct KeyMaterial {
     std::string public_key;   // authorized_keys line: "<type> <base64> <comment>" (comment omitted when empty)
     std::string comment;
     std::optional<std::string> private_key;  // OpenSSH private key text, unencrypted; nullopt for public-only
+    /// Set only when `private_key` had to be kept encrypted (an encrypted OpenSSH RSA key, which
+    /// libssh 0.10 cannot re-export): the passphrase that opens it. Secret, like the key.
+    std::optional<std::string> passphrase;
 };
 
 /// Generates a key. `type` "ed25519" (bits ignored) or "rsa" with bits 2048/3072/4096.
