@@ -53,6 +53,19 @@ std::string AuthHandlers::RefreshCookie(const std::string& token, int max_age) c
     return value;
 }
 
+Response AuthHandlers::SessionResponse(const auth::LoginResult& result) const {
+    auto response = http::Json(
+        Status::ok,
+        {{"access_token", result.access_token},
+         {"token_type", "bearer"},
+         {"expires_in", result.expires_in},
+         {"user",
+          {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
+    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
+    response.set(http::beast_http::field::cache_control, "no-store");
+    return response;
+}
+
 std::optional<Response> AuthHandlers::Throttle(http::RequestContext& context, std::string_view username) const {
     std::string user_key = "user:" + std::string(username.substr(0, 64));
     std::transform(user_key.begin(), user_key.end(), user_key.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -72,16 +85,7 @@ boost::asio::awaitable<Response> AuthHandlers::LoginWith(http::RequestContext& c
     if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
     auto result = co_await identity.Login(std::move(username), std::move(password), Client(context));
     context.audit.resource_id = result.user.id;
-    auto response = http::Json(
-        Status::ok,
-        {{"access_token", result.access_token},
-         {"token_type", "bearer"},
-         {"expires_in", result.expires_in},
-         {"user",
-          {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
-    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
-    response.set(http::beast_http::field::cache_control, "no-store");
-    co_return response;
+    co_return SessionResponse(result);
 }
 
 boost::asio::awaitable<Response> AuthHandlers::Login(http::RequestContext& context) const {
@@ -119,16 +123,7 @@ boost::asio::awaitable<Response> AuthHandlers::Refresh(http::RequestContext& con
     auto result = co_await identity.Refresh(std::move(*token), Client(context));
     context.audit.actor_name = result.user.username;
     context.audit.resource_id = result.user.id;
-    auto response = http::Json(
-        Status::ok,
-        {{"access_token", result.access_token},
-         {"token_type", "bearer"},
-         {"expires_in", result.expires_in},
-         {"user",
-          {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
-    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
-    response.set(http::beast_http::field::cache_control, "no-store");
-    co_return response;
+    co_return SessionResponse(result);
 }
 
 boost::asio::awaitable<Response> AuthHandlers::Logout(http::RequestContext& context) const {

@@ -29,6 +29,8 @@ struct AuthHandlers {
                                                      std::string password) const;
     std::optional<http::Response> Throttle(http::RequestContext& context, std::string_view username) const;
     std::string RefreshCookie(const std::string& token, int max_age) const;
+    /// The login/refresh answer: the access token, the user, and the rotated refresh cookie.
+    http::Response SessionResponse(const auth::LoginResult& result) const;
 };
 
 /// {id, username, role, disabled, created_at}

@@ -3,8 +3,75 @@
 namespace gatehouse::store {
 namespace {
 
-// Append new steps at the end with the next version; never edit a released one. Booleans are
+// Append new steps at the end with the next version; never edit a released one. Steps whose SQL is
+// the same in both dialects share one string. Booleans are
 // INTEGER 0/1 and timestamps RFC 3339 TEXT in both dialects, so repositories stay dialect-free.
+constexpr std::string_view kIdentitySql = R"sql(
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                username TEXT NOT NULL,
+                username_key TEXT NOT NULL UNIQUE,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+                disabled INTEGER NOT NULL DEFAULT 0,
+                token_generation BIGINT NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE TABLE refresh_tokens (
+                id TEXT PRIMARY KEY,
+                family_id TEXT NOT NULL,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                expires_epoch BIGINT NOT NULL,
+                used INTEGER NOT NULL DEFAULT 0,
+                revoked INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+            CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
+            CREATE TABLE revoked_jtis (
+                jti TEXT PRIMARY KEY,
+                expires_epoch BIGINT NOT NULL
+            );
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+                prefix TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                expires_at TEXT,
+                expires_epoch BIGINT,
+                last_used_at TEXT,
+                revoked INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX api_tokens_user ON api_tokens (user_id);
+        )sql";
+
+constexpr std::string_view kAuditSql = R"sql(
+            CREATE TABLE audit_events (
+                id TEXT PRIMARY KEY,
+                ts TEXT NOT NULL,
+                actor_kind TEXT NOT NULL,
+                actor_id TEXT,
+                actor_name TEXT,
+                source_ip TEXT,
+                user_agent TEXT,
+                action TEXT NOT NULL,
+                resource_type TEXT,
+                resource_id TEXT,
+                outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
+                status INTEGER,
+                request_id TEXT,
+                details TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX audit_events_ts ON audit_events (ts);
+            CREATE INDEX audit_events_action ON audit_events (action, ts);
+            CREATE INDEX audit_events_actor ON audit_events (actor_id, ts);
+        )sql";
+
 constexpr Migration kMigrations[] = {
     {
         .version = 1,
@@ -25,138 +92,14 @@ constexpr Migration kMigrations[] = {
     {
         .version = 2,
         .name = "identity",
-        .sqlite = R"sql(
-            CREATE TABLE users (
-                id TEXT PRIMARY KEY,
-                username TEXT NOT NULL,
-                username_key TEXT NOT NULL UNIQUE,
-                password_hash TEXT NOT NULL,
-                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
-                disabled INTEGER NOT NULL DEFAULT 0,
-                token_generation BIGINT NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            );
-            CREATE TABLE refresh_tokens (
-                id TEXT PRIMARY KEY,
-                family_id TEXT NOT NULL,
-                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                token_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                expires_epoch BIGINT NOT NULL,
-                used INTEGER NOT NULL DEFAULT 0,
-                revoked INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
-            CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
-            CREATE TABLE revoked_jtis (
-                jti TEXT PRIMARY KEY,
-                expires_epoch BIGINT NOT NULL
-            );
-            CREATE TABLE api_tokens (
-                id TEXT PRIMARY KEY,
-                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
-                prefix TEXT NOT NULL,
-                token_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                expires_at TEXT,
-                expires_epoch BIGINT,
-                last_used_at TEXT,
-                revoked INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE INDEX api_tokens_user ON api_tokens (user_id);
-        )sql",
-        .postgres = R"sql(
-            CREATE TABLE users (
-                id TEXT PRIMARY KEY,
-                username TEXT NOT NULL,
-                username_key TEXT NOT NULL UNIQUE,
-                password_hash TEXT NOT NULL,
-                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
-                disabled INTEGER NOT NULL DEFAULT 0,
-                token_generation BIGINT NOT NULL DEFAULT 0,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            );
-            CREATE TABLE refresh_tokens (
-                id TEXT PRIMARY KEY,
-                family_id TEXT NOT NULL,
-                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                token_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                expires_epoch BIGINT NOT NULL,
-                used INTEGER NOT NULL DEFAULT 0,
-                revoked INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
-            CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id);
-            CREATE TABLE revoked_jtis (
-                jti TEXT PRIMARY KEY,
-                expires_epoch BIGINT NOT NULL
-            );
-            CREATE TABLE api_tokens (
-                id TEXT PRIMARY KEY,
-                user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                name TEXT NOT NULL,
-                role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
-                prefix TEXT NOT NULL,
-                token_hash TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                expires_at TEXT,
-                expires_epoch BIGINT,
-                last_used_at TEXT,
-                revoked INTEGER NOT NULL DEFAULT 0
-            );
-            CREATE INDEX api_tokens_user ON api_tokens (user_id);
-        )sql",
+        .sqlite = kIdentitySql,
+        .postgres = kIdentitySql,
     },
     {
         .version = 3,
         .name = "audit",
-        .sqlite = R"sql(
-            CREATE TABLE audit_events (
-                id TEXT PRIMARY KEY,
-                ts TEXT NOT NULL,
-                actor_kind TEXT NOT NULL,
-                actor_id TEXT,
-                actor_name TEXT,
-                source_ip TEXT,
-                user_agent TEXT,
-                action TEXT NOT NULL,
-                resource_type TEXT,
-                resource_id TEXT,
-                outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
-                status INTEGER,
-                request_id TEXT,
-                details TEXT NOT NULL DEFAULT '{}'
-            );
-            CREATE INDEX audit_events_ts ON audit_events (ts);
-            CREATE INDEX audit_events_action ON audit_events (action, ts);
-            CREATE INDEX audit_events_actor ON audit_events (actor_id, ts);
-        )sql",
-        .postgres = R"sql(
-            CREATE TABLE audit_events (
-                id TEXT PRIMARY KEY,
-                ts TEXT NOT NULL,
-                actor_kind TEXT NOT NULL,
-                actor_id TEXT,
-                actor_name TEXT,
-                source_ip TEXT,
-                user_agent TEXT,
-                action TEXT NOT NULL,
-                resource_type TEXT,
-                resource_id TEXT,
-                outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
-                status INTEGER,
-                request_id TEXT,
-                details TEXT NOT NULL DEFAULT '{}'
-            );
-            CREATE INDEX audit_events_ts ON audit_events (ts);
-            CREATE INDEX audit_events_action ON audit_events (action, ts);
-            CREATE INDEX audit_events_actor ON audit_events (actor_id, ts);
-        )sql",
+        .sqlite = kAuditSql,
+        .postgres = kAuditSql,
     },
     {
         .version = 4,
