@@ -4,8 +4,8 @@ namespace gatehouse::store {
 namespace {
 
 // Append new steps at the end with the next version; never edit a released one. Steps whose SQL is
-// the same in both dialects share one string. Booleans are
-// INTEGER 0/1 and timestamps RFC 3339 TEXT in both dialects, so repositories stay dialect-free.
+// the same in both dialects share one string. Booleans are INTEGER 0/1 and timestamps RFC 3339 TEXT
+// in both dialects, so repositories stay dialect-free.
 constexpr std::string_view kIdentitySql = R"sql(
             CREATE TABLE users (
                 id TEXT PRIMARY KEY,
