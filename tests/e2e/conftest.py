@@ -142,3 +142,34 @@ def start_module_server(tmp_path_factory):
         if was_running and code != 0:
             failures.append(f"gatehouse exited with {code} after SIGTERM\n{s.log_tail()}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture(scope="module")
+def start_sshd():
+    """Factory: start_sshd() -> support.Sshd, a real OpenSSH server on a free loopback port (via
+    tests/fixtures/sshd.sh); every one started is stopped at the end of the module."""
+    from support import Sshd, sshd_available
+
+    why = sshd_available()
+    if why:
+        pytest.skip(why)
+    started: list[tuple[Sshd, str]] = []
+
+    def start() -> Sshd:
+        # sshd reads authorized_keys as the unprivileged test user: not under pytest's 0700 tmp tree.
+        base = tempfile.mkdtemp(prefix="gh-e2e-sshd-", dir="/tmp")
+        os.chmod(base, 0o755)
+        sshd = Sshd(Path(base))
+        started.append((sshd, base))
+        return sshd
+
+    yield start
+    for sshd, base in started:
+        sshd.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def sshd(start_sshd):
+    """One real sshd shared by a test module."""
+    return start_sshd()

@@ -486,3 +486,98 @@ def claims_for(user_id: str, role: str = "admin", *, lifetime: int = 600, **extr
               "iat": now, "exp": now + lifetime}
     claims.update(extra)
     return claims
+
+
+# ---------------------------------------------------------------------------------------------
+# fleet: a real OpenSSH server (tests/fixtures/sshd.sh), SSH key fingerprints (tests/e2e/test_fleet_*.py)
+
+SSHD_SCRIPT = Path(__file__).resolve().parent.parent / "fixtures" / "sshd.sh"
+
+
+def ssh_keygen_l(path) -> tuple[int, str]:
+    """(bits, "SHA256:...") as `ssh-keygen -lf PATH` prints them."""
+    result = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", str(path)], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, f"ssh-keygen -lf {path}: {result.stderr}"
+    bits, fingerprint = result.stdout.split()[:2]
+    return int(bits), fingerprint
+
+
+def ssh_keygen(path, *args: str) -> Path:
+    """Writes a key pair with `ssh-keygen -q -f PATH ARGS...` (no passphrase unless ARGS has -N)."""
+    path = Path(path)
+    cmd = ["ssh-keygen", "-q", "-f", str(path), *args]
+    if "-N" not in args:
+        cmd += ["-N", ""]
+    result = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{cmd}: {result.stderr}"
+    return path
+
+
+class Sshd:
+    """One throwaway sshd started by tests/fixtures/sshd.sh (stop() removes its directory)."""
+
+    def __init__(self, base: Path):
+        self.dir = base / "sshd"
+        result = subprocess.run(["bash", str(SSHD_SCRIPT), "start", str(self.dir)], stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            subprocess.run(["bash", str(SSHD_SCRIPT), "stop", str(self.dir)], capture_output=True, timeout=60)
+            pytest.fail(f"sshd.sh start failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        fields = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+        self.port = int(fields["port"])
+        self.user = fields["user"]
+        self.password = fields["password"]
+        self.host_key_pub = Path(fields["host_key_pub"])
+        self.client_key = Path(fields["client_key"])
+
+    def host_fingerprint(self) -> str:
+        return ssh_keygen_l(self.host_key_pub)[1]
+
+    def restart_new_host_key(self) -> None:
+        result = subprocess.run(["bash", str(SSHD_SCRIPT), "restart-new-host-key", str(self.dir)],
+                                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, f"sshd.sh restart-new-host-key: {result.stdout}\n{result.stderr}"
+
+    def stop(self) -> None:
+        subprocess.run(["bash", str(SSHD_SCRIPT), "stop", str(self.dir)], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=60)
+
+
+def sshd_available() -> str | None:
+    """Why the sshd fixture cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "the sshd fixture must run as root"
+    if not os.access("/usr/sbin/sshd", os.X_OK) or not shutil.which("ssh-keygen"):
+        return "openssh-server / ssh-keygen are not installed"
+    return None
+
+
+@dataclass
+class FleetRoles:
+    """Bearer headers of an admin, an operator and a viewer on one gatehouse."""
+    admin: dict[str, str]
+    operator: dict[str, str]
+    viewer: dict[str, str]
+    admin_token: str = ""
+
+
+def fleet_roles(server: Server, password: str = "e2e-Fleet-pw-9Kq") -> FleetRoles:
+    admin = admin_login(server)
+    heads = {}
+    for role in ("operator", "viewer"):
+        name = unique(f"fleet-{role}")
+        create_user(server, admin.access, name, password, role)
+        heads[role] = login_ok(server, name, password).headers
+    return FleetRoles(admin.headers, heads["operator"], heads["viewer"], admin.access)
+
+
+def private_key_body_lines(pem: str, public_line: str) -> list[str]:
+    """The base64 lines of a PEM/OpenSSH private key that hold private material: no armour, no
+    headers, nothing too short to be distinctive, and none that is also a piece of the public key
+    line (an OpenSSH container embeds the public key, which gatehouse rightly shows)."""
+    lines = [line.strip() for line in pem.splitlines()
+             if line.strip() and "-----" not in line and ":" not in line and len(line.strip()) >= 24]
+    lines = [line for line in lines if line not in public_line]
+    assert lines, "no private base64 line to look for"
+    return lines
