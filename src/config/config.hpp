@@ -34,7 +34,7 @@ struct DatabaseConfig {
 struct WorkersConfig {
     int threads = 4;  // blocking work other than the database (argon2, ssh, key generation)
     int max_queued = 10000;
-    int ssh_threads = 16;     // SSH sessions in progress at once
+    int ssh_threads = 16;  // SSH sessions in progress at once
 };
 
 struct AuthConfig {
@@ -51,8 +51,8 @@ struct AuthConfig {
 };
 
 struct FleetConfig {
-    int probe_interval_s = 60;    // status of every server refreshed this often
-    int probe_concurrency = 8;    // servers probed at once
+    int probe_interval_s = 60;  // status of every server refreshed this often
+    int probe_concurrency = 8;  // servers probed at once
     int status_ttl_s = 5;
     int disk_ttl_s = 30;
 };

@@ -1,13 +1,12 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <boost/asio/awaitable.hpp>
 
 #include "core/errc.hpp"
 #include "core/worker_pool.hpp"
@@ -34,12 +33,12 @@ std::string_view FailureKindName(FailureKind kind) noexcept;
 /// A failed connection or command. what() is safe to show (never a password or key);
 /// `seen_host_key` is set for host_key_mismatch (and whenever the server's key was read).
 class SshError : public core::Error {
-public:
+  public:
     SshError(FailureKind kind, std::string detail, std::string seen_host_key = {});
     FailureKind kind() const noexcept { return kind_; }
     const std::string& seen_host_key() const noexcept { return seen_host_key_; }
 
-private:
+  private:
     FailureKind kind_;
     std::string seen_host_key_;
 };
@@ -70,7 +69,7 @@ struct ClientOptions {
 /// libssh 0.10 sessions, reused per server while idle, all blocking work on `pool` (never on an
 /// I/O thread). Thread-safe. Call the awaitables from a coroutine on an I/O executor.
 class SshClient {
-public:
+  public:
     SshClient(core::WorkerPool& pool, ClientOptions options);
     ~SshClient();
 
@@ -88,7 +87,7 @@ public:
     /// Closes idle sessions older than the idle timeout (scheduler job).
     void CloseIdle();
 
-private:
+  private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };
