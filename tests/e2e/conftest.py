@@ -29,31 +29,17 @@ def gatehouse_bin() -> str:
     return bin_path()
 
 
-@pytest.fixture
-def start_server(tmp_path):
-    """Factory: start_server(*extra_args, cwd=None, env=None, data_dir=..., wait=True) -> Server.
+def _serve_args(listen, data_dir, extra_args) -> list[str]:
+    args = ["serve"]
+    if listen is not None:
+        args += ["--listen", listen]
+    if data_dir is not None:
+        args += ["--data-dir", str(data_dir)]
+    return args + [str(a) for a in extra_args]
 
-    By default the server listens on 127.0.0.1:0 with --data-dir <tmp>/data. Pass listen=None to
-    leave out --listen, data_dir=None to leave out --data-dir. Every server still running at the end
-    of the test gets SIGTERM and must exit with code 0."""
-    servers: list[Server] = []
 
-    def start(*extra_args, cwd=None, env=None, listen="127.0.0.1:0", data_dir="default", wait=True):
-        args = ["serve"]
-        if listen is not None:
-            args += ["--listen", listen]
-        if data_dir == "default":
-            data_dir = str(tmp_path / "data")
-        if data_dir is not None:
-            args += ["--data-dir", str(data_dir)]
-        args += [str(a) for a in extra_args]
-        log = tmp_path / f"gatehouse-{len(servers)}.log"
-        server = Server(args, cwd=Path(cwd) if cwd else tmp_path, log_path=log, env=env)
-        servers.append(server)
-        return server.start(wait=wait)
-
-    yield start
-
+def _stop_all(servers: list[Server]) -> None:
+    """SIGTERM every server; each one still running must exit with code 0."""
     failures = []
     for s in servers:
         was_running = s.running()
@@ -65,6 +51,29 @@ def start_server(tmp_path):
         if was_running and code != 0:
             failures.append(f"gatehouse exited with {code} after SIGTERM\n{s.log_tail()}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Factory: start_server(*extra_args, cwd=None, env=None, data_dir=..., wait=True) -> Server.
+
+    By default the server listens on 127.0.0.1:0 with --data-dir <tmp>/data. Pass listen=None to
+    leave out --listen, data_dir=None to leave out --data-dir. Every server still running at the end
+    of the test gets SIGTERM and must exit with code 0."""
+    servers: list[Server] = []
+
+    def start(*extra_args, cwd=None, env=None, listen="127.0.0.1:0", data_dir="default", wait=True):
+        if data_dir == "default":
+            data_dir = str(tmp_path / "data")
+        args = _serve_args(listen, data_dir, extra_args)
+        log = tmp_path / f"gatehouse-{len(servers)}.log"
+        server = Server(args, cwd=Path(cwd) if cwd else tmp_path, log_path=log, env=env)
+        servers.append(server)
+        return server.start(wait=wait)
+
+    yield start
+
+    _stop_all(servers)
 
 
 @pytest.fixture
@@ -119,11 +128,7 @@ def start_module_server(tmp_path_factory):
     def start(*extra_args, cwd=None, env=None, listen="127.0.0.1:0", data_dir=None, wait=True):
         index = len(servers)
         data_dir = str(data_dir) if data_dir else str(base / f"data-{index}")
-        args = ["serve"]
-        if listen is not None:
-            args += ["--listen", listen]
-        args += ["--data-dir", data_dir]
-        args += [str(a) for a in extra_args]
+        args = _serve_args(listen, data_dir, extra_args)
         server = Server(args, cwd=Path(cwd) if cwd else base, log_path=base / f"gatehouse-{index}.log", env=env)
         server.data_dir = Path(data_dir)
         servers.append(server)
@@ -131,17 +136,7 @@ def start_module_server(tmp_path_factory):
 
     yield start
 
-    failures = []
-    for s in servers:
-        was_running = s.running()
-        try:
-            code = s.terminate()
-        except AssertionError as e:
-            failures.append(str(e))
-            continue
-        if was_running and code != 0:
-            failures.append(f"gatehouse exited with {code} after SIGTERM\n{s.log_tail()}")
-    assert not failures, "\n\n".join(failures)
+    _stop_all(servers)
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +168,19 @@ def start_sshd():
 def sshd(start_sshd):
     """One real sshd shared by a test module."""
     return start_sshd()
+
+
+@pytest.fixture(scope="module")
+def gh(start_module_server):
+    """A gatehouse shared by a test module, with a known admin password and cheap hashing."""
+    from support import start_identity
+
+    return start_identity(start_module_server)
+
+
+@pytest.fixture(scope="module")
+def roles(gh):
+    """Bearer headers of an admin, an operator and a viewer on `gh`."""
+    from support import fleet_roles
+
+    return fleet_roles(gh)

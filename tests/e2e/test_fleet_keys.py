@@ -12,23 +12,11 @@ import pytest
 from support import (
     API,
     assert_problem,
-    fleet_roles,
     private_key_body_lines,
     ssh_keygen,
     ssh_keygen_l,
-    start_identity,
     unique,
 )
-
-
-@pytest.fixture(scope="module")
-def gh(start_module_server):
-    return start_identity(start_module_server)
-
-
-@pytest.fixture(scope="module")
-def roles(gh):
-    return fleet_roles(gh)
 
 
 def key_count(gh, roles) -> int:

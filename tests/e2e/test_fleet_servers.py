@@ -8,21 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from support import API, assert_problem, fleet_roles, ssh_keygen, start_identity, unique
+from support import API, assert_problem, ssh_keygen, unique
 
 PASSWORD = "srv-Secret-pw-Zt81"
 PG_PASSWORD = "pg-Secret-pw-Qy42"
 FINGERPRINT = "SHA256:" + "A" * 42 + "E"  # 43 base64 characters, the length ssh-keygen prints
-
-
-@pytest.fixture(scope="module")
-def gh(start_module_server):
-    return start_identity(start_module_server)
-
-
-@pytest.fixture(scope="module")
-def roles(gh):
-    return fleet_roles(gh)
 
 
 def body(**over):

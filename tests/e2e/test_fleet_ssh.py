@@ -7,8 +7,6 @@ import statistics
 import subprocess
 import time
 
-import pytest
-
 from support import (
     API,
     assert_problem,
@@ -19,16 +17,6 @@ from support import (
     unique,
     wait_audit,
 )
-
-
-@pytest.fixture(scope="module")
-def gh(start_module_server):
-    return start_identity(start_module_server)
-
-
-@pytest.fixture(scope="module")
-def roles(gh):
-    return fleet_roles(gh)
 
 
 def add_server(gh, headers, sshd=None, **over):

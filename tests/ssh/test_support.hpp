@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "fixtures/run_async.hpp"
 #include "fixtures/sshd_fixture.hpp"
 #include "ssh/ssh_client.hpp"
 
@@ -21,19 +22,6 @@ class SshdEnvironment : public ::testing::Environment {
     void TearDown() override;
 };
 
-/// Runs `aw` on `io` (this thread) to completion and returns its result or rethrows.
-template <class T>
-T RunAsync(boost::asio::io_context& io, boost::asio::awaitable<T> aw) {
-    std::exception_ptr error;
-    std::optional<T> result;
-    boost::asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T value) {
-        error = e;
-        if (!e) result.emplace(std::move(value));
-    });
-    io.run();
-    io.restart();
-    if (error) std::rethrow_exception(error);
-    return std::move(*result);
-}
+using gatehouse::testing::RunAsync;
 
 }  // namespace gatehouse::ssh::test
