@@ -1,4 +1,5 @@
 #include "store/migrations.hpp"
+#include "store/schema_work.hpp"
 
 namespace gatehouse::store {
 namespace {
@@ -204,6 +205,18 @@ constexpr Migration kMigrations[] = {
             );
             CREATE INDEX servers_ssh_key ON servers (ssh_key_id);
         )sql",
+    },
+    {
+        .version = 5,
+        .name = "tasks_and_apps",
+        .sqlite = detail::kWorkSql,
+        .postgres = detail::kWorkSql,
+    },
+    {
+        .version = 6,
+        .name = "task_output",
+        .sqlite = detail::kTaskOutputSqlite,
+        .postgres = detail::kTaskOutputPostgres,
     },
 };
 
