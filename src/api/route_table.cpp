@@ -4,6 +4,7 @@
 #include "api/auth_handlers.hpp"
 #include "api/fleet_handlers.hpp"
 #include "api/ops_handlers.hpp"
+#include "api/task_handlers.hpp"
 #include "api/user_handlers.hpp"
 
 namespace gatehouse::api {
@@ -32,7 +33,9 @@ void BuildRouteTable(http::Router& router, Services& s) {
     auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
     auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});
+    auto task = std::make_shared<TaskHandlers>(TaskHandlers{s.tasks});
     using F = FleetHandlers;
+    using T = TaskHandlers;
     // Key imports may carry a large (invalid) file: let it reach the parser for a clear 400.
     auto import_options = Tag("ssh-keys", "ssh_key.import");
     import_options.max_body_bytes = 4 * 1024 * 1024;
@@ -90,6 +93,14 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Tag("ssh-keys", "ssh_key.delete")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Tag("ssh-keys", "ssh_key.deploy")});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Tag("ssh-keys", "ssh_key.revoke")});
+
+    router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Tag("tasks", "task.create")});
+    router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", Tag("tasks")});
+    router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
     // clang-format on
 }
 

@@ -9,6 +9,7 @@
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "store/database.hpp"
+#include "tasks/task_service.hpp"
 
 namespace gatehouse::api {
 
@@ -22,6 +23,7 @@ struct Services {
     auth::RateLimiter& login_limiter;
     audit::AuditLog& audit;
     fleet::FleetService& fleet;
+    tasks::TaskService& tasks;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
 };

@@ -24,6 +24,7 @@
 #include "http/server.hpp"
 #include "ssh/ssh_client.hpp"
 #include "store/migrations.hpp"
+#include "tasks/task_service.hpp"
 #include "vault/vault.hpp"
 
 namespace gatehouse::app {
@@ -41,6 +42,19 @@ void RaiseFileLimit() {
 }
 
 std::string BackendName(const config::Config& config) { return config.database.url.empty() ? "sqlite" : "postgres"; }
+
+// Tasks record the instance that runs them, so a restart can tell its own unfinished tasks from
+// those of another instance sharing the database. Kept in the data directory across restarts.
+std::string InstanceId(const std::filesystem::path& data_dir) {
+    const std::string bytes = EnsureKeyFile(data_dir / "instance.id", 16);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) {
+        id += kHex[b >> 4];
+        id += kHex[b & 15];
+    }
+    return id;
+}
 
 std::size_t IoThreads(const config::Config& config) {
     if (config.http.io_threads > 0) return static_cast<std::size_t>(config.http.io_threads);
@@ -97,19 +111,26 @@ int Serve(const config::Config& config) {
     fleet_options.disk_ttl = std::chrono::seconds(config.fleet.disk_ttl_s);
     fleet::FleetService fleet(*database, *vault, workers, ssh_client, audit, fleet_options);
 
+    core::IoContextPool io(IoThreads(config));
+    tasks::TaskOptions task_options;
+    task_options.instance_id = InstanceId(data_dir);
+    tasks::TaskService tasks(*database, fleet, audit, io.First().get_executor(), task_options);
+    if (const auto interrupted = tasks.RecoverInterrupted(); interrupted > 0)
+        core::LogWarn("tasks.recovered", {{"interrupted", interrupted}});
+
     api::Services services{*database,
                            registry,
                            *identity.service,
                            login_limiter,
                            audit,
                            fleet,
+                           tasks,
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite};
     http::Router router;
     api::BuildRouteTable(router, services);
     api::ApiGatekeeper gatekeeper(*identity.service, audit);
 
-    core::IoContextPool io(IoThreads(config));
     http::ServerSettings settings{config.http, config.tls, config.log.access};
     settings.cors_origins = config::SplitList(config.auth.cors_origins);
     settings.trusted_proxies = config::SplitList(config.auth.trusted_proxies);
@@ -134,6 +155,9 @@ int Serve(const config::Config& config) {
             co_await fleet.ProbeAll(static_cast<std::size_t>(config.fleet.probe_concurrency));
         },
         std::chrono::seconds(std::min(5, config.fleet.probe_interval_s)));
+    scheduler.Every(
+        "tasks.maintain", task_options.heartbeat, [&]() -> asio::awaitable<void> { co_await tasks.Maintain(); },
+        task_options.heartbeat);
     scheduler.Every("ssh.close_idle", std::chrono::seconds(30), [&]() -> asio::awaitable<void> {
         co_await core::Offload(ssh_pool, [&] { ssh_client.CloseIdle(); });
     });
@@ -159,6 +183,8 @@ int Serve(const config::Config& config) {
             ioc,
             [&]() -> asio::awaitable<void> {
                 co_await server.Shutdown(std::chrono::seconds(config.http.shutdown_grace_s));
+                // Running tasks end as interrupted, their remote work stopped, their output stored.
+                co_await tasks.Stop(std::chrono::seconds(10));
                 io.Stop();
             },
             asio::detached);

@@ -34,7 +34,7 @@ struct DatabaseConfig {
 struct WorkersConfig {
     int threads = 4;  // blocking work other than the database (argon2, ssh, key generation)
     int max_queued = 10000;
-    int ssh_threads = 16;  // SSH sessions in progress at once
+    int ssh_threads = 64;  // SSH sessions in progress at once
 };
 
 struct AuthConfig {

@@ -15,6 +15,8 @@ constexpr std::string_view kStatusCommand =
     "cat /proc/uptime; echo '--gatehouse--'; cat /proc/loadavg; echo '--gatehouse--'; "
     "if ids=$(docker ps -q 2>/dev/null); then printf '%s\\n' \"$ids\" | grep -c . ; else echo none; fi";
 
+}  // namespace
+
 std::string StatusFor(ssh::FailureKind kind) {
     switch (kind) {
         case ssh::FailureKind::auth_failed:
@@ -25,6 +27,8 @@ std::string StatusFor(ssh::FailureKind kind) {
             return "offline";
     }
 }
+
+namespace {
 
 std::vector<std::string> Sections(const std::string& output) {
     std::vector<std::string> parts;

@@ -37,6 +37,12 @@ vault::Owner KeyPrivate(const std::string& key_id);
 vault::Owner KeyPassphrase(const std::string& key_id);
 
 std::string Now();
+/// A server and its login target, secrets revealed; not_found when it does not exist.
+boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Impl& impl, const std::string& id);
+/// Pins a first-seen host key, records a mismatch for an admin, and stores the status.
+boost::asio::awaitable<void> Record(FleetService::Impl& impl, const ServerView& server, const std::string& status,
+                                    const std::string& seen_key, bool mismatch);
+std::string StatusFor(ssh::FailureKind kind);
 std::string CheckCursor(const std::string& cursor);
 
 }  // namespace gatehouse::fleet

@@ -239,6 +239,9 @@ boost::asio::awaitable<ServerView> FleetService::UpdateServer(std::string id, Se
 boost::asio::awaitable<void> FleetService::DeleteServer(std::string id) {
     co_await impl_->db.Write([&](store::Connection& c) {
         if (!sql::FindServer(c, id)) throw NotFound("server");
+        if (const auto apps = sql::CountAppsOn(c, id); apps > 0)
+            throw core::Error(core::errc::conflict, "the server is used by " + std::to_string(apps) +
+                                                        " app(s); delete them or move them to another server first");
         impl_->vault.EraseAll(c, "server", id);
         sql::DeleteServer(c, id);
     });

@@ -85,6 +85,14 @@ class FleetService {
     boost::asio::awaitable<DiskView> Disk(std::string id);
     /// Pins the pending host key (after a mismatch). Returns {old, new}.
     boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> AcceptHostKey(std::string id);
+    /// Servers named by id (not_found names an unknown one), then, when `use_tags`, every server
+    /// carrying all of `tags`; each once, ids first in the order given.
+    boost::asio::awaitable<std::vector<ServerView>> SelectServers(std::vector<std::string> ids,
+                                                                  std::vector<std::string> tags, bool use_tags);
+    /// Runs a command as every fleet command does: host key pinned on first use, a changed key refused
+    /// and recorded. Throws ssh::SshError when the server cannot be reached or logged into, and
+    /// core::Error (not_found, conflict) when it has gone or cannot log in.
+    boost::asio::awaitable<ssh::ExecResult> Run(std::string server_id, std::string command, ssh::ExecOptions options);
     /// Refreshes the status of every server, at most `concurrency` at once (scheduler job).
     boost::asio::awaitable<void> ProbeAll(std::size_t concurrency);
 

@@ -163,6 +163,10 @@ void UpdateServer(Connection& c, const ServerView& s) {
 
 void DeleteServer(Connection& c, std::string_view id) { c.Execute("DELETE FROM servers WHERE id = ?", {Text(id)}); }
 
+std::int64_t CountAppsOn(Connection& c, std::string_view server_id) {
+    return c.Execute("SELECT COUNT(*) FROM apps WHERE server_id = ?", {Text(server_id)}).rows.front().Int(0);
+}
+
 void DetachKey(Connection& c, std::string_view key_id) {
     c.Execute("UPDATE servers SET ssh_key_id = NULL WHERE ssh_key_id = ?", {Text(key_id)});
 }

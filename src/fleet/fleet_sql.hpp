@@ -20,6 +20,8 @@ std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id);
 void InsertServer(Connection& c, const ServerView& server);
 void UpdateServer(Connection& c, const ServerView& server);
 void DeleteServer(Connection& c, std::string_view id);
+/// Apps deployed on the server (they keep it from being deleted).
+std::int64_t CountAppsOn(Connection& c, std::string_view server_id);
 void DetachKey(Connection& c, std::string_view key_id);
 void SetHostKeys(Connection& c, std::string_view id, const std::optional<std::string>& pinned,
                  const std::optional<std::string>& pending);

@@ -353,8 +353,9 @@ struct SshClient::Impl {
         return channel;
     }
 
-    ExecResult ExecBlocking(const Target& t, const std::string& command, std::chrono::seconds timeout,
-                            const ChunkCallback& on_chunk) {
+    ExecResult ExecBlocking(const Target& t, const std::string& command, const ExecOptions& options) {
+        const auto timeout = options.timeout;
+        const ChunkCallback& on_chunk = options.on_chunk;
         const std::string key = PoolKey(t);
         std::unique_ptr<Conn> conn = TakeIdle(key);
         const bool reused = conn != nullptr;
@@ -388,8 +389,9 @@ struct SshClient::Impl {
                 progressed = true;
                 const std::string_view chunk(buf.data(), static_cast<std::size_t>(n));
                 std::string& sink = is_stderr ? result.stderr_data : result.stdout_data;
-                sink.append(
-                    chunk.substr(0, std::min(chunk.size(), kMaxOutputBytes - std::min(kMaxOutputBytes, sink.size()))));
+                if (options.collect)
+                    sink.append(chunk.substr(
+                        0, std::min(chunk.size(), kMaxOutputBytes - std::min(kMaxOutputBytes, sink.size()))));
                 if (on_chunk) on_chunk(is_stderr ? 2 : 1, chunk);
             }
             if (!progressed && (ssh_channel_is_eof(channel.get()) != 0 || ssh_channel_is_closed(channel.get()) != 0)) {
@@ -398,6 +400,10 @@ struct SshClient::Impl {
             }
             const auto now = Clock::now();
             if (now >= deadline) break;
+            if (options.cancel && options.cancel->load()) {
+                result.cancelled = true;
+                break;
+            }
             if (progressed) continue;  // drain what is buffered before waiting
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
             pollfd p{fd, POLLIN, 0};
@@ -407,7 +413,7 @@ struct SshClient::Impl {
         if (!finished) {
             // Abandon the command: ask the remote side to stop it, close the channel, and drop the
             // session rather than pool one whose state we no longer trust.
-            result.timed_out = true;
+            result.timed_out = !result.cancelled;
             ssh_channel_request_send_signal(channel.get(), "TERM");
             ssh_channel_close(channel.get());
             return result;
@@ -439,11 +445,16 @@ boost::asio::awaitable<ConnectInfo> SshClient::Connect(Target target) {
 
 boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string command, std::chrono::seconds timeout,
                                                    ChunkCallback on_chunk) {
+    ExecOptions options;
+    options.timeout = timeout;
+    options.on_chunk = std::move(on_chunk);
+    co_return co_await Exec(std::move(target), std::move(command), std::move(options));
+}
+
+boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string command, ExecOptions options) {
     const std::shared_ptr<Impl> keep = impl_;
     Impl* const impl = keep.get();
-    auto work = [impl, &target, &command, timeout, &on_chunk] {
-        return impl->ExecBlocking(target, command, timeout, on_chunk);
-    };
+    auto work = [impl, &target, &command, &options] { return impl->ExecBlocking(target, command, options); };
     ExecResult result = co_await core::Offload(impl->pool, work);
     co_return result;
 }

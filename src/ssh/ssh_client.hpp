@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -45,9 +46,10 @@ class SshError : public core::Error {
 
 struct ExecResult {
     int exit_status = -1;
-    std::string stdout_data;
+    std::string stdout_data;  // empty when ExecOptions::collect is false
     std::string stderr_data;
     bool timed_out = false;
+    bool cancelled = false;
 };
 
 struct ConnectInfo {
@@ -59,6 +61,16 @@ struct ConnectInfo {
 /// Output as it arrives: stream 1 = stdout, 2 = stderr. Called on a worker thread; must be quick
 /// and thread-safe. Bytes are raw (not necessarily UTF-8).
 using ChunkCallback = std::function<void(int stream, std::string_view data)>;
+
+/// How to run one command.
+struct ExecOptions {
+    std::chrono::seconds timeout{15};
+    ChunkCallback on_chunk;
+    /// Set to true (from any thread) to abandon the command like a timeout; checked every 200 ms at most.
+    std::shared_ptr<const std::atomic<bool>> cancel;
+    /// Keep the output in the result (up to 16 MiB per stream). Off for streamed task output.
+    bool collect = true;
+};
 
 struct ClientOptions {
     std::chrono::seconds connect_timeout{10};
@@ -81,6 +93,8 @@ class SshClient {
     /// and the result says timed_out. Throws SshError for connection/auth failures.
     boost::asio::awaitable<ExecResult> Exec(Target target, std::string command, std::chrono::seconds timeout,
                                             ChunkCallback on_chunk = {});
+    /// The same with every option; a cancelled command ends like a timed-out one, with `cancelled` set.
+    boost::asio::awaitable<ExecResult> Exec(Target target, std::string command, ExecOptions options);
 
     /// Handshakes performed so far (for tests and metrics).
     std::uint64_t handshakes() const noexcept;

@@ -23,9 +23,11 @@ inline constexpr std::string_view kWorkSql = R"sql(
                 total INTEGER NOT NULL,
                 done INTEGER NOT NULL DEFAULT 0,
                 instance_id TEXT,
+                heartbeat_epoch BIGINT,
                 cancel_requested INTEGER NOT NULL DEFAULT 0
             );
             CREATE INDEX tasks_state ON tasks (state, id);
+            CREATE INDEX tasks_instance ON tasks (instance_id, state);
             CREATE INDEX tasks_creator ON tasks (created_by, id);
             CREATE TABLE task_targets (
                 task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <filesystem>
 
@@ -26,7 +27,9 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     vault::Vault vault({std::string(32, 'v')});
     ssh::SshClient ssh_client(workers, {});
     fleet::FleetService fleet(*database, vault, workers, ssh_client, audit, {});
-    Services services{*database, registry, identity, limiter, audit, fleet};
+    boost::asio::io_context io;
+    tasks::TaskService tasks(*database, fleet, audit, io.get_executor(), {});
+    Services services{*database, registry, identity, limiter, audit, fleet, tasks};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();

@@ -1,0 +1,36 @@
+#pragma once
+// Shared by the task service's .cpp files only.
+
+#include <mutex>
+#include <unordered_map>
+
+#include "tasks/task_service.hpp"
+
+namespace gatehouse::tasks {
+
+struct TaskService::Impl : std::enable_shared_from_this<Impl> {
+    Impl(store::Database& database, fleet::FleetService& fleet_service, audit::AuditLog& audit_log,
+         boost::asio::any_io_executor run_executor, TaskOptions task_options)
+        : db(database),
+          fleet(fleet_service),
+          audit(audit_log),
+          executor(std::move(run_executor)),
+          options(std::move(task_options)) {}
+
+    store::Database& db;
+    fleet::FleetService& fleet;
+    audit::AuditLog& audit;
+    boost::asio::any_io_executor executor;
+    TaskOptions options;
+
+    std::mutex runs_mutex;
+    std::unordered_map<std::string, std::shared_ptr<TaskRun>> runs;  // tasks running in this process
+
+    /// Runs a stored task to its end on `executor`: targets, output, states, the hook.
+    boost::asio::awaitable<void> Run(std::shared_ptr<TaskRun> run, TaskView task, std::string command, FinishHook hook);
+    std::shared_ptr<TaskRun> FindRun(const std::string& id);
+};
+
+std::string Now();
+
+}  // namespace gatehouse::tasks

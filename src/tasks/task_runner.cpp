@@ -1,0 +1,268 @@
+// One task's run: a fixed number of workers take targets in turn; output goes to watchers at once
+// and to the database in batches; the run's own loop is the only writer of its rows.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/errc.hpp"
+#include "core/log.hpp"
+#include "core/text.hpp"
+#include "ssh/ssh_client.hpp"
+#include "tasks/remote_commands.hpp"
+#include "tasks/task_impl.hpp"
+#include "tasks/task_sql.hpp"
+
+namespace gatehouse::tasks {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::size_t kTailBytes = 4096;
+constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
+constexpr auto kWriteInterval = std::chrono::milliseconds(100);
+
+bool ReportsResult(std::string_view kind) { return kind == "deploy_key" || kind == "revoke_key"; }
+
+/// What a run shares between its workers and its writer loop (all on the run's executor).
+struct RunState {
+    TaskView task;
+    std::string command;
+    std::shared_ptr<TaskRun> run;
+    std::size_t next = 0;           // next target to start
+    std::size_t workers = 0;        // still running
+    std::vector<TargetView> dirty;  // target rows to write
+    bool task_dirty = true;
+    asio::steady_timer* tick = nullptr;
+};
+
+/// Turns raw chunks of one target into stored output: the process-group announcement is taken out
+/// of stderr, and a multi-byte UTF-8 character cut by a read is held until its last byte arrives,
+/// so text stays text in the JSON views.
+class OutputSink {
+  public:
+    OutputSink(TaskRun& run, std::string server_id, bool keep_tail)
+        : run_(run), server_id_(std::move(server_id)), keep_tail_(keep_tail) {}
+
+    void Add(int stream, std::string_view data) {  // on an SSH worker thread
+        std::string text = stream == 2 ? announcement_.Feed(data) : std::string(data);
+        Emit(stream, std::move(text), false);
+    }
+    void Finish() {  // on the run's executor, after the command ended: must not wait
+        Emit(2, announcement_.Flush(), true);
+        for (int stream : {1, 2}) {
+            std::string& held = held_[stream - 1];
+            if (!held.empty()) run_.AddOutput(server_id_, stream, std::exchange(held, {}), Now(), false);
+        }
+    }
+    std::optional<long> pid() const { return announcement_.pid(); }
+    const std::string& tail() const { return tail_; }
+
+  private:
+    void Emit(int stream, std::string text, bool final) {
+        std::string& held = held_[stream - 1];
+        if (!held.empty()) text.insert(0, std::exchange(held, {}));
+        if (text.empty()) return;
+        const std::size_t complete = core::Utf8CompleteLength(text);
+        held = text.substr(complete);
+        text.resize(complete);
+        if (stream == 1 && keep_tail_) {
+            tail_ += text;
+            if (tail_.size() > kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+        }
+        if (!text.empty()) run_.AddOutput(server_id_, stream, std::move(text), Now(), !final);
+    }
+
+    TaskRun& run_;
+    std::string server_id_;
+    bool keep_tail_;
+    PidAnnouncement announcement_;
+    std::string held_[2];
+    std::string tail_;
+};
+
+void Changed(RunState& state, TargetView& target) {
+    state.dirty.push_back(target);
+    auto event = std::make_shared<LiveEvent>();
+    event->type = LiveEvent::Type::target;
+    event->target = target;
+    std::lock_guard lock(state.run->mutex);
+    state.run->Publish(std::move(event));
+}
+
+std::string EndState(const TaskRun& run) { return run.interrupt.load() ? "interrupted" : "cancelled"; }
+
+asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::size_t index) {
+    TargetView& target = state.task.targets[index];
+    if (state.run->cancel->load()) {
+        target.state = EndState(*state.run);
+        target.finished_at = Now();
+        target.error = "the task was stopped before this target started";
+        Changed(state, target);
+        co_return;
+    }
+    target.state = "running";
+    target.started_at = Now();
+    Changed(state, target);
+
+    OutputSink sink(*state.run, target.server_id, ReportsResult(state.task.kind));
+    ssh::ExecOptions options;
+    options.timeout = std::chrono::seconds(state.task.timeout_s);
+    options.cancel = state.run->cancel;
+    options.collect = false;
+    options.on_chunk = [&sink](int stream, std::string_view data) { sink.Add(stream, data); };
+    ssh::ExecResult result;
+    std::optional<std::string> failure;
+    try {
+        result = co_await impl.fleet.Run(target.server_id, WrapKillable(state.command), std::move(options));
+    } catch (const core::Error& e) {  // SshError included: what() is safe to show
+        failure = e.what();
+    } catch (const std::exception& e) {
+        core::LogError("task.target_error", {{"task_id", state.task.id}, {"error", e.what()}});
+        failure = "internal error";
+    }
+    sink.Finish();
+
+    if (failure) {
+        target.state = "failed";
+        target.error = *failure;
+    } else if (result.cancelled || result.timed_out) {
+        target.state = result.cancelled ? EndState(*state.run) : "timed_out";
+        target.error = result.timed_out ? "no exit after " + std::to_string(state.task.timeout_s) + " s"
+                                        : std::string("stopped on request");
+        if (sink.pid()) {
+            // Closing the channel does not stop a command without a terminal: stop its process group.
+            ssh::ExecOptions kill;
+            kill.timeout = std::chrono::seconds(15);
+            try {
+                co_await impl.fleet.Run(target.server_id, KillGroupCommand(*sink.pid()), std::move(kill));
+            } catch (const std::exception& e) {
+                core::LogWarn("task.kill_failed", {{"task_id", state.task.id}, {"error", e.what()}});
+            }
+        }
+    } else {
+        if (result.exit_status >= 0) target.exit_code = result.exit_status;
+        if (ReportsResult(state.task.kind)) target.result = ParseKeyResult(sink.tail());
+        if (result.exit_status != 0) {
+            target.state = "failed";
+            target.error = result.exit_status < 0 ? "the command was killed by a signal"
+                                                  : "exit status " + std::to_string(result.exit_status);
+        } else if (ReportsResult(state.task.kind) && !target.result) {
+            target.state = "failed";
+            target.error = "the key edit did not report its result";
+        } else {
+            target.state = "succeeded";
+        }
+    }
+    target.finished_at = Now();
+    Changed(state, target);
+}
+
+asio::awaitable<void> Worker(TaskService::Impl& impl, RunState& state) {
+    while (state.next < state.task.targets.size()) {
+        const std::size_t index = state.next++;
+        co_await RunTarget(impl, state, index);
+        ++state.task.done;
+        state.task_dirty = true;
+        state.tick->cancel();  // let the writer store the new state soon
+    }
+}
+
+/// Writes what changed since the last call in one transaction. Returns whether output is left over.
+asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
+    auto targets = std::exchange(state.dirty, {});
+    const bool task_dirty = std::exchange(state.task_dirty, false);
+    // With target states to write, all their output goes first: a stored final state implies stored output.
+    auto chunks = state.run->PeekUnstored(targets.empty() ? kBatchBytes : SIZE_MAX);
+    if (targets.empty() && chunks.empty() && !task_dirty) co_return false;
+    TaskView task_row = state.task;
+    task_row.targets.clear();
+    const std::string id = state.task.id;
+    bool cancel_requested = false;
+    co_await impl.db.Write([&](store::Connection& c) {
+        sql::InsertChunks(c, id, chunks);
+        for (const auto& target : targets) sql::UpdateTarget(c, id, target);
+        if (task_dirty) sql::UpdateTask(c, task_row);
+        // A cancel asked through another instance arrives here.
+        const auto row = c.Execute("SELECT cancel_requested FROM tasks WHERE id = ?", {store::Text(id)});
+        cancel_requested = !row.empty() && row.rows.front().Bool(0);
+    });
+    if (!chunks.empty()) state.run->MarkStored(chunks.back().seq);
+    if (cancel_requested) state.run->cancel->store(true);
+    bool more = false;
+    {
+        std::lock_guard lock(state.run->mutex);
+        more = state.run->unstored_bytes > 0;
+    }
+    co_return more;
+}
+
+std::string FinalState(const RunState& state) {
+    if (state.run->interrupt.load()) return "interrupted";
+    if (state.run->cancel->load()) {
+        const bool all_ok = std::all_of(state.task.targets.begin(), state.task.targets.end(),
+                                        [](const TargetView& t) { return t.state == "succeeded"; });
+        if (!all_ok) return "cancelled";
+    }
+    const bool failed = std::any_of(state.task.targets.begin(), state.task.targets.end(),
+                                    [](const TargetView& t) { return t.state != "succeeded"; });
+    return failed ? "failed" : "succeeded";
+}
+
+}  // namespace
+
+asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskView task, std::string command,
+                                             FinishHook hook) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer tick(executor);
+    RunState state{std::move(task), std::move(command), run};
+    state.tick = &tick;
+    state.task.state = "running";
+    state.task.started_at = Now();
+    state.workers = std::min<std::size_t>(static_cast<std::size_t>(state.task.concurrency), state.task.targets.size());
+    for (std::size_t w = 0; w < state.workers; ++w) {
+        asio::co_spawn(executor, Worker(*this, state), [&state, &tick](std::exception_ptr error) {
+            if (error) core::LogError("task.worker_failed", {{"task_id", state.task.id}});
+            if (--state.workers == 0) tick.cancel();
+        });
+    }
+    while (state.workers > 0) {
+        tick.expires_after(kWriteInterval);
+        boost::system::error_code ignored;
+        co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        co_await Store(*this, state);
+    }
+    for (int i = 0; i < 1000; ++i) {
+        const bool more = co_await Store(*this, state);
+        if (!more) break;
+    }
+    state.task.state = FinalState(state);
+    state.task.finished_at = Now();
+    state.task_dirty = true;
+    co_await Store(*this, state);
+    {
+        std::lock_guard lock(run->mutex);
+        run->finished = true;
+        auto event = std::make_shared<LiveEvent>();
+        event->type = LiveEvent::Type::finished;
+        run->Publish(std::move(event));
+        run->watchers.clear();
+    }
+    {
+        std::lock_guard lock(runs_mutex);
+        runs.erase(state.task.id);
+    }
+    core::LogInfo("task.finished", {{"task_id", state.task.id},
+                                    {"kind", state.task.kind},
+                                    {"state", state.task.state},
+                                    {"targets", state.task.total}});
+    if (hook) {
+        try {
+            co_await hook(state.task);
+        } catch (const std::exception& e) {
+            core::LogError("task.hook_failed", {{"task_id", state.task.id}, {"error", e.what()}});
+        }
+    }
+}
+
+}  // namespace gatehouse::tasks

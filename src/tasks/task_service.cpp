@@ -1,0 +1,201 @@
+#include "tasks/task_service.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/errc.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "core/time.hpp"
+#include "tasks/remote_commands.hpp"
+#include "tasks/task_impl.hpp"
+#include "tasks/task_sql.hpp"
+
+namespace gatehouse::tasks {
+namespace {
+
+constexpr std::size_t kMaxCommandBytes = 64 * 1024;
+constexpr std::size_t kMaxTargets = 10000;
+
+core::Error Invalid(std::string detail) { return core::Error(core::errc::invalid_argument, std::move(detail)); }
+
+std::int64_t EpochNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(core::Clock::now().time_since_epoch()).count();
+}
+
+void Validate(const TaskRequest& r) {
+    if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds))
+        throw Invalid("kind must be one of exec, deploy_key, revoke_key, compose_up, compose_down");
+    if (r.command.empty()) throw Invalid("command must not be empty");
+    if (r.command.size() > kMaxCommandBytes) throw Invalid("command is longer than 65536 bytes");
+    if (r.timeout_s < 1 || r.timeout_s > 86400) throw Invalid("timeout_s must be between 1 and 86400");
+    if (r.concurrency < 1 || r.concurrency > 1000) throw Invalid("concurrency must be between 1 and 1000");
+    if (r.server_ids.empty() && !r.has_selector) throw Invalid("targets: name at least one server or a selector");
+    if (r.server_ids.size() > kMaxTargets) throw Invalid("targets: at most 10000 servers");
+}
+
+}  // namespace
+
+std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
+
+bool IsFinalState(std::string_view state) noexcept { return state != "queued" && state != "running"; }
+
+TaskService::TaskService(store::Database& database, fleet::FleetService& fleet, audit::AuditLog& audit,
+                         boost::asio::any_io_executor executor, TaskOptions options)
+    : impl_(std::make_shared<Impl>(database, fleet, audit, std::move(executor), std::move(options))) {}
+
+TaskService::~TaskService() = default;
+
+std::shared_ptr<TaskRun> TaskService::Impl::FindRun(const std::string& id) {
+    std::lock_guard lock(runs_mutex);
+    const auto it = runs.find(id);
+    return it == runs.end() ? nullptr : it->second;
+}
+
+boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, FinishHook on_finish) {
+    Validate(request);
+    auto servers = co_await impl_->fleet.SelectServers(request.server_ids, request.selector_tags, request.has_selector);
+    if (servers.empty()) throw Invalid("no server matches the targets and selector");
+    if (servers.size() > kMaxTargets) throw Invalid("targets: at most 10000 servers");
+
+    TaskView task;
+    task.id = core::NewUuidV7();
+    task.kind = request.kind;
+    task.params = std::move(request.params);
+    if (!request.creator.user_id.empty()) task.created_by = request.creator.user_id;
+    task.created_by_name = request.creator.username;
+    task.created_at = Now();
+    task.timeout_s = request.timeout_s;
+    task.concurrency = request.concurrency;
+    task.total = static_cast<int>(servers.size());
+    for (const auto& server : servers) {
+        TargetView target;
+        target.server_id = server.id;
+        target.server_name = server.name;
+        task.targets.push_back(std::move(target));
+    }
+    const auto& instance = impl_->options.instance_id;
+    co_await impl_->db.Write([&](store::Connection& c) { sql::InsertTask(c, task, instance, EpochNow()); });
+
+    auto run = std::make_shared<TaskRun>();
+    run->id = task.id;
+    {
+        std::lock_guard lock(impl_->runs_mutex);
+        impl_->runs[task.id] = run;
+    }
+    auto impl = impl_;
+    const std::string id = task.id;
+    boost::asio::co_spawn(impl->executor, impl->Run(run, task, std::move(request.command), std::move(on_finish)),
+                          [impl, id](std::exception_ptr error) {
+                              if (!error) return;
+                              try {
+                                  std::rethrow_exception(error);
+                              } catch (const std::exception& e) {
+                                  core::LogError("task.run_failed", {{"task_id", id}, {"error", e.what()}});
+                              }
+                              std::lock_guard lock(impl->runs_mutex);
+                              impl->runs.erase(id);
+                          });
+    co_return task;
+}
+
+boost::asio::awaitable<TaskView> TaskService::EditKey(std::string key_id, bool deploy, TaskRequest request) {
+    const auto key = co_await impl_->fleet.GetKey(key_id);
+    request.kind = deploy ? "deploy_key" : "revoke_key";
+    request.command = KeyEditCommand(deploy, key.public_key);
+    request.params = {{"key_id", key.id}, {"fingerprint", key.fingerprint}};
+    co_return co_await Submit(std::move(request));
+}
+
+boost::asio::awaitable<TaskView> TaskService::Get(std::string id) {
+    auto task = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindTask(c, id); });
+    if (!task) throw core::Error(core::errc::not_found, "no such task");
+    co_return std::move(*task);
+}
+
+boost::asio::awaitable<Page<TaskView>> TaskService::List(TaskFilter filter, std::size_t limit, std::string cursor) {
+    if (cursor.size() > 64) throw Invalid("malformed cursor");
+    for (char ch : cursor)
+        if (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-') throw Invalid("malformed cursor");
+    auto rows =
+        co_await impl_->db.Read([&](store::Connection& c) { return sql::ListTasks(c, filter, cursor, limit + 1); });
+    Page<TaskView> page;
+    if (rows.size() > limit) {
+        rows.resize(limit);
+        page.next_cursor = rows.back().id;
+    }
+    page.items = std::move(rows);
+    co_return page;
+}
+
+boost::asio::awaitable<std::vector<Chunk>> TaskService::Output(std::string id, std::optional<std::string> server_id,
+                                                               std::int64_t after_seq, std::size_t limit) {
+    co_return co_await impl_->db.Read([&](store::Connection& c) {
+        const auto task = sql::FindTask(c, id);
+        if (!task) throw core::Error(core::errc::not_found, "no such task");
+        if (server_id && std::none_of(task->targets.begin(), task->targets.end(),
+                                      [&](const TargetView& t) { return t.server_id == *server_id; }))
+            throw core::Error(core::errc::not_found, "the task has no such target");
+        return sql::ReadChunks(c, id, server_id, after_seq, limit);
+    });
+}
+
+boost::asio::awaitable<TaskView> TaskService::Cancel(std::string id) {
+    auto task = co_await Get(id);
+    if (IsFinalState(task.state)) throw core::Error(core::errc::conflict, "the task has already finished");
+    co_await impl_->db.Write([&](store::Connection& c) { sql::RequestCancel(c, id); });
+    if (auto run = impl_->FindRun(id)) run->cancel->store(true);
+    task.cancel_requested = true;
+    co_return task;
+}
+
+TaskRun::Subscription TaskService::Watch(const std::string& id, boost::asio::any_io_executor executor) {
+    if (auto run = impl_->FindRun(id)) return run->Subscribe(std::move(executor), impl_->options.watcher_queue_bytes);
+    return {};
+}
+
+std::size_t TaskService::RecoverInterrupted() {
+    std::vector<std::string> ids;
+    const auto stale = EpochNow() - impl_->options.stale_after.count();
+    impl_->db.WithTransaction(
+        [&](store::Connection& c) { ids = sql::MarkInterrupted(c, impl_->options.instance_id, stale, Now()); });
+    for (const auto& id : ids) core::LogWarn("task.interrupted", {{"task_id", id}});
+    return ids.size();
+}
+
+boost::asio::awaitable<void> TaskService::Maintain() {
+    const auto now = EpochNow();
+    const auto stale = now - impl_->options.stale_after.count();
+    const auto& instance = impl_->options.instance_id;
+    // Tasks of other instances only: this one's are alive as long as it beats.
+    auto ids = co_await impl_->db.Write([&](store::Connection& c) {
+        sql::Heartbeat(c, instance, now);
+        return sql::MarkInterrupted(c, "", stale, Now());
+    });
+    for (const auto& id : ids)
+        core::LogWarn("task.interrupted", {{"task_id", id}, {"reason", "owner stopped beating"}});
+}
+
+boost::asio::awaitable<void> TaskService::Stop(std::chrono::milliseconds grace) {
+    {
+        std::lock_guard lock(impl_->runs_mutex);
+        for (auto& [id, run] : impl_->runs) {
+            run->interrupt.store(true);
+            run->cancel->store(true);
+            run->stored.notify_all();
+        }
+    }
+    boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    while (std::chrono::steady_clock::now() < deadline) {
+        {
+            std::lock_guard lock(impl_->runs_mutex);
+            if (impl_->runs.empty()) co_return;
+        }
+        wait.expires_after(std::chrono::milliseconds(50));
+        co_await wait.async_wait(boost::asio::use_awaitable);
+    }
+}
+
+}  // namespace gatehouse::tasks

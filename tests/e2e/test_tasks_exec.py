@@ -1,0 +1,203 @@
+"""Tasks of kind exec against a real sshd (tests/fixtures/sshd.sh): fan-out with interleaved
+output, exit codes, timeouts and cancel that stop the remote processes, a target that is down,
+byte-exact output including bytes that are not UTF-8, validation and access rules."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from support import API, assert_problem, free_port, unique
+from tasks_support import (add_server, decode, get_task, output_bytes, output_items, remote_processes, submit,
+                           wait_target_running, wait_task)
+
+
+@pytest.fixture(scope="module")
+def servers(gh, roles, sshd):
+    return [add_server(gh, roles.operator, sshd, tags=["tasks-e2e", f"n{i}"]) for i in range(3)]
+
+
+def test_fan_out_with_interleaved_output(gh, roles, servers):
+    ids = [s["id"] for s in servers]
+    command = "for i in 1 2 3 4; do echo out-$i; echo err-$i >&2; sleep 0.3; done"
+    created = submit(gh, roles.operator, ids, command)
+    assert created["state"] in ("queued", "running")
+    assert created["progress"] == {"done": 0, "total": 3}
+    task = wait_task(gh, roles.viewer, created["id"])
+    assert task["state"] == "succeeded", task
+    assert task["kind"] == "exec" and task["progress"] == {"done": 3, "total": 3}
+    assert task["created_by_name"] and task["created_at"] and task["finished_at"]
+    assert [t["server_id"] for t in task["targets"]] == ids
+    for target in task["targets"]:
+        assert target["state"] == "succeeded" and target["exit_code"] == 0, target
+        assert target["started_at"] and target["finished_at"]
+        assert output_bytes(gh, roles.viewer, task["id"], target["server_id"], "stdout") == \
+            b"".join(b"out-%d\n" % i for i in range(1, 5))
+        assert output_bytes(gh, roles.viewer, task["id"], target["server_id"], "stderr") == \
+            b"".join(b"err-%d\n" % i for i in range(1, 5))
+    items = output_items(gh, roles.viewer, task["id"])
+    seqs = [i["seq"] for i in items]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    # The targets ran at the same time: their chunks interleave in arrival order.
+    order = [i["target"] for i in items]
+    first_done = min(max(k for k, t in enumerate(order) if t == sid) for sid in ids)
+    assert len(set(order[:first_done + 1])) == 3, order
+    assert {i["stream"] for i in items} == {"stdout", "stderr"}
+
+
+def test_selector_by_tags_and_since_seq(gh, roles, servers):
+    created = submit(gh, roles.operator, [], "echo tagged", selector={"tags": ["tasks-e2e", "n1"]})
+    task = wait_task(gh, roles.viewer, created["id"])
+    assert [t["server_id"] for t in task["targets"]] == [servers[1]["id"]]
+    items = output_items(gh, roles.viewer, task["id"])
+    assert b"".join(decode(i) for i in items) == b"tagged\n"
+    assert output_items(gh, roles.viewer, task["id"], since_seq=items[-1]["seq"]) == []
+
+
+def test_nonzero_exit_fails_the_task(gh, roles, servers):
+    created = submit(gh, roles.operator, [servers[0]["id"], servers[1]["id"]],
+                     'if [ "$(hostname)" ]; then echo partial; exit 3; fi')
+    task = wait_task(gh, roles.viewer, created["id"])
+    assert task["state"] == "failed"
+    for target in task["targets"]:
+        assert target["state"] == "failed" and target["exit_code"] == 3
+        assert "3" in target["error"]
+
+
+def test_output_is_byte_exact_including_non_utf8(gh, roles, servers):
+    # Every byte value, a UTF-8 text cut across reads, and a NUL: what the target printed comes back.
+    every_byte = bytes(range(256))
+    command = ("i=0; while [ $i -lt 256 ]; do printf \"\\\\$(printf %o $i)\"; i=$((i+1)); done; "
+               "printf 'caf\\303\\251 \\342\\202\\254\\n'; seq 1 60000")
+    created = submit(gh, roles.operator, [servers[0]["id"]], command)
+    task = wait_task(gh, roles.viewer, created["id"])
+    assert task["state"] == "succeeded", task
+    expected = every_byte + "café €\n".encode() + b"".join(b"%d\n" % i for i in range(1, 60001))
+    sid = servers[0]["id"]
+    assert output_bytes(gh, roles.viewer, task["id"], sid) == expected
+    items = output_items(gh, roles.viewer, task["id"], target=sid)
+    assert any(i["encoding"] == "base64" for i in items)
+    assert any(i["encoding"] == "utf8" for i in items)
+    raw = gh.request("GET", f"{API}/tasks/{task['id']}/output", headers=roles.viewer,
+                     params={"target": sid, "format": "raw"})
+    assert raw.status_code == 200
+    assert raw.headers["Content-Type"] == "application/octet-stream"
+    assert raw.content == expected
+
+
+def test_timeout_stops_the_remote_command(gh, roles, servers):
+    marker = f"{time.time_ns() % 100000 + 40000}.5"
+    created = submit(gh, roles.operator, [servers[0]["id"]], f"echo started; sleep {marker}; echo never",
+                     timeout_s=2)
+    task = wait_task(gh, roles.viewer, created["id"], timeout=30)
+    target = task["targets"][0]
+    assert target["state"] == "timed_out", target
+    assert task["state"] == "failed"
+    assert output_bytes(gh, roles.viewer, task["id"], target["server_id"]) == b"started\n"
+    deadline = time.monotonic() + 10
+    while remote_processes(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert remote_processes(f"sleep {marker}") == []
+
+
+def test_cancel_stops_running_and_queued_targets(gh, roles, servers):
+    marker = f"{time.time_ns() % 100000 + 40000}.25"
+    ids = [s["id"] for s in servers]
+    created = submit(gh, roles.operator, ids, f"sleep {marker}", concurrency=1)
+    wait_target_running(gh, roles.viewer, created["id"])
+    assert remote_processes(f"sleep {marker}")
+    resp = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
+    assert resp.status_code == 202, resp.text
+    task = wait_task(gh, roles.viewer, created["id"], timeout=30)
+    assert task["state"] == "cancelled", task
+    assert [t["state"] for t in task["targets"]] == ["cancelled"] * 3
+    deadline = time.monotonic() + 10
+    while remote_processes(f"sleep {marker}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert remote_processes(f"sleep {marker}") == []
+    again = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
+    assert_problem(again, 409)
+
+
+def test_a_down_target_fails_alone(gh, roles, sshd, servers):
+    down = add_server(gh, roles.operator, sshd, ssh_port=free_port())
+    created = submit(gh, roles.operator, [down["id"], servers[0]["id"]], "echo up")
+    task = wait_task(gh, roles.viewer, created["id"], timeout=60)
+    assert task["state"] == "failed"
+    by_id = {t["server_id"]: t for t in task["targets"]}
+    assert by_id[down["id"]]["state"] == "failed"
+    assert "refused" in by_id[down["id"]]["error"].lower(), by_id[down["id"]]
+    assert by_id[down["id"]]["exit_code"] is None
+    assert by_id[servers[0]["id"]]["state"] == "succeeded"
+    assert output_bytes(gh, roles.viewer, task["id"], servers[0]["id"]) == b"up\n"
+
+
+@pytest.mark.parametrize("body, needle", [
+    ({"targets": [], "command": "true"}, "targets"),
+    ({"command": "true"}, "targets"),
+    ({"targets": ["x"]}, "command"),
+    ({"targets": ["x"], "command": ""}, "command"),
+    ({"targets": "x", "command": "true"}, "targets"),
+    ({"targets": [1], "command": "true"}, "targets"),
+    ({"targets": ["x"], "command": "true", "timeout_s": 0}, "timeout_s"),
+    ({"targets": ["x"], "command": "true", "timeout_s": "10"}, "timeout_s"),
+    ({"targets": ["x"], "command": "true", "concurrency": 0}, "concurrency"),
+    ({"targets": ["x"], "command": "true", "kind": "deploy_key"}, "kind"),
+    ({"targets": ["x"], "command": "true", "selector": {"tags": []}}, "selector"),
+    ({"targets": ["x"], "command": "true", "selector": {"labels": ["a"]}}, "labels"),
+    ({"targets": ["x"], "command": "true", "surprise": 1}, "surprise"),
+])
+def test_bad_requests_are_refused_and_create_nothing(gh, roles, servers, body, needle):
+    body = {k: ([servers[0]["id"]] if v == ["x"] else v) for k, v in body.items()}
+    before = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"limit": 500}).json()["items"]
+    problem = assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator, json=body), 400)
+    assert needle in problem["detail"], problem
+    after = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"limit": 500}).json()["items"]
+    assert len(after) == len(before)
+
+
+def test_unknown_targets_and_tasks(gh, roles, servers):
+    assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator,
+                              json={"targets": ["0190aaaa-0000-7000-8000-000000000000"], "command": "true"}), 404)
+    problem = assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator,
+                                        json={"selector": {"tags": ["no-such-tag"]}, "command": "true"}), 400)
+    assert "no server" in problem["detail"]
+    assert_problem(gh.request("GET", f"{API}/tasks/nope", headers=roles.viewer), 404)
+    assert_problem(gh.request("GET", f"{API}/tasks/nope/output", headers=roles.viewer), 404)
+    assert_problem(gh.request("POST", f"{API}/tasks/nope/cancel", headers=roles.operator), 404)
+
+
+def test_roles(gh, roles, servers):
+    body = {"targets": [servers[0]["id"]], "command": "true"}
+    assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.viewer, json=body), 403)
+    assert_problem(gh.request("POST", f"{API}/tasks", json=body), 401)
+    created = submit(gh, roles.admin, [servers[0]["id"]], "true")
+    wait_task(gh, roles.viewer, created["id"])
+    assert_problem(gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.viewer), 403)
+
+
+def test_list_filters_and_cursor(gh, roles, servers):
+    marker = unique("list")
+    made = [submit(gh, roles.operator, [servers[2]["id"]], f"echo {marker}-{i}")["id"] for i in range(3)]
+    for task_id in made:
+        wait_task(gh, roles.viewer, task_id)
+    seen, cursor = [], None
+    for _ in range(50):
+        params = {"server": servers[2]["id"], "limit": 2, "state": "succeeded", "kind": "exec"}
+        if cursor:
+            params["cursor"] = cursor
+        page = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params=params).json()
+        seen += [t["id"] for t in page["items"]]
+        assert all(servers[2]["id"] in [x["server_id"] for x in t["targets"]] for t in page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen[:3] == list(reversed(made))
+    me = gh.request("GET", f"{API}/users/me", headers=roles.operator).json()
+    mine = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"creator": me["id"]}).json()["items"]
+    assert {t["id"] for t in mine} >= set(made)
+    assert all(t["created_by"] == me["id"] for t in mine)
+    assert_problem(gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"state": "bogus"}), 400)
+    assert_problem(gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"cursor": "x'--"}), 400)
+    assert get_task(gh, roles.viewer, made[0])["command"] == f"echo {marker}-0"
