@@ -1,0 +1,86 @@
+"""Restart safety: a task running when gatehouse stops (gracefully or killed) ends `interrupted`,
+keeps the output it had stored, and its remote process does not run on; tasks work the same on
+PostgreSQL, output bytes included."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from support import fleet_roles, start_identity
+from tasks_support import (add_server, get_task, output_bytes, remote_processes, submit, wait_target_running,
+                           wait_task)
+
+
+def wait_output(gh, headers, task_id, target, expected: bytes, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if output_bytes(gh, headers, task_id, target) == expected:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"output of {task_id} never became {expected!r}")
+
+
+def wait_gone(pattern: str, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while remote_processes(pattern) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert remote_processes(pattern) == []
+
+
+def start_task(gh, roles, sshd):
+    servers = [add_server(gh, roles.operator, sshd)["id"] for _ in range(2)]
+    marker = f"{time.time_ns() % 100000 + 50000}.75"
+    created = submit(gh, roles.operator, servers, f"echo before; sleep {marker}; echo after", concurrency=1)
+    wait_target_running(gh, roles.viewer, created["id"])
+    wait_output(gh, roles.viewer, created["id"], servers[0], b"before\n")
+    return created["id"], servers, marker
+
+
+def check_interrupted(gh, roles, task_id, servers):
+    task = get_task(gh, roles.viewer, task_id)
+    assert task["state"] == "interrupted", task
+    assert [t["state"] for t in task["targets"]] == ["interrupted", "interrupted"], task
+    assert task["finished_at"] and task["progress"] == {"done": 2, "total": 2}
+    assert output_bytes(gh, roles.viewer, task_id, servers[0]) == b"before\n"
+    assert output_bytes(gh, roles.viewer, task_id, servers[1]) == b""
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_running_task_is_interrupted_by_a_restart(start_server, sshd, tmp_path, how):
+    data_dir = tmp_path / "data"
+    gh = start_identity(start_server, data_dir=data_dir)
+    roles = fleet_roles(gh)
+    task_id, servers, marker = start_task(gh, roles, sshd)
+    if how == "sigterm":
+        started = time.monotonic()
+        assert gh.terminate() == 0
+        assert time.monotonic() - started < 20
+        wait_gone(f"sleep {marker}")  # a graceful stop also stops the remote work
+    else:
+        os.kill(gh.pid, signal.SIGKILL)
+        gh.proc.wait(timeout=10)
+    again = start_identity(start_server, data_dir=data_dir)
+    check_interrupted(again, roles, task_id, servers)
+    # The restarted server runs new tasks as usual.
+    task = wait_task(again, roles.viewer, submit(again, roles.operator, servers, "echo fresh")["id"])
+    assert task["state"] == "succeeded"
+    if how == "sigkill":
+        os.system(f"pkill -f 'sleep {marker}'")  # nobody was left to stop it
+
+
+@pytest.mark.pg
+def test_tasks_on_postgresql(start_server, sshd, tmp_path, pg_database):
+    gh = start_identity(start_server, "--database-url", pg_database, data_dir=tmp_path / "data")
+    roles = fleet_roles(gh)
+    servers = [add_server(gh, roles.operator, sshd)["id"] for _ in range(3)]
+    command = "printf 'x\\000\\377\\376y\\n'; echo text; echo err >&2; exit 4"
+    task = wait_task(gh, roles.viewer, submit(gh, roles.operator, servers, command)["id"])
+    assert task["state"] == "failed"
+    assert [t["exit_code"] for t in task["targets"]] == [4, 4, 4]
+    for sid in servers:
+        assert output_bytes(gh, roles.viewer, task["id"], sid, "stdout") == b"x\x00\xff\xfey\ntext\n"
+        assert output_bytes(gh, roles.viewer, task["id"], sid, "stderr") == b"err\n"
