@@ -39,6 +39,8 @@ void HttpMetrics::Write(metrics::Writer& writer) const {
         writer.HistogramSamples("gatehouse_http_request_duration_seconds", series->labels, series->latency);
     writer.Family("gatehouse_http_requests_in_flight", "gauge", "Requests being processed now.");
     writer.Sample("gatehouse_http_requests_in_flight", "", static_cast<double>(in_flight_.load()));
+    writer.Family("gatehouse_http_websockets_open", "gauge", "WebSocket connections open now.");
+    writer.Sample("gatehouse_http_websockets_open", "", static_cast<double>(websockets_open_.load()));
 }
 
 }  // namespace gatehouse::http::detail

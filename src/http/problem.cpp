@@ -28,6 +28,8 @@ std::string_view Slug(Status status) {
             return "validation-error";
         case Status::too_many_requests:
             return "rate-limited";
+        case Status::upgrade_required:
+            return "upgrade-required";
         case Status::request_header_fields_too_large:
             return "headers-too-large";
         case Status::service_unavailable:

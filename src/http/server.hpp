@@ -27,7 +27,8 @@ struct ServerSettings {
     Gatekeeper* gatekeeper = nullptr;          // required when any route is not public
 };
 
-/// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop.
+/// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop, and
+/// WebSocket upgrades for routes that ask for them (RequestContext::upgrade, http/websocket.hpp).
 /// Connections are spread over the pool's io_contexts; each stays on one thread for its life.
 class Server {
   public:
@@ -42,8 +43,9 @@ class Server {
     /// Starts accepting connections.
     void Start();
 
-    /// Stops accepting, closes idle keep-alive connections, lets in-flight requests finish for up to
-    /// `grace`, then closes what is left. Call from a coroutine on one of the pool's contexts.
+    /// Stops accepting, closes idle keep-alive connections, sends open WebSockets a close 1001 (and cancels
+    /// their handlers once closed), lets in-flight requests finish for up to `grace`, then returns (logging
+    /// what is left). Call from a coroutine on one of the pool's contexts.
     boost::asio::awaitable<void> Shutdown(std::chrono::milliseconds grace);
 
     std::size_t open_connections() const;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/object.hpp>
 
 #include "core/errc.hpp"
@@ -46,7 +48,10 @@ void ServerCore::CloseIdleConnections() {
     std::lock_guard lock(mutex_);
     for (auto& [id, handle] : connections_) {
         boost::asio::post(handle->executor, [handle] {
-            if (handle->idle && handle->close_if_idle) handle->close_if_idle();
+            if (handle->close_websocket)
+                handle->close_websocket();
+            else if (handle->idle && handle->close_if_idle)
+                handle->close_if_idle();
         });
     }
 }
@@ -125,8 +130,20 @@ std::string ServerCore::ClientAddress(const Request& request, const std::string&
     return client;
 }
 
-boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, RouteMatch& match,
-                                                    const std::string& request_id, const std::string& remote) {
+bool ServerCore::UpgradeOriginAllowed(const Request& request) const {
+    const auto origin_field = request[beast_http::field::origin];
+    const std::string_view origin(origin_field.data(), origin_field.size());
+    if (origin.empty() || OriginAllowed(origin)) return true;
+    // Same origin: "scheme://host[:port]" names the Host the request was sent to.
+    const auto scheme_end = origin.find("://");
+    if (scheme_end == std::string_view::npos) return false;
+    const auto host = request[beast_http::field::host];
+    return !host.empty() && boost::beast::iequals(origin.substr(scheme_end + 3), host);
+}
+
+boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& request, RouteMatch& match,
+                                                               const std::string& request_id,
+                                                               const std::string& remote) {
     const std::string_view target = request.target();
     const auto question = target.find('?');
     RequestContext context{request,
@@ -137,8 +154,12 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
                            ClientAddress(request, remote),
                            match.route};
     const Route& route = *match.route;
-    Response response;
+    const bool websocket = boost::beast::websocket::is_upgrade(request);
+    Handled handled;
+    Response& response = handled.response;
     try {
+        if (websocket && !UpgradeOriginAllowed(request))
+            throw core::Error(core::errc::forbidden, "WebSocket connections from this origin are not allowed");
         if (route.access() != Access::kPublic) {
             if (!settings.gatekeeper)
                 throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
@@ -148,6 +169,13 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
                                   "this needs the " + std::string(AccessName(route.access())) + " role or higher");
         }
         response = co_await route.handler()(context);
+        if (context.upgrade && websocket) {
+            handled.upgrade = std::move(context.upgrade);
+            response = Response{Status::switching_protocols, request.version()};
+        } else if (context.upgrade) {
+            response = Problem(Status::upgrade_required, "this route only speaks WebSocket; send an upgrade request");
+            response.set(beast_http::field::upgrade, "websocket");
+        }
     } catch (const core::Error& error) {
         if (error.code() == core::errc::internal)
             core::LogError("http.handler_error", {{"request_id", request_id}, {"error", error.internal()}});
@@ -159,7 +187,7 @@ boost::asio::awaitable<Response> ServerCore::Handle(const Request& request, Rout
     }
     if (response.result() == Status::unauthorized) response.set(beast_http::field::www_authenticate, "Bearer");
     if (settings.gatekeeper) settings.gatekeeper->Completed(context, response.result_int());
-    co_return response;
+    co_return handled;
 }
 
 Response ServerCore::Preflight(const beast_http::request_header<>& header, std::string_view path) const {

@@ -29,6 +29,11 @@ std::string_view AccessName(Access access) noexcept;
 bool Allows(auth::Role role, Access access) noexcept;
 
 class Route;
+class WebSocket;
+
+/// Runs a WebSocket after the upgrade (see http/websocket.hpp). It outlives the RequestContext: capture by value
+/// what it needs from the request.
+using WebSocketHandler = std::function<boost::asio::awaitable<void>(WebSocket&)>;
 
 /// What a handler tells the audit trail about its request, beyond what the route implies.
 struct AuditNote {
@@ -50,6 +55,9 @@ struct RequestContext {
     const Route* route = nullptr;
     std::optional<auth::Principal> principal;  // set for every route that is not public
     AuditNote audit;
+    /// Set by a handler to upgrade a WebSocket upgrade request: the response it returns is then ignored. On a
+    /// request that is not a WebSocket upgrade the client gets 426 instead.
+    WebSocketHandler upgrade;
 
     /// The value of request header `name` (empty when absent).
     std::string_view Header(std::string_view name) const;

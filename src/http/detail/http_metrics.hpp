@@ -13,13 +13,14 @@
 
 namespace gatehouse::http::detail {
 
-/// Request counts and latency by route, method and status; requests in flight.
+/// Request counts and latency by route, method and status; requests in flight; open WebSockets.
 class HttpMetrics {
   public:
     explicit HttpMetrics(metrics::Registry& registry);
 
     void Observe(const Route* route, std::string_view method, unsigned status, double seconds);
     std::atomic<std::int64_t>& in_flight() noexcept { return in_flight_; }
+    std::atomic<std::int64_t>& websockets_open() noexcept { return websockets_open_; }
 
   private:
     struct Series {
@@ -45,6 +46,7 @@ class HttpMetrics {
     mutable std::mutex mutex_;
     std::unordered_map<Key, std::unique_ptr<Series>, KeyHash> series_;
     std::atomic<std::int64_t> in_flight_{0};
+    std::atomic<std::int64_t> websockets_open_{0};
 };
 
 }  // namespace gatehouse::http::detail

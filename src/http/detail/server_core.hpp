@@ -22,8 +22,9 @@ namespace gatehouse::http::detail {
 /// A live connection, as the server sees it for shutdown.
 struct ConnectionHandle {
     boost::asio::any_io_executor executor;
-    std::function<void()> close_if_idle;  // run on `executor`
-    bool idle = false;                    // touched on `executor` only
+    std::function<void()> close_if_idle;    // run on `executor`
+    std::function<void()> close_websocket;  // set while the connection is a WebSocket; run on `executor`
+    bool idle = false;                      // touched on `executor` only
 };
 
 /// What the per-connection coroutines share. Non-template, so the TLS and plain sessions compile
@@ -39,6 +40,7 @@ struct ServerCore {
 
     std::shared_ptr<ConnectionHandle> Register(boost::asio::any_io_executor executor, std::uint64_t& id);
     void Unregister(std::uint64_t id);
+    /// Closes idle keep-alive connections and sends open WebSockets their 1001 close. Repeatable.
     void CloseIdleConnections();
     std::size_t open_connections() const;
 
@@ -53,13 +55,22 @@ struct ServerCore {
     };
     Admission Admit(const beast_http::request_parser<beast_http::string_body>& parser) const;
 
-    /// Runs the handler and turns every failure into a problem response.
-    boost::asio::awaitable<Response> Handle(const Request& request, RouteMatch& match, const std::string& request_id,
-                                            const std::string& remote);
+    /// What a route answered: a response, or (when `upgrade` is set) a WebSocket to run instead.
+    struct Handled {
+        Response response;
+        WebSocketHandler upgrade;  // set only for a WebSocket upgrade request whose handler asked for it
+    };
+    /// Runs the handler and turns every failure into a problem response; 426 when the handler wants a
+    /// WebSocket but the request is no upgrade, 403 for an upgrade from a foreign browser origin.
+    boost::asio::awaitable<Handled> Handle(const Request& request, RouteMatch& match, const std::string& request_id,
+                                           const std::string& remote);
 
     /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
     std::string ClientAddress(const Request& request, const std::string& peer) const;
     bool OriginAllowed(std::string_view origin) const;
+    /// A WebSocket upgrade without Origin (not a browser), from the server's own origin or an allowed one.
+    /// Browsers do not apply CORS to WebSockets, so this is what stops a foreign page riding on cookies.
+    bool UpgradeOriginAllowed(const Request& request) const;
     /// Answers a CORS preflight (OPTIONS with Access-Control-Request-Method).
     Response Preflight(const beast_http::request_header<>& header, std::string_view path) const;
     /// Security headers on every response; CORS headers for allowed origins.

@@ -15,6 +15,7 @@
 
 #include "core/log.hpp"
 #include "http/detail/server_core.hpp"
+#include "http/detail/websocket_upgrade.hpp"
 #include "http/problem.hpp"
 
 namespace gatehouse::http::detail {
@@ -148,8 +149,16 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         }
         Request request = parser.release();
         core.metrics.in_flight().fetch_add(1);
-        Response response = co_await core.Handle(request, admission.match, request_id, remote);
+        auto handled = co_await core.Handle(request, admission.match, request_id, remote);
         core.metrics.in_flight().fetch_sub(1);
+        if (handled.upgrade) {
+            // The connection is the WebSocket's from here to its end.
+            WebSocketUpgrade upgrade{
+                std::move(request), std::move(handled.upgrade), &handle, route, request_id, remote, started};
+            co_await RunWebSocket(core, stream, upgrade);
+            co_return;
+        }
+        Response response = std::move(handled.response);
         response.keep_alive(request.keep_alive() && !core.stopping.load());
         core.Finish(&request, request.method_string(), request.target(), response, route, request_id, remote, started);
         const bool written = co_await WriteResponse(stream, response, limits.read_timeout_s);
