@@ -20,6 +20,12 @@ std::optional<std::string> BearerToken(const http::RequestContext& context) {
 
 boost::asio::awaitable<auth::Principal> ApiGatekeeper::Authenticate(http::RequestContext& context) {
     auto token = BearerToken(context);
+    // Browsers cannot set headers on a WebSocket: an upgrade may carry the access token in the
+    // query (the access log redacts it).
+    if (!token && boost::beast::iequals(context.Header("Upgrade"), "websocket")) {
+        token = context.Query("access_token");
+        if (token && (token->empty() || token->size() > 4096)) token.reset();
+    }
     if (!token) throw core::Error(core::errc::unauthenticated, "missing or malformed Authorization: Bearer header");
     co_return co_await identity_.Authenticate(std::move(*token));
 }

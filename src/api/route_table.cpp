@@ -5,6 +5,7 @@
 #include "api/fleet_handlers.hpp"
 #include "api/ops_handlers.hpp"
 #include "api/task_handlers.hpp"
+#include "api/task_stream.hpp"
 #include "api/user_handlers.hpp"
 
 namespace gatehouse::api {
@@ -36,6 +37,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     auto task = std::make_shared<TaskHandlers>(TaskHandlers{s.tasks});
     using F = FleetHandlers;
     using T = TaskHandlers;
+    auto stream = std::make_shared<TaskStreamHandler>(TaskStreamHandler{s.tasks});
     // Key imports may carry a large (invalid) file: let it reach the parser for a clear 400.
     auto import_options = Tag("ssh-keys", "ssh_key.import");
     import_options.max_body_bytes = 4 * 1024 * 1024;
@@ -100,6 +102,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", Tag("tasks")});
     router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
     // clang-format on
 }

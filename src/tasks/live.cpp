@@ -74,10 +74,12 @@ boost::asio::awaitable<std::vector<LiveEventPtr>> Watcher::Next() {
 
 void TaskRun::Publish(LiveEventPtr event) {
     std::size_t live = 0;
-    for (auto& weak : watchers) {
-        if (auto watcher = weak.lock()) {
+    for (std::size_t i = 0; i < watchers.size(); ++i) {
+        if (auto watcher = watchers[i].lock()) {
             watcher->Push(event);
-            watchers[live++] = std::move(weak);
+            // Never self-move: a weak_ptr moved onto itself ends up empty.
+            if (live != i) watchers[live] = std::move(watchers[i]);
+            ++live;
         }
     }
     watchers.resize(live);

@@ -130,14 +130,30 @@ boost::asio::awaitable<Page<TaskView>> TaskService::List(TaskFilter filter, std:
 }
 
 boost::asio::awaitable<std::vector<Chunk>> TaskService::Output(std::string id, std::optional<std::string> server_id,
-                                                               std::int64_t after_seq, std::size_t limit) {
+                                                               std::int64_t after_seq, std::size_t limit,
+                                                               std::size_t max_bytes) {
     co_return co_await impl_->db.Read([&](store::Connection& c) {
         const auto task = sql::FindTask(c, id);
         if (!task) throw core::Error(core::errc::not_found, "no such task");
         if (server_id && std::none_of(task->targets.begin(), task->targets.end(),
                                       [&](const TargetView& t) { return t.server_id == *server_id; }))
             throw core::Error(core::errc::not_found, "the task has no such target");
-        return sql::ReadChunks(c, id, server_id, after_seq, limit);
+        // Small pages, so a page of large chunks never holds much more than max_bytes in memory.
+        constexpr std::size_t kPage = 64;
+        std::vector<Chunk> chunks;
+        std::size_t bytes = 0;
+        while (chunks.size() < limit && (chunks.empty() || bytes < max_bytes)) {
+            const auto from = chunks.empty() ? after_seq : chunks.back().seq;
+            const std::size_t wanted = std::min(kPage, limit - chunks.size());
+            auto page = sql::ReadChunks(c, id, server_id, from, wanted);
+            const std::size_t got = page.size();
+            for (auto& chunk : page) {
+                bytes += chunk.data.size();
+                chunks.push_back(std::move(chunk));
+            }
+            if (got < wanted) break;
+        }
+        return chunks;
     });
 }
 

@@ -34,7 +34,8 @@ struct TaskOptions {
     std::string instance_id;  // tasks record which process runs them
     std::chrono::seconds heartbeat{5};
     std::chrono::seconds stale_after{30};  // another instance's task without a heartbeat this long is dead
-    std::size_t watcher_queue_bytes = std::size_t{2} << 20;
+    // Queued events are shared by all watchers, so this also bounds the memory of many watchers.
+    std::size_t watcher_queue_bytes = std::size_t{16} << 20;
 };
 
 /// Remote work on servers: tasks with per-target state, persisted output and live watchers.
@@ -53,9 +54,11 @@ class TaskService {
 
     boost::asio::awaitable<TaskView> Get(std::string id);
     boost::asio::awaitable<Page<TaskView>> List(TaskFilter filter, std::size_t limit, std::string cursor);
-    /// Stored output after `after_seq`, oldest first (all of the task's output is stored once it finished).
+    /// Stored output after `after_seq`, oldest first (all of the task's output is stored once it
+    /// finished): at most `limit` chunks and, past the first chunk, at most `max_bytes` of data.
     boost::asio::awaitable<std::vector<Chunk>> Output(std::string id, std::optional<std::string> server_id,
-                                                      std::int64_t after_seq, std::size_t limit);
+                                                      std::int64_t after_seq, std::size_t limit,
+                                                      std::size_t max_bytes = std::size_t{4} << 20);
     /// Stops a queued or running task: queued targets never start, running ones are stopped remotely.
     /// conflict when the task already finished.
     boost::asio::awaitable<TaskView> Cancel(std::string id);

@@ -1,0 +1,137 @@
+#include "api/task_stream.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/task_json.hpp"
+#include "core/errc.hpp"
+#include "http/problem.hpp"
+#include "http/websocket.hpp"
+
+namespace gatehouse::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+// Replayed in small pages: twenty watchers catching up must not hold the whole output in memory.
+constexpr std::size_t kReplayPage = 64;
+constexpr std::size_t kReplayBytes = std::size_t{1} << 20;
+
+std::string Message(std::string_view type, json::object body) {
+    body["type"] = type;
+    return json::serialize(body);
+}
+
+std::string OutputMessage(const tasks::Chunk& chunk) { return Message("output", ChunkJson(chunk)); }
+
+// Built outside the coroutines: GCC 12 rejects brace-initialised JSON objects inside them.
+std::string TaskMessage(std::string_view type, const tasks::TaskView& task) {
+    json::object body;
+    body["task"] = TaskJson(task);
+    return Message(type, std::move(body));
+}
+
+/// Everything one watcher's connection needs, kept alive by the handler's coroutine.
+struct Session {
+    tasks::TaskService& tasks;
+    std::string id;
+    std::int64_t last_seq = 0;  // the newest output seq this watcher was sent
+};
+
+/// Sends stored output after `last_seq`, page by page. false when the client went away.
+asio::awaitable<bool> Replay(Session& s, http::WebSocket& ws) {
+    for (;;) {
+        auto chunks = co_await s.tasks.Output(s.id, std::nullopt, s.last_seq, kReplayPage, kReplayBytes);
+        for (const auto& chunk : chunks) {
+            const bool sent = co_await ws.Send(OutputMessage(chunk));
+            if (!sent) co_return false;
+            s.last_seq = chunk.seq;
+        }
+        if (chunks.empty()) co_return true;
+    }
+}
+
+asio::awaitable<bool> SendNew(Session& s, http::WebSocket& ws, const tasks::Chunk& chunk) {
+    if (chunk.seq <= s.last_seq) co_return true;  // already sent from the store
+    const bool sent = co_await ws.Send(OutputMessage(chunk));
+    s.last_seq = chunk.seq;
+    co_return sent;
+}
+
+asio::awaitable<void> Finish(Session& s, http::WebSocket& ws) {
+    // Everything is stored once the task finished: send what the live path may not have.
+    const bool replayed = co_await Replay(s, ws);
+    if (!replayed) co_return;
+    const auto task = co_await s.tasks.Get(s.id);
+    const bool sent = co_await ws.Send(TaskMessage("summary", task));
+    if (sent) co_await ws.Close(1000, "task " + task.state);
+}
+
+asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
+    auto executor = co_await asio::this_coro::executor;
+    // Subscribe before reading the store, so nothing published in between is missed.
+    auto subscription = s.tasks.Watch(s.id, executor);
+    const auto task = co_await s.tasks.Get(s.id);
+    const bool greeted = co_await ws.Send(TaskMessage("task", task));
+    if (!greeted) co_return;
+    const bool replayed = co_await Replay(s, ws);
+    if (!replayed) co_return;
+    for (const auto& chunk : subscription.unstored) {
+        const bool sent = co_await SendNew(s, ws, chunk);
+        if (!sent) co_return;
+    }
+    auto watcher = subscription.watcher;
+    if (!watcher) {
+        co_await Finish(s, ws);
+        co_return;
+    }
+    // Reads only to notice the client leaving; then the watcher wakes and the loop ends.
+    asio::co_spawn(
+        executor,
+        [&ws, watcher]() -> asio::awaitable<void> {
+            for (;;) {
+                auto message = co_await ws.Receive();
+                if (!message) break;
+            }
+            watcher->Stop();
+        },
+        asio::detached);
+    for (;;) {
+        auto events = co_await watcher->Next();
+        if (watcher->overflowed()) {
+            co_await ws.Close(1008, "too slow: resume from since_seq=" + std::to_string(s.last_seq));
+            co_return;
+        }
+        if (events.empty() || ws.closed()) co_return;  // the client left
+        for (const auto& event : events) {
+            bool sent = true;
+            if (event->type == tasks::LiveEvent::Type::output) {
+                sent = co_await SendNew(s, ws, event->chunk);
+            } else if (event->type == tasks::LiveEvent::Type::target) {
+                sent = co_await ws.Send(Message("target", TargetJson(event->target)));
+            } else {
+                co_await Finish(s, ws);
+                co_return;
+            }
+            if (!sent) co_return;
+        }
+    }
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> TaskStreamHandler::Stream(http::RequestContext& context) const {
+    Session session{tasks, std::string(context.Param("id"))};
+    if (const auto since = context.Query("since_seq")) {
+        if (since->empty() || since->size() > 18 || since->find_first_not_of("0123456789") != std::string::npos)
+            throw core::Error(core::errc::invalid_argument, "since_seq must be a non-negative integer");
+        session.last_seq = std::stoll(*since);
+    }
+    co_await tasks.Get(session.id);  // 404 before the upgrade
+    context.upgrade = [session](http::WebSocket& ws) { return Watch(session, ws); };
+    co_return http::Problem(http::Status::upgrade_required, "this route is a WebSocket: send an upgrade request");
+}
+
+}  // namespace gatehouse::api
