@@ -91,8 +91,10 @@ std::string PoolKey(const Target& t) {
     secrets.append(t.private_key).push_back('\0');
     secrets.append(t.passphrase);
     std::string key;
+    // Not the expected host key: a session opened before the key was pinned stays usable once it
+    // is (TakeIdle checks the session's key against the pin).
     for (const std::string_view part : {std::string_view(t.server_id), std::string_view(t.host),
-                                        std::string_view(t.user), std::string_view(t.expected_host_key)}) {
+                                        std::string_view(t.user)}) {
         key.append(part).push_back('\0');
     }
     key.append(std::to_string(t.port)).push_back('\0');
@@ -228,8 +230,9 @@ struct SshClient::Impl {
         return now - c.last_used < options.idle_timeout && ssh_is_connected(c.session.get()) != 0;
     }
 
-    /// The most recently used live session for `key`, or null. Stale ones are closed.
-    std::unique_ptr<Conn> TakeIdle(const std::string& key) {
+    /// The most recently used live session for `key` whose host key is the one `expected` (when
+    /// set), or null. Stale ones are closed.
+    std::unique_ptr<Conn> TakeIdle(const std::string& key, const std::string& expected) {
         std::vector<std::unique_ptr<Conn>> stale;  // destroyed (disconnected) after the lock is released
         const std::lock_guard lock(mutex);
         const auto it = idle.find(key);
@@ -240,7 +243,7 @@ struct SshClient::Impl {
         while (!list.empty() && !found) {
             std::unique_ptr<Conn> c = std::move(list.back());
             list.pop_back();
-            if (Fresh(*c, now)) {
+            if (Fresh(*c, now) && (expected.empty() || c->fingerprint == expected)) {
                 found = std::move(c);
             } else {
                 stale.push_back(std::move(c));
@@ -334,7 +337,7 @@ struct SshClient::Impl {
         const auto start = Clock::now();
         const std::string key = PoolKey(t);
         ConnectInfo info;
-        std::unique_ptr<Conn> conn = TakeIdle(key);
+        std::unique_ptr<Conn> conn = TakeIdle(key, t.expected_host_key);
         if (conn && !Alive(*conn)) conn.reset();
         info.reused = conn != nullptr;
         if (!conn) conn = Open(t);
@@ -357,7 +360,7 @@ struct SshClient::Impl {
         const auto timeout = options.timeout;
         const ChunkCallback& on_chunk = options.on_chunk;
         const std::string key = PoolKey(t);
-        std::unique_ptr<Conn> conn = TakeIdle(key);
+        std::unique_ptr<Conn> conn = TakeIdle(key, t.expected_host_key);
         const bool reused = conn != nullptr;
         if (!conn) conn = Open(t);
         ChannelPtr channel = StartCommand(*conn, command);
