@@ -1,0 +1,46 @@
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gatehouse::core {
+namespace {
+
+TEST(Utf8, AcceptsTextAndRefusesWhatIsNot) {
+    EXPECT_TRUE(IsValidUtf8(""));
+    EXPECT_TRUE(IsValidUtf8("plain ascii\n"));
+    EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+    EXPECT_TRUE(IsValidUtf8(std::string("nul\0inside", 10)));
+    EXPECT_FALSE(IsValidUtf8("\xff"));
+    EXPECT_FALSE(IsValidUtf8("\xc3"));              // cut
+    EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong
+    EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong
+    EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate
+    EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+    EXPECT_FALSE(IsValidUtf8("a\x80z"));            // stray continuation
+}
+
+TEST(Utf8, CompleteLengthHoldsBackOnlyAnUnfinishedCharacter) {
+    EXPECT_EQ(Utf8CompleteLength("abc"), 3u);
+    EXPECT_EQ(Utf8CompleteLength("ab\xc3"), 2u);
+    EXPECT_EQ(Utf8CompleteLength("ab\xc3\xa9"), 4u);
+    EXPECT_EQ(Utf8CompleteLength("\xe2\x82"), 0u);
+    EXPECT_EQ(Utf8CompleteLength("x\xf0\x9f\x98"), 1u);
+    EXPECT_EQ(Utf8CompleteLength("x\xf0\x9f\x98\x80"), 5u);
+    EXPECT_EQ(Utf8CompleteLength("\xff\xff"), 2u);  // not text at all: nothing to wait for
+    EXPECT_EQ(Utf8CompleteLength("a\x80\x80\x80"), 4u);
+    EXPECT_EQ(Utf8CompleteLength(""), 0u);
+}
+
+TEST(Base64, MatchesRfc4648Vectors) {
+    EXPECT_EQ(Base64Encode(""), "");
+    EXPECT_EQ(Base64Encode("f"), "Zg==");
+    EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+    EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+    EXPECT_EQ(Base64Encode("foob"), "Zm9vYg==");
+    EXPECT_EQ(Base64Encode("fooba"), "Zm9vYmE=");
+    EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(Base64Encode(std::string("\xff\xfe\x00", 3)), "//4A");
+}
+
+}  // namespace
+}  // namespace gatehouse::core
