@@ -99,6 +99,18 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
         };
         co_return Ok();
     }));
+    router.Add(WebSocketRoute("/ws/flood", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
+        context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
+            FinishedGuard guard{finished};
+            const std::string chunk(60 * 1024, 'f');
+            for (;;) {
+                std::string message = chunk;
+                const bool sent = co_await ws.Send(std::move(message));
+                if (!sent) break;
+            }
+        };
+        co_return Ok();
+    }));
     router.Add(WebSocketRoute("/ws/push", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
         context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
             FinishedGuard guard{finished};
