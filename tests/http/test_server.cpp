@@ -133,10 +133,11 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
 
 }  // namespace
 
-TestServer::TestServer() {
+TestServer::TestServer(config::TlsConfig tls) {
     AddRoutes(router_, finished_);
     http::ServerSettings settings;
     settings.access_log = true;
+    settings.tls = std::move(tls);
     server_ = std::make_unique<http::Server>(pool_, settings, router_, registry_);
     port_ = server_->Listen("127.0.0.1", 0).port();
     server_->Start();

@@ -31,7 +31,8 @@ namespace gatehouse::testing {
 ///   /ws/push               spawns a Receive loop, sends "tick" every 20 ms until the client leaves
 class TestServer {
   public:
-    TestServer();
+    /// TLS when `tls` names a certificate and key.
+    explicit TestServer(config::TlsConfig tls = {});
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;
