@@ -15,6 +15,11 @@ namespace gatehouse::http {
 /// Concurrency: one Receive at a time (a second Receive while one is pending returns nullopt at once); Send and
 /// Close calls are queued behind one another, so one Send may run alongside the pending Receive.
 ///
+/// Keep a Receive pending for the whole connection (a Receive loop, even for a handler that only sends): the
+/// connection is read only while one is, and reading is what answers pings, takes the client's close and
+/// counts as activity. Without it a client that left goes unnoticed until a Send fails, and the connection is
+/// dropped as idle after 5 minutes (the server pings after 150 s of silence, but nobody reads the pong).
+///
 /// Lifetime: the object lives until the handler's coroutine has returned AND every Send, Receive and Close
 /// started by then has completed. When the handler returns, the server closes the connection (1000, or 1011
 /// when the handler threw), so a Receive still pending in a coroutine the handler spawned returns nullopt; that

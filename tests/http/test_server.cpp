@@ -99,6 +99,18 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
         };
         co_return Ok();
     }));
+    router.Add(WebSocketRoute("/ws/flood", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
+        context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
+            FinishedGuard guard{finished};
+            const std::string chunk(60 * 1024, 'f');
+            for (;;) {
+                std::string message = chunk;
+                const bool sent = co_await ws.Send(std::move(message));
+                if (!sent) break;
+            }
+        };
+        co_return Ok();
+    }));
     router.Add(WebSocketRoute("/ws/push", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
         context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
             FinishedGuard guard{finished};
@@ -121,10 +133,11 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
 
 }  // namespace
 
-TestServer::TestServer() {
+TestServer::TestServer(config::TlsConfig tls) {
     AddRoutes(router_, finished_);
     http::ServerSettings settings;
     settings.access_log = true;
+    settings.tls = std::move(tls);
     server_ = std::make_unique<http::Server>(pool_, settings, router_, registry_);
     port_ = server_->Listen("127.0.0.1", 0).port();
     server_->Start();

@@ -27,10 +27,12 @@ namespace gatehouse::testing {
 ///   /ws/count?n=N          sends "message 0".."message N-1", then closes 4000 "done after N"
 ///   /ws/throw              sends "about to fail", then throws
 ///   /ws/park               waits an hour on a timer (only cancellation ends it)
+///   /ws/flood              sends 60 KiB messages as fast as the client takes them, never receives
 ///   /ws/push               spawns a Receive loop, sends "tick" every 20 ms until the client leaves
 class TestServer {
   public:
-    TestServer();
+    /// TLS when `tls` names a certificate and key.
+    explicit TestServer(config::TlsConfig tls = {});
     ~TestServer();
     TestServer(const TestServer&) = delete;
     TestServer& operator=(const TestServer&) = delete;

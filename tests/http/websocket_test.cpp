@@ -144,6 +144,18 @@ TEST(WebSocket, ShutdownClosesOpenSocketsWith1001Promptly) {
     EXPECT_TRUE(Eventually([&] { return server.handlers_finished() == 3; }));
 }
 
+TEST(WebSocket, ShutdownDropsASocketWhoseClientStoppedReadingAfterTheCloseTimeout) {
+    TestServer server;
+    WsClient client(server.port(), "/ws/flood");
+    ASSERT_TRUE(client.open());
+    std::this_thread::sleep_for(300ms);  // the socket buffers fill; the handler's Send is stuck
+    const auto took = server.Shutdown(60s);
+    EXPECT_GE(took, 4s);   // the 1001 close waited for the stuck Send...
+    EXPECT_LT(took, 10s);  // ...until the 5 s close timeout dropped the connection
+    EXPECT_EQ(server.open_connections(), 0u);
+    EXPECT_TRUE(Eventually([&] { return server.handlers_finished() == 1; }));
+}
+
 TEST(WebSocket, ClientLeavingCancelsAHandlerWaitingElsewhere) {
     LogCapture logs;
     TestServer server;

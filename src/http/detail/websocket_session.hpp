@@ -39,7 +39,11 @@ template <class Stream>
 class WebSocketSession final : public WebSocket, public std::enable_shared_from_this<WebSocketSession<Stream>> {
   public:
     explicit WebSocketSession(Stream& stream)
-        : stream_(stream), ws_(stream), watchdog_(stream.get_executor()), changed_(stream.get_executor()) {
+        : stream_(stream),
+          ws_(stream),
+          watchdog_(stream.get_executor()),
+          shutdown_deadline_(stream.get_executor()),
+          changed_(stream.get_executor()) {
         // A timer that never expires is a condition variable: cancel() wakes every waiter.
         changed_.expires_at(std::chrono::steady_clock::time_point::max());
     }
@@ -111,10 +115,16 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
 
     /// Server shutdown: close 1001 now, then cancel the handler. Idempotent; on the executor.
     void BeginShutdown() {
-        if (shutting_down_) return;
+        if (shutting_down_ || ended_) return;
         shutting_down_ = true;
+        // A Send stuck on a peer that does not read holds the close back: past the close timeout, drop it.
+        shutdown_deadline_.expires_after(kWebSocketCloseTimeout);
+        shutdown_deadline_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& ec) {
+            auto self = weak.lock();
+            if (!ec && self) self->DropConnection();
+        });
         ws_asio::co_spawn(stream_.get_executor(), ShutdownClose(),
-                          [self = this->shared_from_this()](std::exception_ptr error) {
+                          [pending = std::make_shared<Pending>(*this)](std::exception_ptr error) {
                               WebSocketHandlerEndedWell(error, false, "shutdown");
                           });
     }
@@ -125,11 +135,15 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         std::string reason = handler_failed ? "internal error" : "";
         co_await DoClose(code, std::move(reason));
         // A clean close also ends a pending Receive; anything still waiting now is woken by the socket closing.
-        if (pending_ > 0) ws_beast::get_lowest_layer(stream_).close();
+        if (pending_ > 0) DropConnection();
         while (pending_ > 0) {
             co_await changed_.async_wait(ws_asio::as_tuple(ws_asio::use_awaitable));
         }
-        ws_beast::get_lowest_layer(stream_).close();
+        DropConnection();
+        // The stream belongs to the HTTP session, which ends now: nothing may touch it from here on.
+        ended_ = true;
+        shutdown_deadline_.cancel();
+        DisarmWatchdog();
     }
 
   private:
@@ -230,14 +244,18 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         watchdog_.expires_after(limit);
         watchdog_.async_wait([weak = this->weak_from_this(), generation](const boost::system::error_code& ec) {
             auto self = weak.lock();
-            if (ec || !self || self->watchdog_generation_ != generation) return;
-            self->failed_ = true;
-            ws_beast::get_lowest_layer(self->stream_).close();
+            if (!ec && self && self->watchdog_generation_ == generation) self->DropConnection();
         });
     }
     void DisarmWatchdog() {
         ++watchdog_generation_;
         watchdog_.cancel();
+    }
+    /// Closes the socket: every operation on it fails at once.
+    void DropConnection() {
+        if (ended_) return;
+        failed_ = true;
+        ws_beast::get_lowest_layer(stream_).close();
     }
 
     /// The peer closed or the connection failed: unless the handler closed it itself, wake the handler.
@@ -254,6 +272,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     Stream& stream_;
     websocket::stream<Stream&> ws_;
     ws_asio::steady_timer watchdog_;
+    ws_asio::steady_timer shutdown_deadline_;
     ws_asio::steady_timer changed_;
     ws_asio::cancellation_signal stop_;
     std::uint64_t watchdog_generation_ = 0;
@@ -266,6 +285,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     bool own_close_ = false;
     bool failed_ = false;
     bool shutting_down_ = false;
+    bool ended_ = false;
     bool handler_running_ = false;
     bool handler_stopped_ = false;
 };
