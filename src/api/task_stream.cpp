@@ -73,6 +73,18 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     auto executor = co_await asio::this_coro::executor;
     // Subscribe before reading the store, so nothing published in between is missed.
     auto subscription = s.tasks.Watch(s.id, executor);
+    // A Receive stays pending for the whole connection: that is what notices the client leaving (and
+    // answers its pings); then the watcher wakes and the loop below ends.
+    asio::co_spawn(
+        executor,
+        [&ws, watcher = subscription.watcher]() -> asio::awaitable<void> {
+            for (;;) {
+                auto message = co_await ws.Receive();
+                if (!message) break;
+            }
+            if (watcher) watcher->Stop();
+        },
+        asio::detached);
     const auto task = co_await s.tasks.Get(s.id);
     const bool greeted = co_await ws.Send(TaskMessage("task", task));
     if (!greeted) co_return;
@@ -87,17 +99,6 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
         co_await Finish(s, ws);
         co_return;
     }
-    // Reads only to notice the client leaving; then the watcher wakes and the loop ends.
-    asio::co_spawn(
-        executor,
-        [&ws, watcher]() -> asio::awaitable<void> {
-            for (;;) {
-                auto message = co_await ws.Receive();
-                if (!message) break;
-            }
-            watcher->Stop();
-        },
-        asio::detached);
     for (;;) {
         auto events = co_await watcher->Next();
         if (watcher->overflowed()) {

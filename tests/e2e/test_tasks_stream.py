@@ -206,3 +206,23 @@ def test_100_targets_10_mb_to_20_watchers_with_bounded_memory(start_module_serve
     print(f"\nstream: 100 targets x {len(expected)} B = 10 MB to 20 watchers in {elapsed:.1f} s; "
           f"gatehouse peak RSS {peak_mib:.1f} MiB (before the task {rss_before / 1024:.1f} MiB)")
     assert peak_mib < 256, f"peak RSS {peak_mib:.1f} MiB"
+
+
+def test_a_watcher_leaving_early_changes_nothing(gh, roles, servers):
+    created = submit(gh, roles.operator, servers, "echo a; sleep 1.5; echo b")
+    ws = connect(gh, created["id"], roles.viewer)
+    first = json.loads(ws.recv())
+    assert first["type"] == "task"
+    ws.sock.close()  # gone without a close frame
+    task = wait_task(gh, roles.viewer, created["id"])
+    assert task["state"] == "succeeded"
+    for sid in servers:
+        assert output_bytes(gh, roles.viewer, task["id"], sid) == b"a\nb\n"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        metrics = gh.get("/metrics").text
+        open_now = [line for line in metrics.splitlines() if line.startswith("gatehouse_http_websockets_open")]
+        if open_now and float(open_now[0].split()[-1]) == 0:
+            break
+        time.sleep(0.1)
+    assert open_now and float(open_now[0].split()[-1]) == 0, open_now
