@@ -1,5 +1,6 @@
 #include "api/route_table.hpp"
 
+#include "api/app_handlers.hpp"
 #include "api/audit_handlers.hpp"
 #include "api/auth_handlers.hpp"
 #include "api/fleet_handlers.hpp"
@@ -35,6 +36,8 @@ void BuildRouteTable(http::Router& router, Services& s) {
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
     auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});
     auto task = std::make_shared<TaskHandlers>(TaskHandlers{s.tasks});
+    auto apps = std::make_shared<AppHandlers>(AppHandlers{s.apps});
+    using Ap = AppHandlers;
     using F = FleetHandlers;
     using T = TaskHandlers;
     auto stream = std::make_shared<TaskStreamHandler>(TaskStreamHandler{s.tasks});
@@ -104,6 +107,19 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", Tag("tasks")});
     router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
+
+    router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Tag("apps")});
+    router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Tag("apps", "project.create")});
+    router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
+    router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Tag("apps", "project.update")});
+    router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Tag("apps", "project.delete")});
+    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id)", Tag("apps")});
+    router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Tag("apps", "app.create")});
+    router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
+    router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Tag("apps", "app.update")});
+    router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Tag("apps", "app.delete")});
+    router.Add({Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Tag("apps", "app.start")});
+    router.Add({Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Tag("apps", "app.stop")});
     // clang-format on
 }
 

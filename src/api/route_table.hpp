@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "apps/app_service.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/identity_service.hpp"
 #include "auth/rate_limiter.hpp"
@@ -24,6 +25,7 @@ struct Services {
     audit::AuditLog& audit;
     fleet::FleetService& fleet;
     tasks::TaskService& tasks;
+    apps::AppService& apps;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
 };

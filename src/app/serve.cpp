@@ -18,6 +18,7 @@
 #include "app/database.hpp"
 #include "app/identity.hpp"
 #include "app/process_metrics.hpp"
+#include "apps/app_service.hpp"
 #include "core/log.hpp"
 #include "core/scheduler.hpp"
 #include "fleet/fleet_service.hpp"
@@ -117,6 +118,10 @@ int Serve(const config::Config& config) {
     tasks::TaskService tasks(*database, fleet, audit, io.First().get_executor(), task_options);
     if (const auto interrupted = tasks.RecoverInterrupted(); interrupted > 0)
         core::LogWarn("tasks.recovered", {{"interrupted", interrupted}});
+    apps::AppService apps(*database, tasks, audit);
+    // Apps whose compose task the previous run left unfinished: their state is unknown.
+    if (const auto failed = apps.RecoverInterrupted(); failed > 0)
+        core::LogWarn("apps.recovered", {{"failed", failed}});
 
     api::Services services{*database,
                            registry,
@@ -125,6 +130,7 @@ int Serve(const config::Config& config) {
                            audit,
                            fleet,
                            tasks,
+                           apps,
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite};
     http::Router router;
@@ -158,6 +164,10 @@ int Serve(const config::Config& config) {
     scheduler.Every(
         "tasks.maintain", task_options.heartbeat, [&]() -> asio::awaitable<void> { co_await tasks.Maintain(); },
         task_options.heartbeat);
+    scheduler.Every(
+        "apps.auto_stop", std::chrono::seconds(config.apps.auto_stop_check_s),
+        [&]() -> asio::awaitable<void> { co_await apps.AutoStopDue(); },
+        std::chrono::seconds(std::min(5, config.apps.auto_stop_check_s)));
     scheduler.Every("ssh.close_idle", std::chrono::seconds(30), [&]() -> asio::awaitable<void> {
         co_await core::Offload(ssh_pool, [&] { ssh_client.CloseIdle(); });
     });

@@ -57,6 +57,10 @@ struct FleetConfig {
     int disk_ttl_s = 30;
 };
 
+struct AppsConfig {
+    int auto_stop_check_s = 30;  // running apps past their deadline are stopped this often
+};
+
 struct AuditConfig {
     int retention_days = 90;
 };
@@ -76,6 +80,7 @@ struct Config {
     AuthConfig auth;
     AuditConfig audit;
     FleetConfig fleet;
+    AppsConfig apps;
     LogConfig log;
 };
 

@@ -132,6 +132,9 @@ std::vector<Option> BuildOptions() {
                                 &FleetConfig::status_ttl_s, 0, 3600));
     options.push_back(IntOption("fleet.disk_ttl_s", "seconds a server's disk usage is served from cache",
                                 &Config::fleet, &FleetConfig::disk_ttl_s, 0, 3600));
+    options.push_back(IntOption("apps.auto_stop_check_s",
+                                "seconds between checks for running apps past their auto-stop deadline", &Config::apps,
+                                &AppsConfig::auto_stop_check_s, 1, 86400));
     options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily", &Config::audit,
                                 &AuditConfig::retention_days, 1, 36500));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",

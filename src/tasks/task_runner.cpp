@@ -248,10 +248,6 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
         run->Publish(std::move(event));
         run->watchers.clear();
     }
-    {
-        std::lock_guard lock(runs_mutex);
-        runs.erase(state.task.id);
-    }
     core::LogInfo("task.finished", {{"task_id", state.task.id},
                                     {"kind", state.task.kind},
                                     {"state", state.task.state},
@@ -263,6 +259,9 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
             core::LogError("task.hook_failed", {{"task_id", state.task.id}, {"error", e.what()}});
         }
     }
+    // Only now: Stop waits for the hook too (an app's status follows its task before shutdown).
+    std::lock_guard lock(runs_mutex);
+    runs.erase(state.task.id);
 }
 
 }  // namespace gatehouse::tasks

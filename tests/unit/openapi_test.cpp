@@ -29,7 +29,8 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     fleet::FleetService fleet(*database, vault, workers, ssh_client, audit, {});
     boost::asio::io_context io;
     tasks::TaskService tasks(*database, fleet, audit, io.get_executor(), {});
-    Services services{*database, registry, identity, limiter, audit, fleet, tasks};
+    apps::AppService apps(*database, tasks, audit);
+    Services services{*database, registry, identity, limiter, audit, fleet, tasks, apps};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();

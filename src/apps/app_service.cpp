@@ -1,0 +1,160 @@
+#include "apps/app_service.hpp"
+
+#include "apps/app_impl.hpp"
+#include "apps/app_sql.hpp"
+#include "core/errc.hpp"
+#include "core/ids.hpp"
+#include "core/time.hpp"
+
+namespace gatehouse::apps {
+
+std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
+
+core::Error NotFound(std::string_view what) {
+    return core::Error(core::errc::not_found, "no such " + std::string(what));
+}
+
+namespace {
+
+std::string CheckCursor(const std::string& cursor) {
+    for (char ch : cursor)
+        if (cursor.size() > 64 || (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-'))
+            throw core::Error(core::errc::invalid_argument, "malformed cursor");
+    return cursor;
+}
+
+template <class T>
+Page<T> Paged(std::vector<T> rows, std::size_t limit) {
+    Page<T> page;
+    for (std::size_t i = 0; i < rows.size() && i < limit; ++i) page.items.push_back(std::move(rows[i]));
+    if (rows.size() > limit) page.next_cursor = page.items.back().id;
+    return page;
+}
+
+// Runs `write` and turns a unique violation into a 409 naming what is taken.
+template <class F>
+void Unique(std::string_view taken, F write) {
+    try {
+        write();
+    } catch (const core::Error& e) {
+        if (e.code() == core::errc::already_exists) throw core::Error(core::errc::already_exists, std::string(taken));
+        throw;
+    }
+}
+
+void CheckReferences(store::Connection& c, const AppInput& in) {
+    if (!sql::FindProject(c, in.project_id))
+        throw core::Error(core::errc::invalid_argument, "field 'project_id': no such project");
+    if (!sql::ServerExists(c, in.server_id))
+        throw core::Error(core::errc::invalid_argument, "field 'server_id': no such server");
+}
+
+void Apply(AppView& app, const AppInput& in) {
+    app.name = in.name;
+    app.project_id = in.project_id;
+    app.server_id = in.server_id;
+    app.cd_path = in.cd_path;
+    app.app_url = in.app_url;
+    app.auto_stop_minutes = in.auto_stop_minutes;
+    app.updated_at = Now();
+}
+
+}  // namespace
+
+AppService::AppService(store::Database& database, tasks::TaskService& tasks, audit::AuditLog& audit, AppOptions options)
+    : impl_(std::make_shared<Impl>(Impl{database, tasks, audit, options})) {}
+
+AppService::~AppService() = default;
+
+boost::asio::awaitable<Page<ProjectView>> AppService::ListProjects(std::size_t limit, std::string cursor) {
+    const auto after = CheckCursor(cursor);
+    auto rows = co_await impl_->db.Read([&](store::Connection& c) { return sql::ListProjects(c, after, limit + 1); });
+    co_return Paged(std::move(rows), limit);
+}
+
+boost::asio::awaitable<ProjectView> AppService::GetProject(std::string id) {
+    auto project = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindProject(c, id); });
+    if (!project) throw NotFound("project");
+    co_return *project;
+}
+
+boost::asio::awaitable<ProjectView> AppService::CreateProject(ProjectInput input) {
+    ValidateProjectInput(input);
+    const auto now = Now();
+    ProjectView project{core::NewUuidV7(), std::move(input.name), std::move(input.description), now, now};
+    co_await impl_->db.Write([&](store::Connection& c) {
+        Unique("project name '" + project.name + "' is taken", [&] { sql::InsertProject(c, project); });
+    });
+    co_return project;
+}
+
+boost::asio::awaitable<ProjectView> AppService::UpdateProject(std::string id, ProjectInput input) {
+    ValidateProjectInput(input);
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        auto project = sql::FindProject(c, id);
+        if (!project) throw NotFound("project");
+        project->name = input.name;
+        project->description = input.description;
+        project->updated_at = Now();
+        Unique("project name '" + project->name + "' is taken", [&] { sql::UpdateProject(c, *project); });
+        return *project;
+    });
+}
+
+boost::asio::awaitable<std::int64_t> AppService::DeleteProject(std::string id) {
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        if (!sql::FindProject(c, id)) throw NotFound("project");
+        return sql::DeleteProject(c, id);
+    });
+}
+
+boost::asio::awaitable<Page<AppView>> AppService::ListApps(AppFilter filter, std::size_t limit, std::string cursor) {
+    const auto after = CheckCursor(cursor);
+    auto rows =
+        co_await impl_->db.Read([&](store::Connection& c) { return sql::ListApps(c, filter, after, limit + 1); });
+    co_return Paged(std::move(rows), limit);
+}
+
+boost::asio::awaitable<AppView> AppService::GetApp(std::string id) {
+    auto app = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindApp(c, id); });
+    if (!app) throw NotFound("app");
+    co_return *app;
+}
+
+boost::asio::awaitable<AppView> AppService::CreateApp(AppInput input) {
+    ValidateAppInput(input);
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        CheckReferences(c, input);
+        AppView app;
+        app.id = core::NewUuidV7();
+        app.created_at = Now();
+        Apply(app, input);
+        Unique("app name '" + app.name + "' is taken in the project", [&] { sql::InsertApp(c, app); });
+        return app;
+    });
+}
+
+boost::asio::awaitable<AppView> AppService::UpdateApp(std::string id, AppInput input) {
+    ValidateAppInput(input);
+    co_return co_await impl_->db.Write([&](store::Connection& c) {
+        auto app = sql::FindApp(c, id);
+        if (!app) throw NotFound("app");
+        CheckReferences(c, input);
+        const bool moves = app->server_id != input.server_id || app->cd_path != input.cd_path;
+        if (moves && app->status != "stopped" && app->status != "failed")
+            throw core::Error(core::errc::conflict,
+                              "the app is " + app->status + "; stop it before changing its server_id or cd_path");
+        Apply(*app, input);
+        Unique("app name '" + app->name + "' is taken in the project", [&] { sql::UpdateApp(c, *app); });
+        return *app;
+    });
+}
+
+boost::asio::awaitable<void> AppService::DeleteApp(std::string id) {
+    co_await impl_->db.Write([&](store::Connection& c) {
+        if (!sql::FindApp(c, id)) throw NotFound("app");
+        sql::DeleteApp(c, id);
+    });
+}
+
+}  // namespace gatehouse::apps
