@@ -16,10 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value OptionalJson(const std::optional<std::string>& value) {
-    return value ? json::value(*value) : json::value(nullptr);
-}
-
 json::object ProjectJson(const apps::ProjectView& p) {
     return {{"id", p.id},
             {"name", p.name},

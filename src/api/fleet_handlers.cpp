@@ -16,10 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value OptionalJson(const std::optional<std::string>& value) {
-    return value ? json::value(*value) : json::value(nullptr);
-}
-
 json::object KeyJson(const fleet::KeyView& k) {
     return {{"id", k.id},
             {"name", k.name},

@@ -59,6 +59,10 @@ std::size_t PageLimit(const http::RequestContext& context) {
     return limit;
 }
 
+boost::json::value OptionalJson(const std::optional<std::string>& value) {
+    return value ? boost::json::value(*value) : boost::json::value(nullptr);
+}
+
 http::Response NoContent() {
     http::Response response{http::Status::no_content, 11};
     return response;

@@ -24,4 +24,7 @@ std::size_t PageLimit(const http::RequestContext& context);
 
 http::Response NoContent();
 
+/// The string, or JSON null when absent.
+boost::json::value OptionalJson(const std::optional<std::string>& value);
+
 }  // namespace gatehouse::api

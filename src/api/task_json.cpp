@@ -2,28 +2,22 @@
 
 #include <boost/json/array.hpp>
 
+#include "api/json_fields.hpp"
 #include "core/text.hpp"
 
 namespace gatehouse::api {
-namespace {
 
 namespace json = boost::json;
-
-json::value Optional(const std::optional<std::string>& value) {
-    return value ? json::value(*value) : json::value(nullptr);
-}
-
-}  // namespace
 
 json::object TargetJson(const tasks::TargetView& t) {
     return {{"server_id", t.server_id},
             {"server_name", t.server_name},
             {"state", t.state},
             {"exit_code", t.exit_code ? json::value(*t.exit_code) : json::value(nullptr)},
-            {"started_at", Optional(t.started_at)},
-            {"finished_at", Optional(t.finished_at)},
-            {"result", Optional(t.result)},
-            {"error", Optional(t.error)}};
+            {"started_at", OptionalJson(t.started_at)},
+            {"finished_at", OptionalJson(t.finished_at)},
+            {"result", OptionalJson(t.result)},
+            {"error", OptionalJson(t.error)}};
 }
 
 json::object TaskJson(const tasks::TaskView& t) {
@@ -33,11 +27,11 @@ json::object TaskJson(const tasks::TaskView& t) {
                       {"kind", t.kind},
                       {"state", t.state},
                       {"params", t.params},
-                      {"created_by", Optional(t.created_by)},
+                      {"created_by", OptionalJson(t.created_by)},
                       {"created_by_name", t.created_by_name},
                       {"created_at", t.created_at},
-                      {"started_at", Optional(t.started_at)},
-                      {"finished_at", Optional(t.finished_at)},
+                      {"started_at", OptionalJson(t.started_at)},
+                      {"finished_at", OptionalJson(t.finished_at)},
                       {"timeout_s", t.timeout_s},
                       {"concurrency", t.concurrency},
                       {"cancel_requested", t.cancel_requested},

@@ -5,6 +5,7 @@
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
+#include "store/paging.hpp"
 
 namespace gatehouse::apps {
 
@@ -14,22 +15,10 @@ core::Error NotFound(std::string_view what) {
     return core::Error(core::errc::not_found, "no such " + std::string(what));
 }
 
+using store::CheckCursor;
+using store::Paged;
+
 namespace {
-
-std::string CheckCursor(const std::string& cursor) {
-    for (char ch : cursor)
-        if (cursor.size() > 64 || (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-'))
-            throw core::Error(core::errc::invalid_argument, "malformed cursor");
-    return cursor;
-}
-
-template <class T>
-Page<T> Paged(std::vector<T> rows, std::size_t limit) {
-    Page<T> page;
-    for (std::size_t i = 0; i < rows.size() && i < limit; ++i) page.items.push_back(std::move(rows[i]));
-    if (rows.size() > limit) page.next_cursor = page.items.back().id;
-    return page;
-}
 
 // Runs `write` and turns a unique violation into a 409 naming what is taken.
 template <class F>

@@ -4,6 +4,7 @@
 #include "auth/identity_service.hpp"
 #include "auth/identity_store.hpp"
 #include "core/errc.hpp"
+#include "store/paging.hpp"
 
 namespace gatehouse::auth {
 
@@ -31,6 +32,6 @@ inline core::Error BadCredentials() {
 }
 
 /// Checks a list cursor (an id we handed out) and returns it.
-std::string CheckCursor(const std::string& cursor);
+using store::CheckCursor;
 
 }  // namespace gatehouse::auth

@@ -23,14 +23,6 @@ void RevokeEverything(store::Connection& c, UserRecord& user) {
     RevokeUserApiTokens(c, user.id);
 }
 
-std::string CheckCursor(const std::string& cursor) {
-    if (cursor.size() > 64) throw core::Error(core::errc::invalid_argument, "malformed cursor");
-    for (char ch : cursor)
-        if (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-')
-            throw core::Error(core::errc::invalid_argument, "malformed cursor");
-    return cursor;
-}
-
 LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserRecord& user,
                                                const std::string& family_id) const {
     const auto now = NowEpoch();

@@ -3,6 +3,7 @@
 
 #include "fleet/fleet_service.hpp"
 #include "fleet/fleet_sql.hpp"
+#include "store/paging.hpp"
 
 namespace gatehouse::fleet {
 
@@ -43,6 +44,7 @@ boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Im
 boost::asio::awaitable<void> Record(FleetService::Impl& impl, const ServerView& server, const std::string& status,
                                     const std::string& seen_key, bool mismatch);
 std::string StatusFor(ssh::FailureKind kind);
-std::string CheckCursor(const std::string& cursor);
+using store::CheckCursor;
+using store::Paged;
 
 }  // namespace gatehouse::fleet

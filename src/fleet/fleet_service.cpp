@@ -13,13 +13,6 @@ vault::Owner KeyPassphrase(const std::string& id) { return {"ssh_key", id, "pass
 
 std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
 
-std::string CheckCursor(const std::string& cursor) {
-    for (char ch : cursor)
-        if (cursor.size() > 64 || (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-'))
-            throw core::Error(core::errc::invalid_argument, "malformed cursor");
-    return cursor;
-}
-
 namespace {
 
 core::Error NotFound(std::string_view what) {
@@ -28,14 +21,6 @@ core::Error NotFound(std::string_view what) {
 
 core::Error NameTaken(std::string_view what, std::string_view name) {
     return core::Error(core::errc::already_exists, std::string(what) + " name '" + std::string(name) + "' is taken");
-}
-
-template <class T>
-Page<T> Paged(std::vector<T> rows, std::size_t limit) {
-    Page<T> page;
-    for (std::size_t i = 0; i < rows.size() && i < limit; ++i) page.items.push_back(std::move(rows[i]));
-    if (rows.size() > limit) page.next_cursor = page.items.back().id;
-    return page;
 }
 
 KeyView ToView(const ssh::KeyMaterial& material, std::string name) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "store/paging.hpp"
+
 namespace gatehouse::fleet {
 
 struct KeyView {
@@ -65,9 +67,6 @@ struct ServerInput {
 };
 
 template <class T>
-struct Page {
-    std::vector<T> items;
-    std::optional<std::string> next_cursor;
-};
+using Page = store::Page<T>;
 
 }  // namespace gatehouse::fleet

@@ -115,18 +115,10 @@ boost::asio::awaitable<TaskView> TaskService::Get(std::string id) {
 }
 
 boost::asio::awaitable<Page<TaskView>> TaskService::List(TaskFilter filter, std::size_t limit, std::string cursor) {
-    if (cursor.size() > 64) throw Invalid("malformed cursor");
-    for (char ch : cursor)
-        if (!std::isxdigit(static_cast<unsigned char>(ch)) && ch != '-') throw Invalid("malformed cursor");
+    const auto before = store::CheckCursor(cursor);
     auto rows =
-        co_await impl_->db.Read([&](store::Connection& c) { return sql::ListTasks(c, filter, cursor, limit + 1); });
-    Page<TaskView> page;
-    if (rows.size() > limit) {
-        rows.resize(limit);
-        page.next_cursor = rows.back().id;
-    }
-    page.items = std::move(rows);
-    co_return page;
+        co_await impl_->db.Read([&](store::Connection& c) { return sql::ListTasks(c, filter, before, limit + 1); });
+    co_return store::Paged(std::move(rows), limit);
 }
 
 boost::asio::awaitable<std::vector<Chunk>> TaskService::Output(std::string id, std::optional<std::string> server_id,

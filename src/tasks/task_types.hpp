@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "store/paging.hpp"
+
 namespace gatehouse::tasks {
 
 /// Kinds of remote work. Each runs one command line per target; deploy_key and revoke_key report a
@@ -62,10 +64,7 @@ struct TaskFilter {
 };
 
 template <class T>
-struct Page {
-    std::vector<T> items;
-    std::optional<std::string> next_cursor;
-};
+using Page = store::Page<T>;
 
 /// Who asks for the work: a user, or the scheduler (user_id empty).
 struct Creator {
