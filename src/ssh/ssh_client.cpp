@@ -93,8 +93,8 @@ std::string PoolKey(const Target& t) {
     std::string key;
     // Not the expected host key: a session opened before the key was pinned stays usable once it
     // is (TakeIdle checks the session's key against the pin).
-    for (const std::string_view part : {std::string_view(t.server_id), std::string_view(t.host),
-                                        std::string_view(t.user)}) {
+    for (const std::string_view part :
+         {std::string_view(t.server_id), std::string_view(t.host), std::string_view(t.user)}) {
         key.append(part).push_back('\0');
     }
     key.append(std::to_string(t.port)).push_back('\0');
