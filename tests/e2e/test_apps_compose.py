@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -307,3 +307,25 @@ def test_an_interrupted_start_leaves_the_app_failed_after_a_restart(start_server
     # It can be started again.
     wait_task(second, headers, start(second, headers, app["id"])["task_id"])
     wait_status(second, headers, app["id"], "running")
+
+
+def test_auto_stop_after_one_real_minute(gh, roles, double, base, server, project):
+    """No shortcut: an app started with auto_stop_minutes=1 is stopped by the scheduler once its
+    minute is up, and not before."""
+    path = app_dir(base, unique("minute"))
+    app = create_app(gh, roles.operator, project["id"], server["id"], path, auto_stop_minutes=1)
+    wait_task(gh, roles.viewer, start(gh, roles.operator, app["id"])["task_id"])
+    running = wait_status(gh, roles.viewer, app["id"], "running")
+    started = datetime.fromisoformat(running["started_at"].replace("Z", "+00:00"))
+    deadline = datetime.fromisoformat(running["auto_stop_at"].replace("Z", "+00:00"))
+    assert (deadline - started).total_seconds() == 60
+    while datetime.now(timezone.utc) < deadline - timedelta(seconds=3):
+        assert get_app(gh, roles.viewer, app["id"])["status"] == "running"
+        time.sleep(1)
+    stopped = wait_status(gh, roles.viewer, app["id"], "stopped", timeout=30)
+    assert datetime.now(timezone.utc) >= deadline
+    assert calls_in(double, path)[-1] == "down"
+    task = get_task(gh, roles.viewer, stopped["last_task_id"])
+    assert task["created_by_name"] == "scheduler" and task["params"]["reason"] == "auto_stop"
+    event = wait_audit(gh, roles.admin_token, lambda e: e["resource"]["id"] == app["id"], action="app.auto_stop")[0]
+    assert event["details"]["auto_stop_minutes"] == 1
