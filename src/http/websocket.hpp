@@ -27,11 +27,11 @@ namespace gatehouse::http {
 /// break;`). A spawned coroutine that awaits anything else between its calls must be awaited by the handler
 /// before it returns.
 ///
-/// Cancellation: when the connection ends without the handler's own Close (the peer closed or vanished, a read
-/// or write failed, the server is shutting down) the handler's coroutine gets a terminal cancellation, so a
-/// handler parked on its own wait (a timer, a channel) wakes with operation_aborted, and its next co_await
-/// throws it unless it turned off `this_coro::throw_if_cancelled`. The server expects that exception and does
-/// not log it. Coroutines the handler spawned are not cancelled.
+/// No cancellation: the handler is never cancelled from outside (with Boost 1.81, a terminal cancellation
+/// reaching a handler that awaited pool work crashed the process). It learns that the connection ended from
+/// its Receive loop (nullopt) and from Send (false); a handler parked on a wait of its own (a timer, a
+/// channel) must let its Receive loop wake it, or it holds the connection, and a graceful shutdown, until
+/// the wait ends.
 ///
 /// Shutdown: Server::Shutdown sends every open WebSocket a close 1001 "server shutting down" at once; pending
 /// and later Receive calls return nullopt, Send calls return false.

@@ -5,7 +5,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -17,6 +19,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/worker_pool.hpp"
 #include "http/websocket.hpp"
 
 namespace gatehouse::testing {
@@ -91,11 +94,23 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
         co_return Ok();
     }));
     router.Add(WebSocketRoute("/ws/park", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
-        context.upgrade = [finished](http::WebSocket&) -> asio::awaitable<void> {
+        context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
             FinishedGuard guard{finished};
             const auto executor = co_await asio::this_coro::executor;
-            asio::steady_timer timer(executor, std::chrono::hours(1));
-            co_await timer.async_wait(asio::use_awaitable);
+            // Parked on a wait of its own; its Receive loop wakes it when the connection ends.
+            auto timer = std::make_shared<asio::steady_timer>(executor, std::chrono::hours(1));
+            asio::co_spawn(
+                executor,
+                [&ws, timer]() -> asio::awaitable<void> {
+                    for (;;) {
+                        auto message = co_await ws.Receive();
+                        if (!message) break;
+                    }
+                    timer->cancel();
+                },
+                asio::detached);
+            boost::system::error_code ignored;
+            co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         };
         co_return Ok();
     }));
@@ -106,6 +121,22 @@ void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished)
             for (;;) {
                 std::string message = chunk;
                 const bool sent = co_await ws.Send(std::move(message));
+                if (!sent) break;
+            }
+        };
+        co_return Ok();
+    }));
+    router.Add(WebSocketRoute("/ws/offload", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
+        context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
+            FinishedGuard guard{finished};
+            // Blocking work on a pool, the way handlers read the database, while the client may leave.
+            static core::WorkerPool pool("ws-test", 2, 1000);
+            const auto executor = co_await asio::this_coro::executor;
+            auto gone = std::make_shared<bool>(false);
+            asio::co_spawn(executor, ReceiveUntilGone(ws, gone), asio::detached);
+            for (int i = 0; i < 2000 && !*gone; ++i) {
+                const int n = co_await core::Offload(pool, [i] { return i; });
+                const bool sent = co_await ws.Send(std::to_string(n));
                 if (!sent) break;
             }
         };

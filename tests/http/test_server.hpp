@@ -26,8 +26,9 @@ namespace gatehouse::testing {
 ///   /ws/echo               echoes every message until the client leaves
 ///   /ws/count?n=N          sends "message 0".."message N-1", then closes 4000 "done after N"
 ///   /ws/throw              sends "about to fail", then throws
-///   /ws/park               waits an hour on a timer (only cancellation ends it)
+///   /ws/park               waits an hour on a timer, woken by its Receive loop when the connection ends
 ///   /ws/flood              sends 60 KiB messages as fast as the client takes them, never receives
+///   /ws/offload            awaits work on a worker pool and sends its result, over and over, until the client leaves
 ///   /ws/push               spawns a Receive loop, sends "tick" every 20 ms until the client leaves
 class TestServer {
   public:

@@ -3,9 +3,7 @@
 // included only by websocket_plain.cpp and websocket_tls.cpp, so each stream type is compiled once.
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -96,21 +94,22 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         co_return !ec;
     }
 
-    /// Runs the handler with a cancellation slot of ours. false: it failed (logged).
+    /// Runs the handler. false: it failed (logged). No cancellation is sent into it: with Boost 1.81 a
+    /// terminal cancellation reaching a handler that awaits pool work (core::Offload, the database)
+    /// crashed the process; the handler learns the end from Receive (nullopt) and Send (false).
     ws_asio::awaitable<bool> RunHandler(const WebSocketUpgrade& upgrade) {
         std::exception_ptr error;
         handler_running_ = true;
         try {
             auto body = upgrade.handler(*this);
-            auto token = ws_asio::bind_cancellation_slot(stop_.slot(), ws_asio::as_tuple(ws_asio::use_awaitable));
+            auto token = ws_asio::as_tuple(ws_asio::use_awaitable);
             auto [thrown] = co_await ws_asio::co_spawn(stream_.get_executor(), std::move(body), token);
             error = thrown;
         } catch (...) {
             error = std::current_exception();  // the handler threw before its first suspension
         }
         handler_running_ = false;
-        stop_.slot().clear();
-        co_return WebSocketHandlerEndedWell(error, handler_stopped_, upgrade.request_id);
+        co_return WebSocketHandlerEndedWell(error, upgrade.request_id);
     }
 
     /// Server shutdown: close 1001 now, then cancel the handler. Idempotent; on the executor.
@@ -125,7 +124,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         });
         ws_asio::co_spawn(stream_.get_executor(), ShutdownClose(),
                           [pending = std::make_shared<Pending>(*this)](std::exception_ptr error) {
-                              WebSocketHandlerEndedWell(error, false, "shutdown");
+                              WebSocketHandlerEndedWell(error, "shutdown");
                           });
     }
 
@@ -266,7 +265,6 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     void StopHandler() {
         if (!handler_running_ || handler_stopped_) return;
         handler_stopped_ = true;
-        stop_.emit(ws_asio::cancellation_type::terminal);
     }
 
     Stream& stream_;
@@ -274,7 +272,6 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     ws_asio::steady_timer watchdog_;
     ws_asio::steady_timer shutdown_deadline_;
     ws_asio::steady_timer changed_;
-    ws_asio::cancellation_signal stop_;
     std::uint64_t watchdog_generation_ = 0;
     int pending_ = 0;
     unsigned handshake_status_ = 0;

@@ -43,9 +43,8 @@ inline std::string SendableCloseReason(std::string reason) {
     return reason;
 }
 
-/// True when a WebSocket handler returned, or ended by the cancellation the session sent it; otherwise logs
-/// why it failed (`request_id` names it in the log).
-bool WebSocketHandlerEndedWell(std::exception_ptr error, bool cancelled_by_us, const std::string& request_id);
+/// True when a WebSocket handler returned; otherwise logs why it failed (`request_id` names it in the log).
+bool WebSocketHandlerEndedWell(std::exception_ptr error, const std::string& request_id);
 
 /// Accepts the WebSocket on the already-read request, logs the access line (101, or the status Beast
 /// refused the handshake with), runs the handler and closes. The connection is over when it returns.
