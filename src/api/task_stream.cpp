@@ -2,7 +2,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 
 #include "api/task_json.hpp"
 #include "core/errc.hpp"
@@ -18,6 +22,8 @@ namespace json = boost::json;
 // Replayed in small pages: twenty watchers catching up must not hold the whole output in memory.
 constexpr std::size_t kReplayPage = 64;
 constexpr std::size_t kReplayBytes = std::size_t{1} << 20;
+// How often a task that another instance runs is read from the store.
+constexpr auto kFollowInterval = std::chrono::milliseconds(250);
 
 std::string Message(std::string_view type, json::object body) {
     body["type"] = type;
@@ -38,6 +44,14 @@ struct Session {
     tasks::TaskService& tasks;
     std::string id;
     std::int64_t last_seq = 0;  // the newest output seq this watcher was sent
+};
+
+/// The client's side of the connection, as the Receive loop sees it: `wake` ends a wait of the handler's
+/// as soon as the client leaves. Shared by the handler and its Receive loop, which may outlive it.
+struct Presence {
+    explicit Presence(asio::any_io_executor executor) : wake(std::move(executor)) {}
+    asio::steady_timer wake;
+    bool left = false;
 };
 
 /// Sends stored output after `last_seq`, page by page. false when the client went away.
@@ -69,19 +83,49 @@ asio::awaitable<void> Finish(Session& s, http::WebSocket& ws) {
     if (sent) co_await ws.Close(1000, "task " + task.state);
 }
 
+/// A task that runs in another instance (instances sharing PostgreSQL): its output and target states
+/// are read from the store every kFollowInterval until it finishes. `task` is what the greeting showed.
+asio::awaitable<void> Follow(Session& s, http::WebSocket& ws, Presence& presence, tasks::TaskView task) {
+    std::map<std::string, std::string> shown;  // server id -> the state last sent
+    for (const auto& target : task.targets) shown[target.server_id] = target.state;
+    for (;;) {
+        // The snapshot first, then the output: a target's stored final state implies its stored output,
+        // so a target message never comes before output of its own that was already stored.
+        task = co_await s.tasks.Get(s.id);
+        const bool replayed = co_await Replay(s, ws);
+        if (!replayed) co_return;
+        for (const auto& target : task.targets) {
+            auto& state = shown[target.server_id];
+            if (state == target.state) continue;
+            state = target.state;
+            const bool sent = co_await ws.Send(Message("target", TargetJson(target)));
+            if (!sent) co_return;
+        }
+        if (tasks::IsFinalState(task.state)) break;
+        presence.wake.expires_after(kFollowInterval);
+        boost::system::error_code ignored;
+        co_await presence.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        if (presence.left || ws.closed()) co_return;
+    }
+    co_await Finish(s, ws);
+}
+
 asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     auto executor = co_await asio::this_coro::executor;
     // Subscribe before reading the store, so nothing published in between is missed.
     auto subscription = s.tasks.Watch(s.id, executor);
+    auto presence = std::make_shared<Presence>(executor);
     // A Receive stays pending for the whole connection: that is what notices the client leaving (and
     // answers its pings); then the watcher wakes and the loop below ends.
     asio::co_spawn(
         executor,
-        [&ws, watcher = subscription.watcher]() -> asio::awaitable<void> {
+        [&ws, watcher = subscription.watcher, presence]() -> asio::awaitable<void> {
             for (;;) {
                 auto message = co_await ws.Receive();
                 if (!message) break;
             }
+            presence->left = true;
+            presence->wake.cancel();
             if (watcher) watcher->Stop();
         },
         asio::detached);
@@ -96,7 +140,8 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     }
     auto watcher = subscription.watcher;
     if (!watcher) {
-        co_await Finish(s, ws);
+        // Not running here: finished, or run by another instance.
+        co_await Follow(s, ws, *presence, task);
         co_return;
     }
     for (;;) {

@@ -4,8 +4,11 @@ tasks, reading output back as bytes."""
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import time
+
+import websocket
 
 from support import API, unique
 
@@ -83,3 +86,38 @@ def remote_processes(pattern: str) -> list[str]:
     """Processes on this host (the sshd fixture's) whose command line contains `pattern`."""
     out = subprocess.run(["pgrep", "-af", pattern], capture_output=True, text=True).stdout
     return [line for line in out.splitlines() if "pgrep" not in line]
+
+
+# WebSocket /tasks/{id}/stream
+
+def ws_url(gh, task_id, **query) -> str:
+    q = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"ws://127.0.0.1:{gh.port}{API}/tasks/{task_id}/stream" + (f"?{q}" if q else "")
+
+
+def connect(gh, task_id, headers=None, timeout=30, **kw):
+    header = [f"{k}: {v}" for k, v in (headers or {}).items()]
+    # skip_utf8_validation: the client library validates in pure Python, far slower than the server sends.
+    return websocket.create_connection(ws_url(gh, task_id, **kw.pop("query", {})), header=header,
+                                       timeout=timeout, skip_utf8_validation=True, **kw)
+
+
+def read_all(ws, deadline_s=120, arrivals: list | None = None) -> tuple[list[dict], int | None, str]:
+    """Messages until the server closes; returns (messages, close code, close reason). `arrivals`
+    gets the time.monotonic() at which each message arrived."""
+    messages = []
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        opcode, data = ws.recv_data(control_frame=True)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            code = int.from_bytes(data[:2], "big") if len(data) >= 2 else None
+            return messages, code, data[2:].decode(errors="replace")
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            messages.append(json.loads(data))
+            if arrivals is not None:
+                arrivals.append(time.monotonic())
+    raise AssertionError("the stream did not end")
+
+
+def stream_bytes(messages, target) -> bytes:
+    return b"".join(decode(m) for m in messages if m["type"] == "output" and m["target"] == target)
