@@ -15,6 +15,7 @@ constexpr std::string_view kKeyEditScript = R"sh(
 set -u
 mode=$1
 line=$2
+type=$(printf '%s\n' "$line" | awk '{print $1; exit}')
 blob=$(printf '%s\n' "$line" | awk '{print $2; exit}')
 [ -n "$blob" ] || { echo 'gatehouse: malformed key line' >&2; exit 2; }
 umask 077
@@ -38,10 +39,14 @@ else
     done
     lockd=$dir/.gatehouse-lock
 fi
-has() {
-    [ -f "$file" ] && awk -v b="$blob" '{ for (i = 1; i <= NF; i++) { f = $i; sub(/\r$/, "", f); if (f == b) found = 1 } }
-        END { exit !found }' "$file"
+# The key's lines, as sed commands ("3d;7d;"): its type then its blob as two fields (after any options),
+# on a line that is not a comment, so a commented-out copy neither counts as deployed nor gets removed.
+matches() {
+    [ -f "$file" ] || return 0
+    awk -v t="$type" -v b="$blob" '/^[ \t]*#/ { next }
+        { for (i = 2; i <= NF; i++) { f = $i; sub(/\r$/, "", f); if (f == b && $(i - 1) == t) { printf "%dd;", NR; next } } }' "$file"
 }
+has() { [ -n "$(matches)" ]; }
 changed=0
 if [ "$mode" = deploy ]; then
     if has; then
@@ -59,7 +64,7 @@ if [ "$mode" = deploy ]; then
     fi
 else
     if has; then
-        lines=$(awk -v b="$blob" '{ for (i = 1; i <= NF; i++) { f = $i; sub(/\r$/, "", f); if (f == b) { printf "%dd;", NR; next } } }' "$file")
+        lines=$(matches)
         sed "$lines" "$file" >"$tmp" || exit 1
         result=removed
         changed=1

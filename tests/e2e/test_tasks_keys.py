@@ -123,6 +123,21 @@ def test_revoke_keeps_a_missing_final_newline_and_removes_duplicates(gh, roles, 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_a_commented_out_copy_is_neither_deployed_nor_removed(gh, roles, target, ssh_dir, sshd):
+    key = new_key(gh, roles)
+    kind, blob = key["public_key"].split()[:2]
+    content = (b"# old: " + key["public_key"].encode() + b"\n"
+               b"  #" + kind.encode() + b" " + blob.encode() + b" disabled\n"
+               b"no-pty " + blob.encode() + b" only the blob, no key type before it\n")
+    path = write_keys(ssh_dir, sshd.user, content)
+    assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "absent"
+    assert path.read_bytes() == content
+    assert result_of(edit(gh, roles, key["id"], "deploy", [target["id"]])) == "added"
+    assert path.read_bytes() == content + key["public_key"].encode() + b"\n"
+    assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "removed"
+    assert path.read_bytes() == content
+
+
 def test_revoke_on_a_host_without_the_file(gh, roles, target, ssh_dir):
     key = new_key(gh, roles)
     assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "absent"
