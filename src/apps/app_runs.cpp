@@ -15,10 +15,6 @@ namespace {
 namespace asio = boost::asio;
 using Clock = core::Clock;
 
-std::int64_t CeilEpoch(Clock::time_point t) {
-    return std::chrono::ceil<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
 // What a finished compose task means for its app. Only applies while the app is still in the state
 // the run put it in: one task at a time per app, since starting/stopping refuse another.
 struct RunEndArgs {
@@ -41,11 +37,10 @@ asio::awaitable<void> Finished(RunEndArgs args) {
         const auto now = Clock::now();
         end.status = "running";
         end.started_at = core::FormatRfc3339(now);
-        if (args.minutes > 0) {
-            const auto deadline = now + std::chrono::minutes(args.minutes);
-            end.auto_stop_at = core::FormatRfc3339(deadline);
-            end.auto_stop_epoch = CeilEpoch(deadline);
-        }
+        auto deadline = DeadlineOf(now, args.minutes);
+        end.auto_stop_at = std::move(deadline.at);
+        end.auto_stop_epoch = deadline.epoch;
+        end.run_auto_stop_minutes = args.minutes;
     } else {
         end.status = "stopped";
         end.clear_started = true;
@@ -134,6 +129,13 @@ audit::Event AutoStopEvent(const AppView& app, int minutes, const std::string& t
 
 }  // namespace
 
+Deadline DeadlineOf(Clock::time_point started, int minutes) {
+    if (minutes <= 0) return {};
+    const auto deadline = started + std::chrono::minutes(minutes);
+    return {core::FormatRfc3339(deadline),
+            std::chrono::ceil<std::chrono::seconds>(deadline.time_since_epoch()).count()};
+}
+
 asio::awaitable<AppRun> AppService::Start(StartRequest request) {
     const auto& app_minutes = request.auto_stop_minutes;
     if (app_minutes) ValidateAutoStopMinutes(*app_minutes);
@@ -178,17 +180,8 @@ asio::awaitable<std::size_t> AppService::AutoStopDue() {
         const bool claimed = co_await impl_->db.Write(
             [&](store::Connection& c) { return sql::ClaimAutoStop(c, id, now_epoch, now_text); });
         if (!claimed) continue;  // stopped, restarted or claimed by another instance meanwhile
-        // The run's own limit (a start may override the app's), as its compose_up task recorded it.
-        int minutes = app.auto_stop_minutes;
-        if (app.last_task_id) {
-            try {
-                const auto started = co_await impl_->tasks.Get(*app.last_task_id);
-                if (const auto* value = started.params.if_contains("auto_stop_minutes"); value && value->is_int64())
-                    minutes = static_cast<int>(value->as_int64());
-            } catch (const core::Error&) {
-                // The task is gone: the app's own value is the best answer.
-            }
-        }
+        // The run's own limit: a start may override the app's, a PUT may change it while the app runs.
+        const int minutes = app.run_auto_stop_minutes.value_or(app.auto_stop_minutes);
         LaunchArgs args;
         args.previous_status = "running";
         args.app = app;

@@ -133,8 +133,19 @@ boost::asio::awaitable<AppView> AppService::UpdateApp(std::string id, AppInput i
         if (moves && app->status != "stopped" && app->status != "failed")
             throw core::Error(core::errc::conflict,
                               "the app is " + app->status + "; stop it before changing its server_id or cd_path");
+        // A new limit applies to the current run too: its deadline is counted again from started_at.
+        const bool new_limit = app->auto_stop_minutes != input.auto_stop_minutes;
         Apply(*app, input);
         Unique("app name '" + app->name + "' is taken in the project", [&] { sql::UpdateApp(c, *app); });
+        const auto started = app->started_at ? core::ParseRfc3339(*app->started_at) : std::nullopt;
+        if (new_limit && app->status == "running" && started) {
+            auto deadline = DeadlineOf(*started, app->auto_stop_minutes);
+            if (sql::SetRunLimit(c, app->id, *app->started_at, app->auto_stop_minutes, deadline.at, deadline.epoch)) {
+                app->auto_stop_at = std::move(deadline.at);
+                app->auto_stop_epoch = deadline.epoch;
+                app->run_auto_stop_minutes = app->auto_stop_minutes;
+            }
+        }
         return *app;
     });
 }

@@ -10,7 +10,7 @@ using store::Value;
 constexpr std::string_view kProjectColumns = "id, name, description, created_at, updated_at";
 constexpr std::string_view kAppColumns =
     "id, name, project_id, server_id, cd_path, app_url, auto_stop_minutes, status, started_at, auto_stop_at, "
-    "auto_stop_epoch, last_task_id, created_at, updated_at";
+    "auto_stop_epoch, last_task_id, created_at, updated_at, run_auto_stop_minutes";
 // Either deadline column may say the time has come (an operator may have edited one of them).
 constexpr std::string_view kDue =
     "status = 'running' AND ((auto_stop_epoch IS NOT NULL AND auto_stop_epoch <= ?) OR "
@@ -36,6 +36,7 @@ AppView ToApp(const store::Row& r) {
     a.last_task_id = r.OptString(11);
     a.created_at = r.String(12);
     a.updated_at = r.String(13);
+    if (const auto minutes = r.OptInt(14)) a.run_auto_stop_minutes = static_cast<int>(*minutes);
     return a;
 }
 
@@ -106,10 +107,12 @@ std::vector<AppView> ListApps(Connection& c, const AppFilter& filter, std::strin
 }
 
 void InsertApp(Connection& c, const AppView& a) {
-    c.Execute("INSERT INTO apps (" + std::string(kAppColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {Text(a.id), Text(a.name), Text(a.project_id), Text(a.server_id), Text(a.cd_path), Text(a.app_url),
-               Int(a.auto_stop_minutes), Text(a.status), Nullable(a.started_at), Nullable(a.auto_stop_at),
-               Nullable(a.auto_stop_epoch), Nullable(a.last_task_id), Text(a.created_at), Text(a.updated_at)});
+    c.Execute(
+        "INSERT INTO apps (" + std::string(kAppColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {Text(a.id), Text(a.name), Text(a.project_id), Text(a.server_id), Text(a.cd_path), Text(a.app_url),
+         Int(a.auto_stop_minutes), Text(a.status), Nullable(a.started_at), Nullable(a.auto_stop_at),
+         Nullable(a.auto_stop_epoch), Nullable(a.last_task_id), Text(a.created_at), Text(a.updated_at),
+         Nullable(a.run_auto_stop_minutes)});
 }
 
 void UpdateApp(Connection& c, const AppView& a) {
@@ -118,6 +121,15 @@ void UpdateApp(Connection& c, const AppView& a) {
         "updated_at = ? WHERE id = ?",
         {Text(a.name), Text(a.project_id), Text(a.server_id), Text(a.cd_path), Text(a.app_url),
          Int(a.auto_stop_minutes), Text(a.updated_at), Text(a.id)});
+}
+
+bool SetRunLimit(Connection& c, std::string_view id, std::string_view started_at, int minutes,
+                 std::optional<std::string> at, std::optional<std::int64_t> epoch) {
+    return c.Execute(
+                "UPDATE apps SET run_auto_stop_minutes = ?, auto_stop_at = ?, auto_stop_epoch = ? WHERE id = ? AND "
+                "status = 'running' AND started_at = ?",
+                {Int(minutes), Nullable(at), Nullable(epoch), Text(id), Text(started_at)})
+               .affected > 0;
 }
 
 void DeleteApp(Connection& c, std::string_view id) { c.Execute("DELETE FROM apps WHERE id = ?", {Text(id)}); }
@@ -138,9 +150,11 @@ bool EndRun(Connection& c, std::string_view id, const RunEnd& end) {
     const std::string started = end.clear_started ? "NULL" : "COALESCE(?, started_at)";
     std::vector<Value> params{Text(end.status), Text(end.task_id)};
     if (!end.clear_started) params.push_back(Nullable(end.started_at));
-    params.insert(params.end(), {Nullable(end.auto_stop_at), Nullable(end.auto_stop_epoch), Text(id), Text(end.from)});
+    params.insert(params.end(), {Nullable(end.auto_stop_at), Nullable(end.auto_stop_epoch),
+                                 Nullable(end.run_auto_stop_minutes), Text(id), Text(end.from)});
     return c.Execute("UPDATE apps SET status = ?, last_task_id = ?, started_at = " + started +
-                         ", auto_stop_at = ?, auto_stop_epoch = ? WHERE id = ? AND status = ?",
+                         ", auto_stop_at = ?, auto_stop_epoch = ?, run_auto_stop_minutes = ? WHERE id = ? AND "
+                         "status = ?",
                      params)
                .affected > 0;
 }
@@ -166,7 +180,8 @@ std::vector<std::string> FailOrphaned(Connection& c) {
     for (const auto& row : rows.rows) {
         ids.push_back(row.String(0));
         c.Execute(
-            "UPDATE apps SET status = 'failed', auto_stop_at = NULL, auto_stop_epoch = NULL WHERE id = ? AND "
+            "UPDATE apps SET status = 'failed', auto_stop_at = NULL, auto_stop_epoch = NULL, run_auto_stop_minutes = "
+            "NULL WHERE id = ? AND "
             "status IN ('starting', 'stopping')",
             {Text(row.String(0))});
     }

@@ -24,6 +24,10 @@ std::vector<AppView> ListApps(Connection& c, const AppFilter& filter, std::strin
 void InsertApp(Connection& c, const AppView& app);
 void UpdateApp(Connection& c, const AppView& app);  // the definition, not the run state
 void DeleteApp(Connection& c, std::string_view id);
+/// A new limit and auto-stop deadline for the run that started at `started_at`; false when the app is not
+/// in that run any more (stopped, or restarted meanwhile).
+bool SetRunLimit(Connection& c, std::string_view id, std::string_view started_at, int minutes,
+                 std::optional<std::string> at, std::optional<std::int64_t> epoch);
 
 /// Moves the app from `from` to `to`; false when its status was not `from` any more.
 bool SetStatus(Connection& c, std::string_view id, std::string_view from, std::string_view to);
@@ -39,6 +43,7 @@ struct RunEnd {
     std::optional<std::string> started_at;  // set when given
     std::optional<std::string> auto_stop_at;
     std::optional<std::int64_t> auto_stop_epoch;
+    std::optional<int> run_auto_stop_minutes;  // the limit of a run that started
 };
 bool EndRun(Connection& c, std::string_view id, const RunEnd& end);
 

@@ -34,6 +34,7 @@ struct AppView {
     std::optional<std::string> started_at;
     std::optional<std::string> auto_stop_at;      // RFC 3339; null when not running or never stopping
     std::optional<std::int64_t> auto_stop_epoch;  // the same deadline in seconds, for the scheduler's query
+    std::optional<int> run_auto_stop_minutes;     // the limit of the current run (null when not running)
     std::optional<std::string> last_task_id;
     std::string created_at;
     std::string updated_at;

@@ -23,7 +23,9 @@ boost::asio::awaitable<std::vector<ServerView>> FleetService::SelectServers(std:
         std::unordered_set<std::string> seen;
         for (const auto& id : ids) {
             auto server = sql::FindServer(c, id);
-            if (!server) throw core::Error(core::errc::not_found, "no such server: " + id.substr(0, 64));
+            // The request names it, so it is bad input (400), like an unknown server_id of an app.
+            if (!server)
+                throw core::Error(core::errc::invalid_argument, "field 'targets': no such server: " + id.substr(0, 64));
             if (seen.insert(server->id).second) selected.push_back(std::move(*server));
         }
         if (use_tags) {

@@ -218,6 +218,14 @@ constexpr Migration kMigrations[] = {
         .sqlite = detail::kTaskOutputSqlite,
         .postgres = detail::kTaskOutputPostgres,
     },
+    {
+        .version = 7,
+        .name = "app_run_limit",
+        // The auto-stop limit of an app's current run: a start may override the app's value, a PUT
+        // may change it while the app runs; the auto-stop audit event reports it.
+        .sqlite = "ALTER TABLE apps ADD COLUMN run_auto_stop_minutes INTEGER;",
+        .postgres = "ALTER TABLE apps ADD COLUMN run_auto_stop_minutes INTEGER;",
+    },
 };
 
 }  // namespace

@@ -29,6 +29,8 @@ void Validate(const TaskRequest& r) {
         throw Invalid("kind must be one of exec, deploy_key, revoke_key, compose_up, compose_down");
     if (r.command.empty()) throw Invalid("command must not be empty");
     if (r.command.size() > kMaxCommandBytes) throw Invalid("command is longer than 65536 bytes");
+    // A shell stops reading at a NUL: what ran would not be the command stored.
+    if (r.command.find('\0') != std::string::npos) throw Invalid("command must not contain NUL characters");
     if (r.timeout_s < 1 || r.timeout_s > 86400) throw Invalid("timeout_s must be between 1 and 86400");
     if (r.concurrency < 1 || r.concurrency > 1000) throw Invalid("concurrency must be between 1 and 1000");
     if (r.server_ids.empty() && !r.has_selector) throw Invalid("targets: name at least one server or a selector");

@@ -128,6 +128,39 @@ def test_start_overrides_minutes_for_one_run_and_restarts_a_running_app(gh, role
     assert get_app(gh, roles.viewer, app["id"]) == app
 
 
+def test_a_new_limit_applies_to_the_running_app(gh, roles, double, base, server, project):
+    path = app_dir(base, unique("limit"))
+    app = create_app(gh, roles.operator, project["id"], server["id"], path, auto_stop_minutes=60)
+    wait_task(gh, roles.viewer, start(gh, roles.operator, app["id"], {"auto_stop_minutes": 5})["task_id"])
+    running = wait_status(gh, roles.viewer, app["id"], "running")
+    definition = {k: running[k] for k in ("name", "project_id", "server_id", "cd_path", "app_url", "auto_stop_minutes")}
+
+    def put(**change) -> dict:
+        resp = gh.request("PUT", f"{API}/apps/{app['id']}", headers=roles.operator, json={**definition, **change})
+        assert resp.status_code == 200, resp.text
+        assert resp.json() == get_app(gh, roles.viewer, app["id"])
+        return resp.json()
+
+    # The same limit (another field changed): the run keeps its own override.
+    same = put(app_url="http://example.test/")
+    assert same["auto_stop_at"] == running["auto_stop_at"]
+    # A new limit counts from the run's start; 0 means the run never stops by itself.
+    never = put(auto_stop_minutes=0)
+    assert never["auto_stop_at"] is None and never["started_at"] == running["started_at"]
+    later = put(auto_stop_minutes=3)
+    assert when(later["auto_stop_at"]) - when(later["started_at"]) == timedelta(minutes=3)
+    time.sleep(2)
+    assert get_app(gh, roles.viewer, app["id"])["status"] == "running"
+
+    set_deadline(gh.data_dir, app["id"], int(time.time()) - 5)
+    stopped = wait_status(gh, roles.viewer, app["id"], "stopped", timeout=20)
+    assert calls_in(double, path) == ["up -d", "down"]
+    event = wait_audit(gh, roles.admin_token, lambda e: e["resource"]["id"] == app["id"], action="app.auto_stop")[0]
+    assert event["details"]["auto_stop_minutes"] == 3  # the limit in force, not the start's override
+    # Stopped: a new limit waits for the next start.
+    assert put(auto_stop_minutes=9)["auto_stop_at"] is None and stopped["started_at"] is None
+
+
 def test_a_failing_compose_marks_the_app_failed(gh, roles, double, base, server, project):
     path = app_dir(base, unique("broken"), fail=True)
     app = create_app(gh, roles.operator, project["id"], server["id"], path)

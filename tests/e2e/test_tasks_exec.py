@@ -138,6 +138,8 @@ def test_a_down_target_fails_alone(gh, roles, sshd, servers):
     ({"command": "true"}, "targets"),
     ({"targets": ["x"]}, "command"),
     ({"targets": ["x"], "command": ""}, "command"),
+    ({"targets": ["x"], "command": "echo a\u0000b"}, "NUL"),
+    ({"targets": ["x", "0190aaaa-0000-7000-8000-000000000000"], "command": "true"}, "no such server"),
     ({"targets": "x", "command": "true"}, "targets"),
     ({"targets": [1], "command": "true"}, "targets"),
     ({"targets": ["x"], "command": "true", "timeout_s": 0}, "timeout_s"),
@@ -158,8 +160,10 @@ def test_bad_requests_are_refused_and_create_nothing(gh, roles, servers, body, n
 
 
 def test_unknown_targets_and_tasks(gh, roles, servers):
-    assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator,
-                              json={"targets": ["0190aaaa-0000-7000-8000-000000000000"], "command": "true"}), 404)
+    problem = assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator,
+                                        json={"targets": ["0190aaaa-0000-7000-8000-000000000000"], "command": "true"}),
+                             400)
+    assert problem["detail"] == "field 'targets': no such server: 0190aaaa-0000-7000-8000-000000000000"
     problem = assert_problem(gh.request("POST", f"{API}/tasks", headers=roles.operator,
                                         json={"selector": {"tags": ["no-such-tag"]}, "command": "true"}), 400)
     assert "no server" in problem["detail"]

@@ -189,7 +189,7 @@ def test_audit_roles_and_validation(gh, roles, target, ssh_dir):
     assert_problem(gh.request("POST", url, headers=roles.viewer, json={"targets": [target["id"]]}), 403)
     assert_problem(gh.request("POST", url, headers=roles.operator, json={}), 400)
     assert_problem(gh.request("POST", url, headers=roles.operator, json={"targets": [target["id"]], "x": 1}), 400)
-    assert_problem(gh.request("POST", url, headers=roles.operator, json={"targets": ["nope"]}), 404)
+    assert_problem(gh.request("POST", url, headers=roles.operator, json={"targets": ["nope"]}), 400)
     assert_problem(gh.request("POST", f"{API}/ssh-keys/nope/revoke", headers=roles.operator,
                               json={"targets": [target["id"]]}), 404)
     assert not (ssh_dir / "authorized_keys").exists()
