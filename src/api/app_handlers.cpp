@@ -132,8 +132,9 @@ boost::asio::awaitable<Response> AppHandlers::DeleteProject(http::RequestContext
 
 boost::asio::awaitable<Response> AppHandlers::ListApps(http::RequestContext& context) const {
     apps::AppFilter filter;
-    filter.project_id = context.Query("project_id");
-    filter.server_id = context.Query("server_id");
+    filter.project_id = FilterParam(context, "project_id");
+    filter.server_id = FilterParam(context, "server_id");
+    filter.status = ChoiceParam(context, "status", {"stopped", "starting", "running", "stopping", "failed"});
     auto page = co_await apps.ListApps(std::move(filter), PageLimit(context), context.Query("cursor").value_or(""));
     co_return PageJson(page, AppJson);
 }

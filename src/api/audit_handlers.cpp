@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "api/json_fields.hpp"
 #include "core/errc.hpp"
 #include "core/time.hpp"
 #include "http/problem.hpp"
@@ -20,15 +21,8 @@ using http::Status;
 
 constexpr long long kMaxLimit = 500;
 
-// An empty value (`?actor=`) is treated as absent: forms submit empty fields.
-std::optional<std::string> TextParam(const http::RequestContext& context, std::string_view name) {
-    auto value = context.Query(name);
-    if (value && value->empty()) return std::nullopt;
-    return value;
-}
-
 std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& context, std::string_view name) {
-    const auto text = TextParam(context, name);
+    const auto text = FilterParam(context, name);
     if (!text) return std::nullopt;
     const auto time = core::ParseRfc3339(*text);
     if (!time) {
@@ -39,7 +33,7 @@ std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& con
 }
 
 std::size_t LimitParam(const http::RequestContext& context) {
-    const auto text = TextParam(context, "limit");
+    const auto text = FilterParam(context, "limit");
     if (!text) return 50;
     long long limit = 0;
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
@@ -50,11 +44,7 @@ std::size_t LimitParam(const http::RequestContext& context) {
 }
 
 std::optional<std::string> OutcomeParam(const http::RequestContext& context) {
-    auto outcome = TextParam(context, "outcome");
-    if (outcome && *outcome != "success" && *outcome != "failure" && *outcome != "denied") {
-        throw core::Error(errc::invalid_argument, "outcome must be one of success, failure, denied");
-    }
-    return outcome;
+    return ChoiceParam(context, "outcome", {"success", "failure", "denied"});
 }
 
 void CheckRange(const std::optional<core::Clock::time_point>& since,
@@ -66,16 +56,16 @@ void CheckRange(const std::optional<core::Clock::time_point>& since,
 
 boost::asio::awaitable<Response> AuditHandlers::Events(http::RequestContext& context) const {
     audit::Filter filter;
-    filter.actor = TextParam(context, "actor");
-    filter.action = TextParam(context, "action");
-    filter.resource_type = TextParam(context, "resource_type");
-    filter.resource_id = TextParam(context, "resource_id");
+    filter.actor = FilterParam(context, "actor");
+    filter.action = FilterParam(context, "action");
+    filter.resource_type = FilterParam(context, "resource_type");
+    filter.resource_id = FilterParam(context, "resource_id");
     filter.outcome = OutcomeParam(context);
     filter.since = TimeParam(context, "since");
     filter.until = TimeParam(context, "until");
     CheckRange(filter.since, filter.until);
     filter.limit = LimitParam(context);
-    filter.cursor = TextParam(context, "cursor");
+    filter.cursor = FilterParam(context, "cursor");
 
     const audit::Page page = co_await log.Query(std::move(filter));
     boost::json::array items;

@@ -1,5 +1,6 @@
 #include "api/json_fields.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/errc.hpp"
@@ -47,6 +48,21 @@ void OnlyFields(const boost::json::object& body, std::initializer_list<std::stri
         for (auto name : allowed) known |= key == name;
         if (!known) throw Invalid(key, "is not known here");
     }
+}
+
+std::optional<std::string> FilterParam(const http::RequestContext& context, std::string_view name) {
+    auto value = context.Query(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+std::optional<std::string> ChoiceParam(const http::RequestContext& context, std::string_view name,
+                                       std::initializer_list<std::string_view> allowed) {
+    auto value = FilterParam(context, name);
+    if (!value || std::find(allowed.begin(), allowed.end(), *value) != allowed.end()) return value;
+    std::string list;
+    for (auto choice : allowed) list += (list.empty() ? "" : ", ") + std::string(choice);
+    throw core::Error(core::errc::invalid_argument, std::string(name) + " must be one of " + list);
 }
 
 std::size_t PageLimit(const http::RequestContext& context) {

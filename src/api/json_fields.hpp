@@ -19,6 +19,12 @@ std::optional<bool> OptionalBool(const boost::json::object& body, std::string_vi
 /// Refuses fields other than `allowed`, so a typo is an error rather than silently ignored.
 void OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed);
 
+/// A query filter `?name=value`; an empty value (`?name=`) counts as absent, since forms submit empty fields.
+std::optional<std::string> FilterParam(const http::RequestContext& context, std::string_view name);
+/// A filter that must be one of `allowed` (400 listing them otherwise).
+std::optional<std::string> ChoiceParam(const http::RequestContext& context, std::string_view name,
+                                       std::initializer_list<std::string_view> allowed);
+
 /// `?limit=` (1..500, default 50).
 std::size_t PageLimit(const http::RequestContext& context);
 

@@ -113,7 +113,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Tag("apps", "project.update")});
     router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Tag("apps", "project.delete")});
-    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id)", Tag("apps")});
+    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", Tag("apps")});
     router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Tag("apps", "app.create")});
     router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Tag("apps", "app.update")});

@@ -115,19 +115,13 @@ boost::asio::awaitable<Response> TaskHandlers::Create(http::RequestContext& cont
 
 boost::asio::awaitable<Response> TaskHandlers::List(http::RequestContext& context) const {
     tasks::TaskFilter filter;
-    filter.state = context.Query("state");
-    filter.kind = context.Query("kind");
-    filter.server_id = context.Query("server");
-    if (!filter.server_id) filter.server_id = context.Query("server_id");
-    filter.created_by = context.Query("creator");
-    if (!filter.created_by) filter.created_by = context.Query("created_by");
-    static constexpr std::string_view kStates[] = {"queued",    "running",   "succeeded",  "failed",
-                                                   "timed_out", "cancelled", "interrupted"};
-    if (filter.state && std::find(std::begin(kStates), std::end(kStates), *filter.state) == std::end(kStates))
-        throw Invalid("state must be one of queued, running, succeeded, failed, cancelled, interrupted");
-    if (filter.kind &&
-        std::find(std::begin(tasks::kKinds), std::end(tasks::kKinds), *filter.kind) == std::end(tasks::kKinds))
-        throw Invalid("kind must be one of exec, deploy_key, revoke_key, compose_up, compose_down");
+    filter.state =
+        ChoiceParam(context, "state", {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"});
+    filter.kind = ChoiceParam(context, "kind", {"exec", "deploy_key", "revoke_key", "compose_up", "compose_down"});
+    filter.server_id = FilterParam(context, "server");
+    if (!filter.server_id) filter.server_id = FilterParam(context, "server_id");
+    filter.created_by = FilterParam(context, "creator");
+    if (!filter.created_by) filter.created_by = FilterParam(context, "created_by");
     auto page = co_await tasks.List(filter, PageLimit(context), context.Query("cursor").value_or(""));
     json::array items;
     for (const auto& task : page.items) items.push_back(TaskJson(task));

@@ -101,6 +101,10 @@ std::vector<AppView> ListApps(Connection& c, const AppFilter& filter, std::strin
         query += " AND server_id = ?";
         params.push_back(Text(*filter.server_id));
     }
+    if (filter.status) {
+        query += " AND status = ?";
+        params.push_back(Text(*filter.status));
+    }
     query += " ORDER BY id LIMIT ?";
     params.push_back(Int(static_cast<std::int64_t>(limit)));
     return All<AppView>(c.Execute(query, params), ToApp);

@@ -53,6 +53,7 @@ struct AppInput {
 struct AppFilter {
     std::optional<std::string> project_id;
     std::optional<std::string> server_id;
+    std::optional<std::string> status;
 };
 
 template <class T>

@@ -213,6 +213,11 @@ def test_list_filters_and_pagination(gh, roles):
     assert ids(server_id=s2["id"]) == {a for a, (_, s) in made.items() if s == s2["id"]}
     assert ids(project_id=p2["id"], server_id=s1["id"]) == {a for a, ps in made.items() if ps == (p2["id"], s1["id"])}
     assert ids(project_id="nothing-here") == set()
+    assert ids(project_id=p1["id"], status="stopped") == ids(project_id=p1["id"])
+    assert ids(project_id=p1["id"], status="running") == set()
+    assert ids(project_id=p1["id"], server_id="") == ids(project_id=p1["id"])
+    problem = assert_problem(gh.request("GET", f"{API}/apps", headers=roles.viewer, params={"status": "up"}), 400)
+    assert problem["detail"] == "status must be one of stopped, starting, running, stopping, failed"
     assert set(made) <= ids()
     first = gh.request("GET", f"{API}/apps", headers=roles.viewer, params={"project_id": p1["id"], "limit": 2}).json()
     assert len(first["items"]) == 2 and first["next_cursor"]

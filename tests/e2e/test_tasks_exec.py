@@ -202,6 +202,13 @@ def test_list_filters_and_cursor(gh, roles, servers):
     mine = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"creator": me["id"]}).json()["items"]
     assert {t["id"] for t in mine} >= set(made)
     assert all(t["created_by"] == me["id"] for t in mine)
-    assert_problem(gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"state": "bogus"}), 400)
+    for bad in ({"state": "bogus"}, {"state": "timed_out"}, {"kind": "shell"}):
+        problem = assert_problem(gh.request("GET", f"{API}/tasks", headers=roles.viewer, params=bad), 400)
+        assert problem["detail"].startswith(f"{next(iter(bad))} must be one of"), problem
+    # An empty filter (a form's empty field) is no filter.
+    unfiltered = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"limit": 500}).json()["items"]
+    empty = gh.request("GET", f"{API}/tasks", headers=roles.viewer,
+                       params={"limit": 500, "state": "", "server": "", "creator": "", "kind": ""}).json()["items"]
+    assert [t["id"] for t in empty] == [t["id"] for t in unfiltered] and unfiltered
     assert_problem(gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"cursor": "x'--"}), 400)
     assert get_task(gh, roles.viewer, made[0])["command"] == f"echo {marker}-0"
