@@ -43,8 +43,13 @@ std::string TaskMessage(std::string_view type, const tasks::TaskView& task) {
 struct Session {
     tasks::TaskService& tasks;
     std::string id;
-    std::int64_t last_seq = 0;  // the newest output seq this watcher was sent
+    std::int64_t last_seq = 0;             // the newest output seq this watcher was sent
+    std::shared_ptr<tasks::Watcher> live;  // live events of a task running here (null otherwise)
 };
+
+asio::awaitable<void> CloseTooSlow(Session& s, http::WebSocket& ws) {
+    co_await ws.Close(1008, "too slow: resume from since_seq=" + std::to_string(s.last_seq));
+}
 
 /// The client's side of the connection, as the Receive loop sees it: `wake` ends a wait of the handler's
 /// as soon as the client leaves. Shared by the handler and its Receive loop, which may outlive it.
@@ -64,6 +69,12 @@ asio::awaitable<bool> Replay(Session& s, http::WebSocket& ws) {
             s.last_seq = chunk.seq;
         }
         if (chunks.empty()) co_return true;
+        // Live events queue up meanwhile: a watcher whose queue overflowed while it reads the store
+        // is dropped now, not after it has read everything stored (which grows as fast as the task prints).
+        if (s.live && s.live->overflowed()) {
+            co_await CloseTooSlow(s, ws);
+            co_return false;
+        }
     }
 }
 
@@ -114,6 +125,7 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     auto executor = co_await asio::this_coro::executor;
     // Subscribe before reading the store, so nothing published in between is missed.
     auto subscription = s.tasks.Watch(s.id, executor);
+    s.live = subscription.watcher;
     auto presence = std::make_shared<Presence>(executor);
     // A Receive stays pending for the whole connection: that is what notices the client leaving (and
     // answers its pings); then the watcher wakes and the loop below ends.
@@ -147,7 +159,7 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     for (;;) {
         auto events = co_await watcher->Next();
         if (watcher->overflowed()) {
-            co_await ws.Close(1008, "too slow: resume from since_seq=" + std::to_string(s.last_seq));
+            co_await CloseTooSlow(s, ws);
             co_return;
         }
         if (events.empty() || ws.closed()) co_return;  // the client left

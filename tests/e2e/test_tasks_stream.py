@@ -127,6 +127,40 @@ def test_a_watcher_that_does_not_read_is_dropped_not_waited_for(gh, roles, serve
     assert "since_seq=" in reason
 
 
+def test_a_slow_reader_still_catching_up_from_the_store_is_dropped(gh, roles, servers):
+    """20 MB are stored before the watcher connects; it reads them slowly while the task prints 40 MB
+    more. Its live queue (16 MiB) overflows during that catch-up, and it is closed then, with where to
+    resume, not after it has read everything stored (which would grow as fast as the task prints)."""
+    command = ("head -c 20000000 /dev/zero | tr '\\0' a; sleep 4; "
+               "head -c 40000000 /dev/zero | tr '\\0' b")
+    created = submit(gh, roles.operator, servers[:1], command)
+    deadline = time.monotonic() + 30
+    while len(output_bytes(gh, roles.viewer, created["id"], servers[0])) < 20_000_000:
+        assert time.monotonic() < deadline, "the first 20 MB were not stored in time"
+        time.sleep(0.2)
+    ws = connect(gh, created["id"], roles.viewer, timeout=60)
+    received, code, reason = 0, None, ""
+    stop = time.monotonic() + 120
+    while time.monotonic() < stop:
+        opcode, data = ws.recv_data(control_frame=True)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            code, reason = int.from_bytes(data[:2], "big"), data[2:].decode()
+            break
+        message = json.loads(data)
+        if message["type"] == "output":
+            received += len(message["data"])
+        time.sleep(0.02)
+    assert code == 1008, (code, reason)
+    resume = int(reason.rsplit("since_seq=", 1)[1])
+    assert received < 20_000_000, received  # dropped during the catch-up, not after it
+    task = wait_task(gh, roles.viewer, created["id"], timeout=120)
+    assert task["state"] == "succeeded"
+    # Resuming from the reason's seq gives the rest, nothing twice.
+    rest, code, _ = read_all(connect(gh, created["id"], roles.viewer, query={"since_seq": resume}), deadline_s=120)
+    assert code == 1000
+    assert received + len(stream_bytes(rest, servers[0])) == 60_000_000
+
+
 def vm_hwm_kib(pid: int) -> int:
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmHWM:"):
