@@ -56,6 +56,38 @@ void NoteTask(http::RequestContext& context, const tasks::TaskView& task) {
     for (const auto& [key, value] : task.params) context.audit.details[key] = value;
 }
 
+// A raw download is read and sent in pieces of this size, so a big log never sits in memory whole.
+constexpr std::size_t kRawPageChunks = 5000;
+constexpr std::size_t kRawPageBytes = std::size_t{1} << 20;
+
+/// Where a raw download is; shared by the handler and the body source it leaves behind.
+struct RawDownload {
+    tasks::TaskService& tasks;
+    std::string id;
+    std::string target;
+    std::int64_t after = 0;
+    std::optional<std::string> first;  // read by the handler, so an unknown task or target is a 404 in time
+};
+
+std::string Concat(const std::vector<tasks::Chunk>& chunks) {
+    std::string bytes;
+    for (const auto& chunk : chunks) bytes += chunk.data;
+    return bytes;
+}
+
+boost::asio::awaitable<std::optional<std::string>> NextRawPiece(std::shared_ptr<RawDownload> download) {
+    if (download->first) {
+        std::optional<std::string> piece = std::move(download->first);
+        download->first.reset();
+        co_return piece;
+    }
+    auto chunks =
+        co_await download->tasks.Output(download->id, download->target, download->after, kRawPageChunks, kRawPageBytes);
+    if (chunks.empty()) co_return std::nullopt;
+    download->after = chunks.back().seq;
+    co_return Concat(chunks);
+}
+
 std::int64_t SinceSeq(const http::RequestContext& context) {
     const auto text = context.Query("since_seq");
     if (!text || text->empty()) return 0;
@@ -142,19 +174,21 @@ boost::asio::awaitable<Response> TaskHandlers::Output(http::RequestContext& cont
     const auto format = context.Query("format").value_or("json");
     if (format == "raw") {
         if (!target) throw Invalid("format=raw needs one target (?target=<server id>)");
-        std::string bytes;
-        for (int page = 0; page < 100000; ++page) {
-            auto chunks = co_await tasks.Output(id, target, after, 5000);
-            if (chunks.empty()) break;
-            for (const auto& chunk : chunks) bytes += chunk.data;
-            after = chunks.back().seq;
-        }
+        auto chunks = co_await tasks.Output(id, target, after, kRawPageChunks, kRawPageBytes);
         Response response{Status::ok, 11};
         response.set(http::beast_http::field::content_type, "application/octet-stream");
         response.set(http::beast_http::field::content_disposition,
                      "attachment; filename=\"task-" + id + "-" + *target + ".log\"");
-        response.body() = std::move(bytes);
-        response.prepare_payload();
+        // Output stops short of a page only at its end: then it is one answer with a length.
+        std::string bytes = Concat(chunks);
+        if (chunks.size() < kRawPageChunks && bytes.size() < kRawPageBytes) {
+            response.body() = std::move(bytes);
+            response.prepare_payload();
+            co_return response;
+        }
+        auto download =
+            std::make_shared<RawDownload>(RawDownload{tasks, id, *target, chunks.back().seq, std::move(bytes)});
+        context.body_source = [download] { return NextRawPiece(download); };
         co_return response;
     }
     if (format != "json") throw Invalid("format must be json or raw");

@@ -175,6 +175,8 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
         } else if (context.upgrade) {
             response = Problem(Status::upgrade_required, "this route only speaks WebSocket; send an upgrade request");
             response.set(beast_http::field::upgrade, "websocket");
+        } else {
+            handled.body_source = std::move(context.body_source);
         }
     } catch (const core::Error& error) {
         if (error.code() == core::errc::internal)

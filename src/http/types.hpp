@@ -35,6 +35,9 @@ class WebSocket;
 /// what it needs from the request.
 using WebSocketHandler = std::function<boost::asio::awaitable<void>(WebSocket&)>;
 
+/// Produces a response body piece by piece on the connection's executor; nullopt ends it.
+using BodySource = std::function<boost::asio::awaitable<std::optional<std::string>>()>;
+
 /// What a handler tells the audit trail about its request, beyond what the route implies.
 struct AuditNote {
     std::string action;      // empty: the route's action
@@ -58,6 +61,11 @@ struct RequestContext {
     /// Set by a handler to upgrade a WebSocket upgrade request: the response it returns is then ignored. On a
     /// request that is not a WebSocket upgrade the client gets 426 instead.
     WebSocketHandler upgrade;
+    /// Set by a handler to stream the body of the response it returns, for bodies too big to hold in memory
+    /// (chunked transfer encoding; to HTTP/1.0 clients until the connection closes). The response's own body is
+    /// ignored. A source that throws ends the connection, so the client sees a cut transfer, never a short
+    /// complete one. It outlives the RequestContext: capture by value what it needs.
+    BodySource body_source;
 
     /// The value of request header `name` (empty when absent).
     std::string_view Header(std::string_view name) const;

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from support import API, assert_problem, free_port, unique
+from support import API, assert_problem, connect, free_port, send_quietly, unique
 from tasks_support import (add_server, decode, get_task, output_bytes, output_items, remote_processes, submit,
                            wait_target_running, wait_task)
 
@@ -83,7 +83,62 @@ def test_output_is_byte_exact_including_non_utf8(gh, roles, servers):
                      params={"target": sid, "format": "raw"})
     assert raw.status_code == 200
     assert raw.headers["Content-Type"] == "application/octet-stream"
+    assert raw.headers["Content-Length"] == str(len(expected))  # small: one answer with a length
     assert raw.content == expected
+
+
+def vm_kib(pid: int, field: str) -> int:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field}")
+
+
+def test_a_big_log_downloads_in_pieces_with_bounded_memory(start_module_server, sshd):
+    """format=raw of 64 MB: streamed (chunked; to HTTP/1.0 until close), exact, and the server's
+    memory does not grow by the log's size. A fresh server, so its peak is this download's."""
+    from support import fleet_roles, start_identity
+
+    big = start_identity(start_module_server)
+    roles = fleet_roles(big)
+    sid = add_server(big, roles.operator, sshd)["id"]
+    # 64 distinct 1 MiB blocks: a piece sent twice or out of order would show.
+    command = "i=0; while [ $i -lt 64 ]; do head -c 1048575 /dev/zero | tr '\\0' \"$(printf '\\%o' $((i + 64)))\"; echo; i=$((i+1)); done"
+    task = wait_task(big, roles.viewer, submit(big, roles.operator, [sid], command)["id"], timeout=120)
+    assert task["state"] == "succeeded", task
+    expected = b"".join(bytes([64 + i]) * 1048575 + b"\n" for i in range(64))
+    url = f"{API}/tasks/{task['id']}/output"
+    params = {"target": sid, "format": "raw"}
+    time.sleep(0.5)
+    with open(f"/proc/{big.pid}/clear_refs", "w") as clear:
+        clear.write("5")  # VmHWM starts again from the current RSS: the task's own peak is not counted
+    rss_before = vm_kib(big.pid, "VmRSS")
+    resp = big.request("GET", url, headers=roles.viewer, params=params, stream=True)
+    assert resp.status_code == 200
+    assert resp.headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in resp.headers
+    body = b"".join(resp.iter_content(1 << 20))
+    assert len(body) == len(expected) and body == expected
+    growth_mib = (vm_kib(big.pid, "VmHWM") - rss_before) / 1024
+    print(f"\nraw download of 64 MiB: server peak RSS grew by {growth_mib:.1f} MiB")
+    assert growth_mib < 32, growth_mib  # held whole, the log alone would be 64
+    # HEAD: the same header, no body.
+    head = big.request("HEAD", url, headers=roles.viewer, params=params)
+    assert head.status_code == 200 and head.content == b"" and head.headers["Transfer-Encoding"] == "chunked"
+    # HTTP/1.0 has no chunks: the body runs until the server closes.
+    token = roles.viewer["Authorization"]
+    with connect(big.port, 60) as sock:
+        send_quietly(sock, f"GET {url}?target={sid}&format=raw HTTP/1.0\r\nAuthorization: {token}\r\n\r\n".encode())
+        raw = bytearray()
+        while piece := sock.recv(1 << 20):
+            raw += piece
+        raw = bytes(raw)
+    head_end = raw.index(b"\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.0 200") or raw.startswith(b"HTTP/1.1 200"), raw[:100]
+    assert b"chunked" not in raw[:head_end].lower()
+    assert raw[head_end + 4:] == expected
+    # Still serving, and an unknown target is a 404 before any byte of a body.
+    missing = big.request("GET", url, headers=roles.viewer, params={"target": "nope", "format": "raw"})
+    assert_problem(missing, 404)
 
 
 def test_timeout_stops_the_remote_command(gh, roles, servers):

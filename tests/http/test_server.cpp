@@ -7,6 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -62,7 +63,35 @@ http::Route WebSocketRoute(std::string pattern, http::Handler handler) {
     return http::Route(http::Verb::get, std::move(pattern), http::Access::kPublic, std::move(handler), "test");
 }
 
+/// A streamed body of `count` pieces "piece 0\n", "piece 1\n", ...; throws instead of piece `fail_at`.
+struct Pieces {
+    int next = 0;
+    int count = 0;
+    int fail_at = -1;
+};
+
+asio::awaitable<std::optional<std::string>> NextPiece(std::shared_ptr<Pieces> pieces) {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);  // a real suspension each time
+    if (pieces->next == pieces->fail_at) throw std::runtime_error("the source failed");
+    if (pieces->next == pieces->count) co_return std::nullopt;
+    co_return "piece " + std::to_string(pieces->next++) + "\n";
+}
+
+int QueryInt(const http::RequestContext& context, std::string_view name, int fallback) {
+    const auto text = context.Query(name);
+    return text ? std::stoi(*text) : fallback;
+}
+
 void AddRoutes(http::Router& router, std::shared_ptr<std::atomic<int>> finished) {
+    router.Add(WebSocketRoute("/stream", [](http::RequestContext& context) -> asio::awaitable<Response> {
+        auto pieces = std::make_shared<Pieces>();
+        pieces->count = QueryInt(context, "n", 3);
+        pieces->fail_at = QueryInt(context, "fail_at", -1);
+        context.body_source = [pieces] { return NextPiece(pieces); };
+        Response response = Ok();
+        response.body() = "this body is ignored";
+        co_return response;
+    }));
     router.Add(WebSocketRoute("/plain", [](http::RequestContext&) -> asio::awaitable<Response> { co_return Ok(); }));
     router.Add(WebSocketRoute("/ws/echo", [finished](http::RequestContext& context) -> asio::awaitable<Response> {
         context.upgrade = [finished](http::WebSocket& ws) -> asio::awaitable<void> {
@@ -210,7 +239,8 @@ HttpReply HttpClient::Get(const std::string& target) {
     bh::response<bh::string_body> response;
     bh::read(impl_->socket, impl_->buffer, response);
     return {response.result_int(), std::string(response[bh::field::content_type]),
-            std::string(response[bh::field::upgrade]), response.body()};
+            std::string(response[bh::field::upgrade]), response.body(),
+            std::string(response[bh::field::transfer_encoding])};
 }
 
 struct LogCapture::Sink final : spdlog::sinks::base_sink<std::mutex> {

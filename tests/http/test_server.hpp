@@ -23,6 +23,7 @@ namespace gatehouse::testing {
 
 /// Routes (all public, GET):
 ///   /plain                 200 "ok"
+///   /stream?n=N&fail_at=K  200, a streamed body "piece 0\n".."piece N-1\n"; the source throws at piece K
 ///   /ws/echo               echoes every message until the client leaves
 ///   /ws/count?n=N          sends "message 0".."message N-1", then closes 4000 "done after N"
 ///   /ws/throw              sends "about to fail", then throws
@@ -62,6 +63,7 @@ struct HttpReply {
     std::string content_type;
     std::string upgrade;
     std::string body;
+    std::string transfer_encoding;
 };
 
 /// One keep-alive HTTP/1.1 connection, synchronous. Throws boost::system::system_error.

@@ -59,6 +59,7 @@ struct ServerCore {
     struct Handled {
         Response response;
         WebSocketHandler upgrade;  // set only for a WebSocket upgrade request whose handler asked for it
+        BodySource body_source;    // set when the handler streams its response's body
     };
     /// Runs the handler and turns every failure into a problem response; 426 when the handler wants a
     /// WebSocket but the request is no upgrade, 403 for an upgrade from a foreign browser origin.

@@ -4,14 +4,17 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <tuple>
 
 #include "core/log.hpp"
 #include "http/detail/server_core.hpp"
@@ -54,6 +57,48 @@ asio::awaitable<bool> WriteResponse(Stream& stream, Response& response, int time
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(timeout_s));
     auto [ec, n] = co_await beast_http::async_write(stream, response, kTuple);
     co_return !ec;
+}
+
+/// Writes `response`'s header, then the body `source` produces: as chunks (HTTP/1.1), or until the connection
+/// closes (HTTP/1.0, which has no chunks; `response` must not be keep-alive then). Only the header for HEAD.
+/// false when the connection must end (the client left, a write timed out, the source failed).
+template <class Stream>
+asio::awaitable<bool> WriteStreamed(Stream& stream, Response& response, BodySource& source, bool head, bool chunked,
+                                    int timeout_s) {
+    auto& tcp = beast::get_lowest_layer(stream);
+    response.body().clear();
+    response.erase(beast_http::field::content_length);
+    if (chunked) response.chunked(true);
+    beast_http::response_serializer<beast_http::string_body> serializer{response};
+    tcp.expires_after(std::chrono::seconds(timeout_s));
+    auto [header_ec, header_n] = co_await beast_http::async_write_header(stream, serializer, kTuple);
+    if (header_ec) co_return false;
+    if (head) co_return true;
+    for (;;) {
+        std::optional<std::string> piece;
+        try {
+            piece = co_await source();
+        } catch (const std::exception& e) {
+            core::LogError("http.body_source_failed", {{"error", e.what()}});
+            co_return false;
+        }
+        if (!piece) break;
+        if (piece->empty()) continue;
+        tcp.expires_after(std::chrono::seconds(timeout_s));
+        std::size_t written = 0;
+        boost::system::error_code ec;
+        if (chunked) {
+            std::tie(ec, written) =
+                co_await asio::async_write(stream, beast_http::make_chunk(asio::buffer(*piece)), kTuple);
+        } else {
+            std::tie(ec, written) = co_await asio::async_write(stream, asio::buffer(*piece), kTuple);
+        }
+        if (ec) co_return false;
+    }
+    if (!chunked) co_return true;
+    tcp.expires_after(std::chrono::seconds(timeout_s));
+    auto [last_ec, last_n] = co_await asio::async_write(stream, beast_http::make_chunk_last(), kTuple);
+    co_return !last_ec;
 }
 
 /// Marks a response that ends the connection (the request could not be read further), counts it
@@ -159,9 +204,16 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
             co_return;
         }
         Response response = std::move(handled.response);
-        response.keep_alive(request.keep_alive() && !core.stopping.load());
+        const bool chunked = request.version() >= 11;
+        response.keep_alive(request.keep_alive() && !core.stopping.load() && (chunked || !handled.body_source));
         core.Finish(&request, request.method_string(), request.target(), response, route, request_id, remote, started);
-        const bool written = co_await WriteResponse(stream, response, limits.read_timeout_s);
+        bool written = false;
+        if (handled.body_source) {
+            written = co_await WriteStreamed(stream, response, handled.body_source, request.method() == Verb::head,
+                                             chunked, limits.read_timeout_s);
+        } else {
+            written = co_await WriteResponse(stream, response, limits.read_timeout_s);
+        }
         if (!written || !response.keep_alive()) {
             boost::system::error_code ignored;
             tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
