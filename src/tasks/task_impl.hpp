@@ -28,6 +28,9 @@ struct TaskService::Impl : std::enable_shared_from_this<Impl> {
 
     /// Runs a stored task to its end on `executor`: targets, output, states, the hook.
     boost::asio::awaitable<void> Run(std::shared_ptr<TaskRun> run, TaskView task, std::string command, FinishHook hook);
+    /// After a run failed on its own (the database refused a write): the task ends failed instead of
+    /// staying running until the next start, its watchers are told, and the hook sees the end.
+    boost::asio::awaitable<void> Abandon(std::shared_ptr<TaskRun> run, FinishHook hook);
     std::shared_ptr<TaskRun> FindRun(const std::string& id);
 };
 

@@ -21,6 +21,9 @@ namespace asio = boost::asio;
 constexpr std::size_t kTailBytes = 4096;
 constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
 constexpr auto kWriteInterval = std::chrono::milliseconds(100);
+// Once the targets are done, failed writes of what is left are tried this often before the run gives up.
+constexpr int kFinalStoreAttempts = 20;
+constexpr auto kRetryInterval = std::chrono::milliseconds(250);
 
 bool ReportsResult(std::string_view kind) { return kind == "deploy_key" || kind == "revoke_key"; }
 
@@ -179,14 +182,25 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
     task_row.targets.clear();
     const std::string id = state.task.id;
     bool cancel_requested = false;
-    co_await impl.db.Write([&](store::Connection& c) {
-        sql::InsertChunks(c, id, chunks);
-        for (const auto& target : targets) sql::UpdateTarget(c, id, target);
-        if (task_dirty) sql::UpdateTask(c, task_row);
-        // A cancel asked through another instance arrives here.
-        const auto row = c.Execute("SELECT cancel_requested FROM tasks WHERE id = ?", {store::Text(id)});
-        cancel_requested = !row.empty() && row.rows.front().Bool(0);
-    });
+    std::exception_ptr failure;
+    try {
+        co_await impl.db.Write([&](store::Connection& c) {
+            sql::InsertChunks(c, id, chunks);
+            for (const auto& target : targets) sql::UpdateTarget(c, id, target);
+            if (task_dirty) sql::UpdateTask(c, task_row);
+            // A cancel asked through another instance arrives here.
+            const auto row = c.Execute("SELECT cancel_requested FROM tasks WHERE id = ?", {store::Text(id)});
+            cancel_requested = !row.empty() && row.rows.front().Bool(0);
+        });
+    } catch (const std::exception&) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        // Nothing was written: all of it is written next time, older target states first.
+        state.dirty.insert(state.dirty.begin(), targets.begin(), targets.end());
+        state.task_dirty = state.task_dirty || task_dirty;
+        std::rethrow_exception(failure);
+    }
     if (!chunks.empty()) state.run->MarkStored(chunks.back().seq);
     if (cancel_requested) state.run->cancel->store(true);
     bool more = false;
@@ -195,6 +209,19 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
         more = state.run->unstored_bytes > 0;
     }
     co_return more;
+}
+
+/// Store, but a failed write (the database busy or gone for a moment) is logged and tried again later:
+/// the run goes on, and its output waits in memory (producers stop while too much of it is unstored).
+/// false when the write failed; `more` as Store's result.
+asio::awaitable<bool> TryStore(TaskService::Impl& impl, RunState& state, bool& more) {
+    try {
+        more = co_await Store(impl, state);
+        co_return true;
+    } catch (const std::exception& e) {
+        core::LogWarn("task.store_failed", {{"task_id", state.task.id}, {"error", e.what()}});
+    }
+    co_return false;
 }
 
 std::string FinalState(const RunState& state) {
@@ -226,15 +253,24 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
             if (--state.workers == 0) tick.cancel();
         });
     }
+    // The workers use `state` and `tick`: this loop must not end before they did, whatever the database does.
     while (state.workers > 0) {
         tick.expires_after(kWriteInterval);
         boost::system::error_code ignored;
         co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-        co_await Store(*this, state);
+        bool more = false;
+        co_await TryStore(*this, state, more);
     }
-    for (int i = 0; i < 1000; ++i) {
-        const bool more = co_await Store(*this, state);
-        if (!more) break;
+    int failures = 0;
+    for (int i = 0; i < 1000 && failures < kFinalStoreAttempts; ++i) {
+        bool more = false;
+        const bool stored = co_await TryStore(*this, state, more);
+        if (stored && !more) break;
+        if (stored) continue;
+        ++failures;
+        tick.expires_after(kRetryInterval);
+        boost::system::error_code ignored;
+        co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     state.task.state = FinalState(state);
     state.task.finished_at = Now();

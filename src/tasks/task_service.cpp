@@ -1,6 +1,7 @@
 #include "tasks/task_service.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -88,16 +89,15 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
     }
     auto impl = impl_;
     const std::string id = task.id;
-    boost::asio::co_spawn(impl->executor, impl->Run(run, task, std::move(request.command), std::move(on_finish)),
-                          [impl, id](std::exception_ptr error) {
+    boost::asio::co_spawn(impl->executor, impl->Run(run, task, std::move(request.command), on_finish),
+                          [impl, run, hook = std::move(on_finish)](std::exception_ptr error) {
                               if (!error) return;
                               try {
                                   std::rethrow_exception(error);
                               } catch (const std::exception& e) {
-                                  core::LogError("task.run_failed", {{"task_id", id}, {"error", e.what()}});
+                                  core::LogError("task.run_failed", {{"task_id", run->id}, {"error", e.what()}});
                               }
-                              std::lock_guard lock(impl->runs_mutex);
-                              impl->runs.erase(id);
+                              boost::asio::co_spawn(impl->executor, impl->Abandon(run, hook), boost::asio::detached);
                           });
     co_return task;
 }
@@ -158,6 +158,37 @@ boost::asio::awaitable<TaskView> TaskService::Cancel(std::string id) {
     if (auto run = impl_->FindRun(id)) run->cancel->store(true);
     task.cancel_requested = true;
     co_return task;
+}
+
+boost::asio::awaitable<void> TaskService::Impl::Abandon(std::shared_ptr<TaskRun> run, FinishHook hook) {
+    const std::string id = run->id;
+    std::optional<TaskView> task;
+    try {
+        task = co_await db.Write([&](store::Connection& c) {
+            sql::FailUnfinished(c, id, Now(), "internal error: the task could not be recorded");
+            return sql::FindTask(c, id);
+        });
+    } catch (const std::exception& e) {
+        // Left running: the next start marks it interrupted.
+        core::LogError("task.abandon_failed", {{"task_id", id}, {"error", e.what()}});
+    }
+    {
+        std::lock_guard lock(run->mutex);
+        run->finished = true;
+        auto event = std::make_shared<LiveEvent>();
+        event->type = LiveEvent::Type::finished;
+        run->Publish(std::move(event));
+        run->watchers.clear();
+    }
+    if (hook && task) {
+        try {
+            co_await hook(*task);
+        } catch (const std::exception& e) {
+            core::LogError("task.hook_failed", {{"task_id", id}, {"error", e.what()}});
+        }
+    }
+    std::lock_guard lock(runs_mutex);
+    runs.erase(id);
 }
 
 TaskRun::Subscription TaskService::Watch(const std::string& id, boost::asio::any_io_executor executor) {

@@ -183,6 +183,17 @@ std::vector<std::string> MarkInterrupted(Connection& c, std::string_view instanc
     return ids;
 }
 
+void FailUnfinished(Connection& c, std::string_view task_id, std::string_view now, std::string_view error) {
+    c.Execute(
+        "UPDATE task_targets SET state = 'failed', finished_at = ?, error = COALESCE(error, ?) "
+        "WHERE task_id = ? AND state IN ('queued', 'running')",
+        {Text(now), Text(error), Text(task_id)});
+    c.Execute(
+        "UPDATE tasks SET state = 'failed', finished_at = ?, done = (SELECT COUNT(*) FROM task_targets WHERE task_id "
+        "= ?) WHERE id = ? AND state IN ('queued', 'running')",
+        {Text(now), Text(task_id), Text(task_id)});
+}
+
 void Heartbeat(Connection& c, std::string_view instance_id, std::int64_t epoch) {
     c.Execute("UPDATE tasks SET heartbeat_epoch = ? WHERE instance_id = ? AND state IN ('queued', 'running')",
               {Int(epoch), Text(instance_id)});

@@ -24,6 +24,8 @@ std::vector<Chunk> ReadChunks(Connection& c, std::string_view task_id, const std
 /// those whose owner has not beaten its heart since `stale_epoch`. Returns the task ids.
 std::vector<std::string> MarkInterrupted(Connection& c, std::string_view instance_id, std::int64_t stale_epoch,
                                          std::string_view now);
+/// Ends a task whose run failed: its unfinished targets and the task become failed with `error`.
+void FailUnfinished(Connection& c, std::string_view task_id, std::string_view now, std::string_view error);
 void Heartbeat(Connection& c, std::string_view instance_id, std::int64_t epoch);
 
 }  // namespace gatehouse::tasks::sql

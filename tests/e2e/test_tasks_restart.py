@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import time
 
 import pytest
 
-from support import fleet_roles, start_identity
+from support import API, fleet_roles, start_identity
 from tasks_support import (add_server, get_task, output_bytes, remote_processes, submit, wait_target_running,
                            wait_task)
 
@@ -84,3 +85,29 @@ def test_tasks_on_postgresql(start_server, sshd, tmp_path, pg_database):
     for sid in servers:
         assert output_bytes(gh, roles.viewer, task["id"], sid, "stdout") == b"x\x00\xff\xfey\ntext\n"
         assert output_bytes(gh, roles.viewer, task["id"], sid, "stderr") == b"err\n"
+
+
+def test_a_task_the_database_cannot_record_ends_failed(start_server, sshd, tmp_path):
+    """When the database refuses the run's writes (here: its output table is dropped under it), the
+    run keeps trying while its targets work, then ends the task failed with a reason instead of
+    leaving it running until the next start; the server goes on serving."""
+    data_dir = tmp_path / "data"
+    gh = start_identity(start_server, data_dir=data_dir)
+    roles = fleet_roles(gh)
+    servers = [add_server(gh, roles.operator, sshd)["id"] for _ in range(2)]
+    created = submit(gh, roles.operator, servers, "echo a; sleep 1.5; echo b")
+    wait_target_running(gh, roles.viewer, created["id"])
+    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
+    try:
+        db.execute("DROP TABLE task_output")
+        db.commit()
+    finally:
+        db.close()
+    task = wait_task(gh, roles.viewer, created["id"], timeout=60)
+    assert task["state"] == "failed", task
+    assert task["finished_at"] and task["progress"] == {"done": 2, "total": 2}
+    for target in task["targets"]:
+        assert target["state"] == "failed" and "could not be recorded" in target["error"], target
+    assert "task.store_failed" in gh.log_tail(100000)
+    assert gh.get("/healthz").status_code == 200
+    assert gh.request("GET", f"{API}/tasks/{created['id']}", headers=roles.viewer).status_code == 200
