@@ -45,7 +45,27 @@ struct Session {
     std::string id;
     std::int64_t last_seq = 0;             // the newest output seq this watcher was sent
     std::shared_ptr<tasks::Watcher> live;  // live events of a task running here (null otherwise)
+    std::map<std::string, int> shown;      // server id -> the rank of the state this watcher was shown
 };
+
+// States only move forward (queued, running, then an end): what the watcher saw is never taken back, and
+// the same change arriving from the store and from the live queue is sent once.
+int Rank(std::string_view state) {
+    if (state == "queued") return 0;
+    if (state == "running") return 1;
+    return 2;
+}
+
+void Shown(Session& s, const tasks::TaskView& task) {
+    for (const auto& target : task.targets) s.shown[target.server_id] = Rank(target.state);
+}
+
+asio::awaitable<bool> SendTarget(Session& s, http::WebSocket& ws, const tasks::TargetView& target) {
+    auto& shown = s.shown[target.server_id];
+    if (Rank(target.state) <= shown) co_return true;
+    shown = Rank(target.state);
+    co_return co_await ws.Send(Message("target", TargetJson(target)));
+}
 
 asio::awaitable<void> CloseTooSlow(Session& s, http::WebSocket& ws) {
     co_await ws.Close(1008, "too slow: resume from since_seq=" + std::to_string(s.last_seq));
@@ -96,20 +116,15 @@ asio::awaitable<void> Finish(Session& s, http::WebSocket& ws) {
 
 /// A task that runs in another instance (instances sharing PostgreSQL): its output and target states
 /// are read from the store every kFollowInterval until it finishes. `task` is what the greeting showed.
-asio::awaitable<void> Follow(Session& s, http::WebSocket& ws, Presence& presence, tasks::TaskView task) {
-    std::map<std::string, std::string> shown;  // server id -> the state last sent
-    for (const auto& target : task.targets) shown[target.server_id] = target.state;
+asio::awaitable<void> Follow(Session& s, http::WebSocket& ws, Presence& presence) {
     for (;;) {
         // The snapshot first, then the output: a target's stored final state implies its stored output,
         // so a target message never comes before output of its own that was already stored.
-        task = co_await s.tasks.Get(s.id);
+        const auto task = co_await s.tasks.Get(s.id);
         const bool replayed = co_await Replay(s, ws);
         if (!replayed) co_return;
         for (const auto& target : task.targets) {
-            auto& state = shown[target.server_id];
-            if (state == target.state) continue;
-            state = target.state;
-            const bool sent = co_await ws.Send(Message("target", TargetJson(target)));
+            const bool sent = co_await SendTarget(s, ws, target);
             if (!sent) co_return;
         }
         if (tasks::IsFinalState(task.state)) break;
@@ -144,16 +159,22 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     const auto task = co_await s.tasks.Get(s.id);
     const bool greeted = co_await ws.Send(TaskMessage("task", task));
     if (!greeted) co_return;
+    Shown(s, task);
     const bool replayed = co_await Replay(s, ws);
     if (!replayed) co_return;
     for (const auto& chunk : subscription.unstored) {
         const bool sent = co_await SendNew(s, ws, chunk);
         if (!sent) co_return;
     }
+    // States the run changed before this watcher subscribed but had not stored when the greeting was read.
+    for (const auto& target : subscription.targets) {
+        const bool sent = co_await SendTarget(s, ws, target);
+        if (!sent) co_return;
+    }
     auto watcher = subscription.watcher;
     if (!watcher) {
         // Not running here: finished, or run by another instance.
-        co_await Follow(s, ws, *presence, task);
+        co_await Follow(s, ws, *presence);
         co_return;
     }
     for (;;) {
@@ -168,7 +189,7 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
             if (event->type == tasks::LiveEvent::Type::output) {
                 sent = co_await SendNew(s, ws, event->chunk);
             } else if (event->type == tasks::LiveEvent::Type::target) {
-                sent = co_await ws.Send(Message("target", TargetJson(event->target)));
+                sent = co_await SendTarget(s, ws, event->target);
             } else {
                 co_await Finish(s, ws);
                 co_return;

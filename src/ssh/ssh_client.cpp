@@ -279,8 +279,9 @@ struct SshClient::Impl {
         }
     }
 
-    /// A new connection: TCP, key exchange, host-key check, authentication.
-    std::unique_ptr<Conn> Open(const Target& t) {
+    /// A new connection: TCP, key exchange, host-key check, authentication, within `limit` (at most the
+    /// client's connect timeout).
+    std::unique_ptr<Conn> Open(const Target& t, std::chrono::seconds limit = std::chrono::seconds::max()) {
         if (!ValidHost(t.host)) throw SshError(FailureKind::dns, "invalid host name");
         std::string host = t.host;
         if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -290,7 +291,8 @@ struct SshClient::Impl {
         ssh_session s = conn->session.get();
         if (s == nullptr) throw SshError(FailureKind::protocol, "cannot allocate an SSH session");
         const unsigned int port = t.port;
-        const long timeout = static_cast<long>(options.connect_timeout.count());
+        const long timeout =
+            static_cast<long>(std::max<std::int64_t>(1, std::min(limit, options.connect_timeout).count()));
         const int verbosity = SSH_LOG_NOLOG;
         const bool process_config = false;  // never ~/.ssh/config or /etc/ssh/ssh_config
         SetOption(s, SSH_OPTIONS_HOST, host.c_str(), "host");
@@ -353,6 +355,9 @@ struct SshClient::Impl {
             ssh_channel_request_exec(channel.get(), command.c_str()) != SSH_OK) {
             return nullptr;
         }
+        // Nothing is ever written to the command's stdin: a command reading it sees its end at once, as
+        // with `ssh host cmd </dev/null`, instead of waiting for its timeout.
+        ssh_channel_send_eof(channel.get());
         return channel;
     }
 
@@ -362,11 +367,12 @@ struct SshClient::Impl {
         const std::string key = PoolKey(t);
         std::unique_ptr<Conn> conn = TakeIdle(key, t.expected_host_key);
         const bool reused = conn != nullptr;
-        if (!conn) conn = Open(t);
+        // The command's timeout bounds the connect too.
+        if (!conn) conn = Open(t, timeout);
         ChannelPtr channel = StartCommand(*conn, command);
         if (!channel && reused) {
             // The idle session died since its last use (server restart, network): once more, fresh.
-            conn = Open(t);
+            conn = Open(t, timeout);
             channel = StartCommand(*conn, command);
         }
         if (!channel) {
@@ -422,7 +428,6 @@ struct SshClient::Impl {
             return result;
         }
         result.exit_status = ssh_channel_get_exit_status(channel.get());
-        ssh_channel_send_eof(channel.get());
         ssh_channel_close(channel.get());
         channel.reset();
         Release(key, std::move(conn));

@@ -1,5 +1,6 @@
 #include "tasks/live.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -120,10 +121,26 @@ void TaskRun::MarkStored(std::int64_t through_seq) {
     stored.notify_all();
 }
 
+void TaskRun::ChangeTarget(const TargetView& target) {
+    auto event = std::make_shared<LiveEvent>();
+    event->type = LiveEvent::Type::target;
+    event->target = target;
+    std::lock_guard lock(mutex);
+    auto known = std::find_if(targets.begin(), targets.end(),
+                              [&](const TargetView& t) { return t.server_id == target.server_id; });
+    if (known == targets.end()) {
+        targets.push_back(target);
+    } else {
+        *known = target;
+    }
+    Publish(std::move(event));
+}
+
 TaskRun::Subscription TaskRun::Subscribe(boost::asio::any_io_executor executor, std::size_t max_queued_bytes) {
     std::lock_guard lock(mutex);
     Subscription subscription;
     subscription.unstored.assign(unstored.begin(), unstored.end());
+    subscription.targets = targets;
     if (!finished) {
         subscription.watcher = std::make_shared<Watcher>(std::move(executor), max_queued_bytes);
         watchers.push_back(subscription.watcher);

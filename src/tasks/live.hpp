@@ -64,8 +64,11 @@ struct TaskRun {
     std::deque<Chunk> unstored;  // published, not yet written; seq order
     std::size_t unstored_bytes = 0;
     std::vector<std::weak_ptr<Watcher>> watchers;
+    std::vector<TargetView> targets;  // each target's latest state, published or not yet stored
     bool finished = false;
 
+    /// Records a target's new state and tells the watchers. Any thread.
+    void ChangeTarget(const TargetView& target);
     /// Assigns the next seq, keeps the chunk for the store and tells the watchers. Any thread.
     /// `may_wait`: an SSH worker thread may block while too much is unstored; the run's executor must not.
     void AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait);
@@ -78,6 +81,7 @@ struct TaskRun {
     struct Subscription {
         std::shared_ptr<Watcher> watcher;  // null when the task already finished
         std::vector<Chunk> unstored;       // chunks published but maybe not in the store yet
+        std::vector<TargetView> targets;   // every target's state when subscribing, maybe not in the store yet
     };
     Subscription Subscribe(boost::asio::any_io_executor executor, std::size_t max_queued_bytes);
 };

@@ -39,6 +39,14 @@ else
     done
     lockd=$dir/.gatehouse-lock
 fi
+# A symlinked authorized_keys (a shared or managed file): the file it points to is what sshd reads, so that
+# is the one edited, with the temporary file beside it so that the rename stays atomic.
+if [ -L "$file" ]; then
+    real=$(readlink -f -- "$file") && [ -n "$real" ] && [ -d "$(dirname -- "$real")" ] ||
+        { echo 'gatehouse: authorized_keys is a symlink that cannot be followed' >&2; exit 1; }
+    file=$real
+    tmp=$(dirname -- "$file")/.authorized_keys.gatehouse.$$
+fi
 # The key's lines, as sed commands ("3d;7d;"): its type then its blob as two fields (after any options),
 # on a line that is not a comment, so a commented-out copy neither counts as deployed nor gets removed.
 matches() {
@@ -76,7 +84,7 @@ if [ "$changed" = 1 ]; then
     if [ -f "$file" ]; then chmod --reference="$file" "$tmp" 2>/dev/null || chmod 600 "$tmp"; else chmod 600 "$tmp"; fi
     sync "$tmp" 2>/dev/null || sync
     mv -f "$tmp" "$file" || exit 1
-    sync "$dir" 2>/dev/null || true
+    sync "$(dirname -- "$file")" 2>/dev/null || true
 fi
 if [ "$mode" = deploy ]; then
     has || { echo 'gatehouse: the key is not in authorized_keys after writing it' >&2; exit 1; }

@@ -86,14 +86,13 @@ class OutputSink {
 
 void Changed(RunState& state, TargetView& target) {
     state.dirty.push_back(target);
-    auto event = std::make_shared<LiveEvent>();
-    event->type = LiveEvent::Type::target;
-    event->target = target;
-    std::lock_guard lock(state.run->mutex);
-    state.run->Publish(std::move(event));
+    state.run->ChangeTarget(target);
 }
 
 std::string EndState(const TaskRun& run) { return run.interrupt.load() ? "interrupted" : "cancelled"; }
+std::string StopReason(const TaskRun& run) {
+    return run.interrupt.load() ? "the server stopped while this target ran" : "stopped on request";
+}
 
 asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::size_t index) {
     TargetView& target = state.task.targets[index];
@@ -126,13 +125,17 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
     }
     sink.Finish();
 
-    if (failure) {
+    if (failure && state.run->cancel->load()) {
+        // Stopped while it connected: the stop is what ended it (the connection never got to run anything).
+        target.state = EndState(*state.run);
+        target.error = StopReason(*state.run);
+    } else if (failure) {
         target.state = "failed";
         target.error = *failure;
     } else if (result.cancelled || result.timed_out) {
         target.state = result.cancelled ? EndState(*state.run) : "timed_out";
-        target.error = result.timed_out ? "no exit after " + std::to_string(state.task.timeout_s) + " s"
-                                        : std::string("stopped on request");
+        target.error =
+            result.timed_out ? "no exit after " + std::to_string(state.task.timeout_s) + " s" : StopReason(*state.run);
         if (sink.pid()) {
             // Closing the channel does not stop a command without a terminal: stop its process group.
             ssh::ExecOptions kill;

@@ -89,8 +89,12 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
     }
     auto impl = impl_;
     const std::string id = task.id;
-    boost::asio::co_spawn(impl->executor, impl->Run(run, task, std::move(request.command), on_finish),
-                          [impl, run, hook = std::move(on_finish)](std::exception_ptr error) {
+    // The run and, should it fail, its abandonment both get the hook: copied before either call is made
+    // (the order in which co_spawn's arguments are evaluated is unspecified).
+    FinishHook hook = on_finish;
+    auto running = impl->Run(run, task, std::move(request.command), std::move(on_finish));
+    boost::asio::co_spawn(impl->executor, std::move(running),
+                          [impl, run, hook = std::move(hook)](std::exception_ptr error) {
                               if (!error) return;
                               try {
                                   std::rethrow_exception(error);

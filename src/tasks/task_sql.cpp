@@ -170,7 +170,8 @@ std::vector<std::string> MarkInterrupted(Connection& c, std::string_view instanc
         const std::string id = row.String(0);
         c.Execute(
             "UPDATE task_targets SET state = 'interrupted', finished_at = ?, "
-            "error = COALESCE(error, 'the server stopped while this target ran') "
+            "error = COALESCE(error, CASE state WHEN 'queued' THEN 'the server stopped before this target started' "
+            "ELSE 'the server stopped while this target ran' END) "
             "WHERE task_id = ? AND state IN ('queued', 'running')",
             {Text(now), Text(id)});
         c.Execute(

@@ -4,6 +4,8 @@ byte-exact output including bytes that are not UTF-8, validation and access rule
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 
 import pytest
@@ -173,6 +175,63 @@ def test_cancel_stops_running_and_queued_targets(gh, roles, servers):
     assert remote_processes(f"sleep {marker}") == []
     again = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
     assert_problem(again, 409)
+
+
+def test_stdin_is_at_its_end(gh, roles, servers):
+    # As with `ssh host cmd </dev/null`: a command reading stdin ends at once, not at its timeout.
+    started = time.monotonic()
+    created = submit(gh, roles.operator, [servers[0]["id"]], 'cat; read x; echo "[${x-}]"', timeout_s=20)
+    task = wait_task(gh, roles.viewer, created["id"], timeout=30)
+    assert task["state"] == "succeeded", task
+    assert time.monotonic() - started < 10
+    assert output_bytes(gh, roles.viewer, task["id"], servers[0]["id"]) == b"[]\n"
+
+
+@pytest.fixture
+def silent_listener():
+    """A TCP port that accepts connections and never says a word (no SSH banner)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held, stop = [], threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_timeout_s_bounds_the_connect_too(gh, roles, sshd, silent_listener):
+    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener)
+    started = time.monotonic()
+    task = wait_task(gh, roles.viewer, submit(gh, roles.operator, [mute["id"]], "true", timeout_s=2)["id"], timeout=30)
+    assert time.monotonic() - started < 6  # the client's own connect limit is 10 s
+    (target,) = task["targets"]
+    assert task["state"] == "failed" and target["state"] == "failed" and target["error"], task
+
+
+def test_a_target_cancelled_while_it_connects_is_cancelled(gh, roles, sshd, silent_listener):
+    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener)
+    created = submit(gh, roles.operator, [mute["id"]], "true", timeout_s=3)
+    wait_target_running(gh, roles.viewer, created["id"])
+    resp = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
+    assert resp.status_code == 202, resp.text
+    task = wait_task(gh, roles.viewer, created["id"], timeout=30)
+    (target,) = task["targets"]
+    assert task["state"] == "cancelled" and target["state"] == "cancelled", task
+    assert target["error"] == "stopped on request"
 
 
 def test_a_down_target_fails_alone(gh, roles, sshd, servers):

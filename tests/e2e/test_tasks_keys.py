@@ -138,6 +138,29 @@ def test_a_commented_out_copy_is_neither_deployed_nor_removed(gh, roles, target,
     assert path.read_bytes() == content
 
 
+def test_a_symlinked_file_is_edited_where_it_points(gh, roles, target, ssh_dir, home, sshd):
+    key = new_key(gh, roles)
+    shared = home / "shared_authorized_keys"
+    original = b"# kept\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherKeyOtherKeyOtherKeyOtherKeyOtherKey x\n"
+    shared.write_bytes(original)
+    entry = pwd.getpwnam(sshd.user)
+    os.chown(shared, entry.pw_uid, entry.pw_gid)
+    try:
+        ssh_dir.mkdir(mode=0o700)
+        os.chown(ssh_dir, entry.pw_uid, entry.pw_gid)
+        link = ssh_dir / "authorized_keys"
+        link.symlink_to(shared)
+        os.lchown(link, entry.pw_uid, entry.pw_gid)
+        assert result_of(edit(gh, roles, key["id"], "deploy", [target["id"]])) == "added"
+        assert link.is_symlink() and os.readlink(link) == str(shared)
+        assert shared.read_bytes() == original + key["public_key"].encode() + b"\n"
+        assert not [p for p in home.iterdir() if p.name.startswith(".authorized_keys.gatehouse")]
+        assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "removed"
+        assert link.is_symlink() and shared.read_bytes() == original
+    finally:
+        shared.unlink(missing_ok=True)
+
+
 def test_revoke_on_a_host_without_the_file(gh, roles, target, ssh_dir):
     key = new_key(gh, roles)
     assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "absent"

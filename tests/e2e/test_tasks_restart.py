@@ -66,6 +66,11 @@ def test_running_task_is_interrupted_by_a_restart(start_server, sshd, tmp_path, 
         gh.proc.wait(timeout=10)
     again = start_identity(start_server, data_dir=data_dir)
     check_interrupted(again, roles, task_id, servers)
+    # Each target says what happened to it: the stop reached the first while it ran, the second never started.
+    first, second = get_task(again, roles.viewer, task_id)["targets"]
+    assert first["error"] == "the server stopped while this target ran", first
+    assert second["error"] == ("the task was stopped before this target started" if how == "sigterm"
+                               else "the server stopped before this target started"), second
     # The restarted server runs new tasks as usual.
     task = wait_task(again, roles.viewer, submit(again, roles.operator, servers, "echo fresh")["id"])
     assert task["state"] == "succeeded"

@@ -67,6 +67,22 @@ def test_several_watchers_see_the_same_stream_and_late_ones_get_the_stored_part(
             [m["seq"] for m in results[0][0] if m["type"] == "output"]
 
 
+def test_a_watcher_right_after_the_start_sees_every_state_change(gh, roles, servers):
+    """Target rows are stored in batches: a change made before the watcher subscribed but after the
+    store was read for the greeting still reaches it, and no state goes backwards or repeats."""
+    for _ in range(5):
+        created = submit(gh, roles.operator, servers[:2], "sleep 0.3; echo x", concurrency=1)
+        messages, code, _ = read_all(connect(gh, created["id"], roles.viewer))
+        assert code == 1000
+        seen = {t["server_id"]: [t["state"]] for t in messages[0]["task"]["targets"]}
+        for m in messages:
+            if m["type"] == "target":
+                seen[m["server_id"]].append(m["state"])
+        for sid in servers[:2]:
+            states = [st for st in seen[sid] if st != "queued"]
+            assert states == ["running", "succeeded"], (sid, seen[sid])
+
+
 def test_finished_task_and_resume_from_seq(gh, roles, servers):
     task = wait_task(gh, roles.viewer, submit(gh, roles.operator, servers[:1], "echo a; echo b; echo c")["id"])
     messages, code, _ = read_all(connect(gh, task["id"], roles.viewer))
