@@ -121,6 +121,15 @@ void TaskRun::MarkStored(std::int64_t through_seq) {
     stored.notify_all();
 }
 
+void TaskRun::End() {
+    auto event = std::make_shared<LiveEvent>();
+    event->type = LiveEvent::Type::finished;
+    std::lock_guard lock(mutex);
+    finished = true;
+    Publish(std::move(event));
+    watchers.clear();
+}
+
 void TaskRun::ChangeTarget(const TargetView& target) {
     auto event = std::make_shared<LiveEvent>();
     event->type = LiveEvent::Type::target;

@@ -67,6 +67,8 @@ struct TaskRun {
     std::vector<TargetView> targets;  // each target's latest state, published or not yet stored
     bool finished = false;
 
+    /// The task's end is stored: tells the watchers and lets them go. Any thread.
+    void End();
     /// Records a target's new state and tells the watchers. Any thread.
     void ChangeTarget(const TargetView& target);
     /// Assigns the next seq, keeps the chunk for the store and tells the watchers. Any thread.

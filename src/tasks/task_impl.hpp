@@ -35,5 +35,7 @@ struct TaskService::Impl : std::enable_shared_from_this<Impl> {
 };
 
 std::string Now();
+/// Runs a finished task's hook; a failure is logged, never thrown.
+boost::asio::awaitable<void> CallHook(const FinishHook& hook, const TaskView& task);
 
 }  // namespace gatehouse::tasks

@@ -279,25 +279,12 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
     state.task.finished_at = Now();
     state.task_dirty = true;
     co_await Store(*this, state);
-    {
-        std::lock_guard lock(run->mutex);
-        run->finished = true;
-        auto event = std::make_shared<LiveEvent>();
-        event->type = LiveEvent::Type::finished;
-        run->Publish(std::move(event));
-        run->watchers.clear();
-    }
+    run->End();
     core::LogInfo("task.finished", {{"task_id", state.task.id},
                                     {"kind", state.task.kind},
                                     {"state", state.task.state},
                                     {"targets", state.task.total}});
-    if (hook) {
-        try {
-            co_await hook(state.task);
-        } catch (const std::exception& e) {
-            core::LogError("task.hook_failed", {{"task_id", state.task.id}, {"error", e.what()}});
-        }
-    }
+    co_await CallHook(hook, state.task);
     // Only now: Stop waits for the hook too (an app's status follows its task before shutdown).
     std::lock_guard lock(runs_mutex);
     runs.erase(state.task.id);

@@ -164,6 +164,15 @@ boost::asio::awaitable<TaskView> TaskService::Cancel(std::string id) {
     co_return task;
 }
 
+boost::asio::awaitable<void> CallHook(const FinishHook& hook, const TaskView& task) {
+    if (!hook) co_return;
+    try {
+        co_await hook(task);
+    } catch (const std::exception& e) {
+        core::LogError("task.hook_failed", {{"task_id", task.id}, {"error", e.what()}});
+    }
+}
+
 boost::asio::awaitable<void> TaskService::Impl::Abandon(std::shared_ptr<TaskRun> run, FinishHook hook) {
     const std::string id = run->id;
     std::optional<TaskView> task;
@@ -176,21 +185,8 @@ boost::asio::awaitable<void> TaskService::Impl::Abandon(std::shared_ptr<TaskRun>
         // Left running: the next start marks it interrupted.
         core::LogError("task.abandon_failed", {{"task_id", id}, {"error", e.what()}});
     }
-    {
-        std::lock_guard lock(run->mutex);
-        run->finished = true;
-        auto event = std::make_shared<LiveEvent>();
-        event->type = LiveEvent::Type::finished;
-        run->Publish(std::move(event));
-        run->watchers.clear();
-    }
-    if (hook && task) {
-        try {
-            co_await hook(*task);
-        } catch (const std::exception& e) {
-            core::LogError("task.hook_failed", {{"task_id", id}, {"error", e.what()}});
-        }
-    }
+    run->End();
+    if (task) co_await CallHook(hook, *task);
     std::lock_guard lock(runs_mutex);
     runs.erase(id);
 }
