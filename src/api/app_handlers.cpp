@@ -134,7 +134,7 @@ boost::asio::awaitable<Response> AppHandlers::ListApps(http::RequestContext& con
     apps::AppFilter filter;
     filter.project_id = FilterParam(context, "project_id");
     filter.server_id = FilterParam(context, "server_id");
-    filter.status = ChoiceParam(context, "status", {"stopped", "starting", "running", "stopping", "failed"});
+    filter.status = ChoiceParam(context, "status", apps::kAppStates);
     auto page = co_await apps.ListApps(std::move(filter), PageLimit(context), context.Query("cursor").value_or(""));
     co_return PageJson(page, AppJson);
 }

@@ -44,7 +44,8 @@ std::size_t LimitParam(const http::RequestContext& context) {
 }
 
 std::optional<std::string> OutcomeParam(const http::RequestContext& context) {
-    return ChoiceParam(context, "outcome", {"success", "failure", "denied"});
+    static constexpr std::string_view kOutcomes[] = {"success", "failure", "denied"};
+    return ChoiceParam(context, "outcome", kOutcomes);
 }
 
 void CheckRange(const std::optional<core::Clock::time_point>& since,

@@ -57,7 +57,7 @@ std::optional<std::string> FilterParam(const http::RequestContext& context, std:
 }
 
 std::optional<std::string> ChoiceParam(const http::RequestContext& context, std::string_view name,
-                                       std::initializer_list<std::string_view> allowed) {
+                                       std::span<const std::string_view> allowed) {
     auto value = FilterParam(context, name);
     if (!value || std::find(allowed.begin(), allowed.end(), *value) != allowed.end()) return value;
     std::string list;

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,7 +24,7 @@ void OnlyFields(const boost::json::object& body, std::initializer_list<std::stri
 std::optional<std::string> FilterParam(const http::RequestContext& context, std::string_view name);
 /// A filter that must be one of `allowed` (400 listing them otherwise).
 std::optional<std::string> ChoiceParam(const http::RequestContext& context, std::string_view name,
-                                       std::initializer_list<std::string_view> allowed);
+                                       std::span<const std::string_view> allowed);
 
 /// `?limit=` (1..500, default 50).
 std::size_t PageLimit(const http::RequestContext& context);

@@ -147,9 +147,8 @@ boost::asio::awaitable<Response> TaskHandlers::Create(http::RequestContext& cont
 
 boost::asio::awaitable<Response> TaskHandlers::List(http::RequestContext& context) const {
     tasks::TaskFilter filter;
-    filter.state =
-        ChoiceParam(context, "state", {"queued", "running", "succeeded", "failed", "cancelled", "interrupted"});
-    filter.kind = ChoiceParam(context, "kind", {"exec", "deploy_key", "revoke_key", "compose_up", "compose_down"});
+    filter.state = ChoiceParam(context, "state", tasks::kTaskStates);
+    filter.kind = ChoiceParam(context, "kind", tasks::kKinds);
     filter.server_id = FilterParam(context, "server");
     if (!filter.server_id) filter.server_id = FilterParam(context, "server_id");
     filter.created_by = FilterParam(context, "creator");

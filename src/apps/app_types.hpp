@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "tasks/task_types.hpp"
 
@@ -21,7 +22,8 @@ struct ProjectInput {
     std::string description;
 };
 
-/// App states: stopped | starting | running | stopping | failed.
+/// App states.
+inline constexpr std::string_view kAppStates[] = {"stopped", "starting", "running", "stopping", "failed"};
 struct AppView {
     std::string id;
     std::string name;

@@ -14,8 +14,11 @@ namespace gatehouse::tasks {
 /// per-target `result` read from the command's last line of output.
 inline constexpr std::string_view kKinds[] = {"exec", "deploy_key", "revoke_key", "compose_up", "compose_down"};
 
+/// Task states. A target may also end `timed_out`.
+inline constexpr std::string_view kTaskStates[] = {"queued", "running",   "succeeded",
+                                                   "failed", "cancelled", "interrupted"};
+
 /// Target states: queued | running | succeeded | failed | timed_out | cancelled | interrupted.
-/// Task states: queued | running | succeeded | failed | cancelled | interrupted.
 struct TargetView {
     std::string server_id;
     std::string server_name;
