@@ -137,8 +137,10 @@ boost::asio::awaitable<AppView> AppService::UpdateApp(std::string id, AppInput i
         const bool new_limit = app->auto_stop_minutes != input.auto_stop_minutes;
         Apply(*app, input);
         Unique("app name '" + app->name + "' is taken in the project", [&] { sql::UpdateApp(c, *app); });
-        const auto started = app->started_at ? core::ParseRfc3339(*app->started_at) : std::nullopt;
-        if (new_limit && app->status == "running" && started) {
+        const auto started = new_limit && app->status == "running" && app->started_at
+                                 ? core::ParseRfc3339(*app->started_at)
+                                 : std::nullopt;
+        if (started) {
             auto deadline = DeadlineOf(*started, app->auto_stop_minutes);
             if (sql::SetRunLimit(c, app->id, *app->started_at, app->auto_stop_minutes, deadline.at, deadline.epoch)) {
                 app->auto_stop_at = std::move(deadline.at);

@@ -1,6 +1,5 @@
 #include "tasks/live.hpp"
 
-#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -130,18 +129,12 @@ void TaskRun::End() {
     watchers.clear();
 }
 
-void TaskRun::ChangeTarget(const TargetView& target) {
+void TaskRun::ChangeTarget(std::size_t index, const TargetView& target) {
     auto event = std::make_shared<LiveEvent>();
     event->type = LiveEvent::Type::target;
     event->target = target;
     std::lock_guard lock(mutex);
-    auto known = std::find_if(targets.begin(), targets.end(),
-                              [&](const TargetView& t) { return t.server_id == target.server_id; });
-    if (known == targets.end()) {
-        targets.push_back(target);
-    } else {
-        *known = target;
-    }
+    targets.at(index) = target;
     Publish(std::move(event));
 }
 

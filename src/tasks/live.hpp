@@ -64,13 +64,13 @@ struct TaskRun {
     std::deque<Chunk> unstored;  // published, not yet written; seq order
     std::size_t unstored_bytes = 0;
     std::vector<std::weak_ptr<Watcher>> watchers;
-    std::vector<TargetView> targets;  // each target's latest state, published or not yet stored
+    std::vector<TargetView> targets;  // each target's latest state (in the task's order), maybe not stored yet
     bool finished = false;
 
     /// The task's end is stored: tells the watchers and lets them go. Any thread.
     void End();
-    /// Records a target's new state and tells the watchers. Any thread.
-    void ChangeTarget(const TargetView& target);
+    /// Records the new state of the task's target number `index` and tells the watchers. Any thread.
+    void ChangeTarget(std::size_t index, const TargetView& target);
     /// Assigns the next seq, keeps the chunk for the store and tells the watchers. Any thread.
     /// `may_wait`: an SSH worker thread may block while too much is unstored; the run's executor must not.
     void AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait);

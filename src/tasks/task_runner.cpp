@@ -37,6 +37,7 @@ struct RunState {
     std::vector<TargetView> dirty;  // target rows to write
     bool task_dirty = true;
     asio::steady_timer* tick = nullptr;
+    bool store_failing = false;  // the last write failed (logged once per outage, not per attempt)
 };
 
 /// Turns raw chunks of one target into stored output: the process-group announcement is taken out
@@ -84,9 +85,10 @@ class OutputSink {
     std::string tail_;
 };
 
-void Changed(RunState& state, TargetView& target) {
+void Changed(RunState& state, std::size_t index) {
+    const TargetView& target = state.task.targets[index];
     state.dirty.push_back(target);
-    state.run->ChangeTarget(target);
+    state.run->ChangeTarget(index, target);
 }
 
 std::string EndState(const TaskRun& run) { return run.interrupt.load() ? "interrupted" : "cancelled"; }
@@ -100,12 +102,12 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
         target.state = EndState(*state.run);
         target.finished_at = Now();
         target.error = "the task was stopped before this target started";
-        Changed(state, target);
+        Changed(state, index);
         co_return;
     }
     target.state = "running";
     target.started_at = Now();
-    Changed(state, target);
+    Changed(state, index);
 
     OutputSink sink(*state.run, target.server_id, ReportsResult(state.task.kind));
     ssh::ExecOptions options;
@@ -161,7 +163,7 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
         }
     }
     target.finished_at = Now();
-    Changed(state, target);
+    Changed(state, index);
 }
 
 asio::awaitable<void> Worker(TaskService::Impl& impl, RunState& state) {
@@ -214,15 +216,18 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
     co_return more;
 }
 
-/// Store, but a failed write (the database busy or gone for a moment) is logged and tried again later:
-/// the run goes on, and its output waits in memory (producers stop while too much of it is unstored).
-/// false when the write failed; `more` as Store's result.
+/// Store, but a failed write (the database busy or gone for a moment) is tried again later: the run goes
+/// on, and its output waits in memory (producers stop while too much of it is unstored). The first failure
+/// and the recovery are logged. false when the write failed; `more` as Store's result.
 asio::awaitable<bool> TryStore(TaskService::Impl& impl, RunState& state, bool& more) {
     try {
         more = co_await Store(impl, state);
+        if (std::exchange(state.store_failing, false))
+            core::LogInfo("task.store_recovered", {{"task_id", state.task.id}});
         co_return true;
     } catch (const std::exception& e) {
-        core::LogWarn("task.store_failed", {{"task_id", state.task.id}, {"error", e.what()}});
+        if (!std::exchange(state.store_failing, true))
+            core::LogWarn("task.store_failed", {{"task_id", state.task.id}, {"error", e.what()}});
     }
     co_return false;
 }

@@ -83,6 +83,7 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
 
     auto run = std::make_shared<TaskRun>();
     run->id = task.id;
+    run->targets = task.targets;
     {
         std::lock_guard lock(impl_->runs_mutex);
         impl_->runs[task.id] = run;
