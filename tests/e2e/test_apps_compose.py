@@ -9,6 +9,7 @@ gatehouse runs with `--apps-auto-stop-check-s 1`."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -362,3 +363,25 @@ def test_auto_stop_after_one_real_minute(gh, roles, double, base, server, projec
     assert task["created_by_name"] == "scheduler" and task["params"]["reason"] == "auto_stop"
     event = wait_audit(gh, roles.admin_token, lambda e: e["resource"]["id"] == app["id"], action="app.auto_stop")[0]
     assert event["details"]["auto_stop_minutes"] == 1
+
+
+def test_an_app_whose_task_cannot_be_recorded_ends_failed(start_server, tmp_path, sshd, double, base):
+    """The compose task's run gives up (its output table is dropped under it): the app follows the
+    task to failed instead of staying starting until the next start."""
+    data_dir = tmp_path / "broken-data"
+    gh = start_identity(start_server, data_dir=data_dir)
+    admin = admin_login(gh).headers
+    server = add_server(gh, admin, sshd)
+    project = create_project(gh, admin)
+    app = create_app(gh, admin, project["id"], server["id"], app_dir(base, unique("broken"), slow=2))
+    started = start(gh, admin, app["id"])
+    assert get_app(gh, admin, app["id"])["status"] == "starting"
+    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
+    try:
+        db.execute("DROP TABLE task_output")
+        db.commit()
+    finally:
+        db.close()
+    failed = wait_status(gh, admin, app["id"], "failed", timeout=60)
+    assert failed["last_task_id"] == started["task_id"] and failed["auto_stop_at"] is None
+    assert get_task(gh, admin, started["task_id"])["state"] == "failed"

@@ -12,8 +12,8 @@ import time
 import pytest
 
 from support import API, fleet_roles, start_identity
-from tasks_support import (add_server, get_task, output_bytes, remote_processes, submit, wait_target_running,
-                           wait_task)
+from tasks_support import (add_server, connect, get_task, output_bytes, read_all, remote_processes, submit,
+                           wait_target_running, wait_task)
 
 
 def wait_output(gh, headers, task_id, target, expected: bytes, timeout=10.0):
@@ -92,16 +92,41 @@ def test_tasks_on_postgresql(start_server, sshd, tmp_path, pg_database):
         assert output_bytes(gh, roles.viewer, task["id"], sid, "stderr") == b"err\n"
 
 
+def test_writes_refused_for_a_while_are_retried_and_nothing_is_lost(start_server, sshd, tmp_path):
+    """Another process holds SQLite's write lock for longer than the busy timeout (5 s) while a task
+    prints: the run's writes fail, are kept, and go in once the lock is gone; the task ends as it
+    would have, with every byte of its output."""
+    data_dir = tmp_path / "data"
+    gh = start_identity(start_server, data_dir=data_dir)
+    roles = fleet_roles(gh)
+    sid = add_server(gh, roles.operator, sshd)["id"]
+    created = submit(gh, roles.operator, [sid], "i=1; while [ $i -le 16 ]; do echo line-$i; sleep 0.5; i=$((i+1)); done")
+    wait_target_running(gh, roles.viewer, created["id"])
+    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30, isolation_level=None)
+    try:
+        db.execute("BEGIN EXCLUSIVE")
+        time.sleep(7)
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    task = wait_task(gh, roles.viewer, created["id"], timeout=60)
+    assert task["state"] == "succeeded", task
+    assert output_bytes(gh, roles.viewer, task["id"], sid) == b"".join(b"line-%d\n" % i for i in range(1, 17))
+    log = gh.log_tail(100000)
+    assert log.count("task.store_failed") == 1 and "task.store_recovered" in log  # once per outage
+
+
 def test_a_task_the_database_cannot_record_ends_failed(start_server, sshd, tmp_path):
     """When the database refuses the run's writes (here: its output table is dropped under it), the
     run keeps trying while its targets work, then ends the task failed with a reason instead of
-    leaving it running until the next start; the server goes on serving."""
+    leaving it running until the next start; a watcher is told; the server goes on serving."""
     data_dir = tmp_path / "data"
     gh = start_identity(start_server, data_dir=data_dir)
     roles = fleet_roles(gh)
     servers = [add_server(gh, roles.operator, sshd)["id"] for _ in range(2)]
     created = submit(gh, roles.operator, servers, "echo a; sleep 1.5; echo b")
     wait_target_running(gh, roles.viewer, created["id"])
+    watcher = connect(gh, created["id"], roles.viewer, timeout=60)
     db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
     try:
         db.execute("DROP TABLE task_output")
@@ -113,6 +138,10 @@ def test_a_task_the_database_cannot_record_ends_failed(start_server, sshd, tmp_p
     assert task["finished_at"] and task["progress"] == {"done": 2, "total": 2}
     for target in task["targets"]:
         assert target["state"] == "failed" and "could not be recorded" in target["error"], target
+    # The watcher is let go, not left waiting for events that never come. Its last replay reads the
+    # dropped table, so the server ends the stream as an internal error (1011), not with a summary.
+    messages, code, _ = read_all(watcher, deadline_s=30)
+    assert code == 1011 and messages[0]["type"] == "task", (code, messages[-1:])
     assert "task.store_failed" in gh.log_tail(100000)
     assert gh.get("/healthz").status_code == 200
     assert gh.request("GET", f"{API}/tasks/{created['id']}", headers=roles.viewer).status_code == 200
