@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 import subprocess
 import time
 
@@ -80,6 +81,17 @@ def decode(item: dict) -> bytes:
 def output_bytes(gh, headers, task_id, target, stream=None) -> bytes:
     items = output_items(gh, headers, task_id, target=target)
     return b"".join(decode(i) for i in items if stream is None or i["stream"] == stream)
+
+
+def break_task_output(data_dir) -> None:
+    """Drops the task output table of a running server's SQLite database: every later write (and read)
+    of task output fails, as with a database that refuses the run's writes for good."""
+    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
+    try:
+        db.execute("DROP TABLE task_output")
+        db.commit()
+    finally:
+        db.close()
 
 
 def remote_processes(pattern: str) -> list[str]:

@@ -9,7 +9,6 @@ gatehouse runs with `--apps-auto-stop-check-s 1`."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from apps_support import ComposeDouble, app_dir, create_app, create_project, get_app, make_base, set_deadline, \
     wait_status
 from support import API, admin_login, assert_problem, audit_events, bearer, start_identity, unique, wait_audit
-from tasks_support import add_server, get_task, output_bytes, wait_task
+from tasks_support import add_server, break_task_output, get_task, output_bytes, wait_task
 
 
 @pytest.fixture(scope="module")
@@ -376,12 +375,7 @@ def test_an_app_whose_task_cannot_be_recorded_ends_failed(start_server, tmp_path
     app = create_app(gh, admin, project["id"], server["id"], app_dir(base, unique("broken"), slow=2))
     started = start(gh, admin, app["id"])
     assert get_app(gh, admin, app["id"])["status"] == "starting"
-    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
-    try:
-        db.execute("DROP TABLE task_output")
-        db.commit()
-    finally:
-        db.close()
+    break_task_output(data_dir)
     failed = wait_status(gh, admin, app["id"], "failed", timeout=60)
     assert failed["last_task_id"] == started["task_id"] and failed["auto_stop_at"] is None
     assert get_task(gh, admin, started["task_id"])["state"] == "failed"

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from support import API, fleet_roles, start_identity
-from tasks_support import (add_server, connect, get_task, output_bytes, read_all, remote_processes, submit,
+from tasks_support import (add_server, break_task_output, connect, get_task, output_bytes, read_all, remote_processes, submit,
                            wait_target_running, wait_task)
 
 
@@ -127,12 +127,7 @@ def test_a_task_the_database_cannot_record_ends_failed(start_server, sshd, tmp_p
     created = submit(gh, roles.operator, servers, "echo a; sleep 1.5; echo b")
     wait_target_running(gh, roles.viewer, created["id"])
     watcher = connect(gh, created["id"], roles.viewer, timeout=60)
-    db = sqlite3.connect(str(data_dir / "gatehouse.db"), timeout=30)
-    try:
-        db.execute("DROP TABLE task_output")
-        db.commit()
-    finally:
-        db.close()
+    break_task_output(data_dir)
     task = wait_task(gh, roles.viewer, created["id"], timeout=60)
     assert task["state"] == "failed", task
     assert task["finished_at"] and task["progress"] == {"done": 2, "total": 2}
