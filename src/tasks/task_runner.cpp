@@ -24,6 +24,8 @@ constexpr auto kWriteInterval = std::chrono::milliseconds(100);
 // Once the targets are done, failed writes of what is left are tried this often before the run gives up.
 constexpr int kFinalStoreAttempts = 20;
 constexpr auto kRetryInterval = std::chrono::milliseconds(250);
+// How often an idle run (nothing to write) reads whether another instance asked for a cancel.
+constexpr auto kCancelPollInterval = std::chrono::milliseconds(500);
 
 bool ReportsResult(std::string_view kind) { return kind == "deploy_key" || kind == "revoke_key"; }
 
@@ -38,6 +40,7 @@ struct RunState {
     bool task_dirty = true;
     asio::steady_timer* tick = nullptr;
     bool store_failing = false;  // the last write failed (logged once per outage, not per attempt)
+    std::chrono::steady_clock::time_point cancel_checked{};  // when the stored cancel flag was last read
 };
 
 /// Turns raw chunks of one target into stored output: the process-group announcement is taken out
@@ -182,10 +185,19 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
     const bool task_dirty = std::exchange(state.task_dirty, false);
     // With target states to write, all their output goes first: a stored final state implies stored output.
     auto chunks = state.run->PeekUnstored(targets.empty() ? kBatchBytes : SIZE_MAX);
-    if (targets.empty() && chunks.empty() && !task_dirty) co_return false;
+    const std::string id = state.task.id;
+    if (targets.empty() && chunks.empty() && !task_dirty) {
+        // A quiet run (a long sleep, say) still has to see a cancel asked through another instance.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - state.cancel_checked < kCancelPollInterval || state.run->cancel->load()) co_return false;
+        state.cancel_checked = now;
+        const bool requested =
+            co_await impl.db.Read([&id](store::Connection& c) { return sql::CancelRequested(c, id); });
+        if (requested) state.run->cancel->store(true);
+        co_return false;
+    }
     TaskView task_row = state.task;
     task_row.targets.clear();
-    const std::string id = state.task.id;
     bool cancel_requested = false;
     std::exception_ptr failure;
     try {
@@ -194,8 +206,7 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
             for (const auto& target : targets) sql::UpdateTarget(c, id, target);
             if (task_dirty) sql::UpdateTask(c, task_row);
             // A cancel asked through another instance arrives here.
-            const auto row = c.Execute("SELECT cancel_requested FROM tasks WHERE id = ?", {store::Text(id)});
-            cancel_requested = !row.empty() && row.rows.front().Bool(0);
+            cancel_requested = sql::CancelRequested(c, id);
         });
     } catch (const std::exception&) {
         failure = std::current_exception();
@@ -206,6 +217,7 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
         state.task_dirty = state.task_dirty || task_dirty;
         std::rethrow_exception(failure);
     }
+    state.cancel_checked = std::chrono::steady_clock::now();
     if (!chunks.empty()) state.run->MarkStored(chunks.back().seq);
     if (cancel_requested) state.run->cancel->store(true);
     bool more = false;

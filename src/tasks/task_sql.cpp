@@ -135,6 +135,11 @@ void RequestCancel(Connection& c, std::string_view task_id) {
     c.Execute("UPDATE tasks SET cancel_requested = 1 WHERE id = ?", {Text(task_id)});
 }
 
+bool CancelRequested(Connection& c, std::string_view task_id) {
+    const auto row = c.Execute("SELECT cancel_requested FROM tasks WHERE id = ?", {Text(task_id)});
+    return !row.empty() && row.rows.front().Bool(0);
+}
+
 void InsertChunks(Connection& c, std::string_view task_id, const std::vector<Chunk>& chunks) {
     for (const auto& chunk : chunks) {
         c.Execute("INSERT INTO task_output (task_id, seq, server_id, stream, ts, data) VALUES (?, ?, ?, ?, ?, ?)",

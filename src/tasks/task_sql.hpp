@@ -15,6 +15,8 @@ std::vector<TaskView> ListTasks(Connection& c, const TaskFilter& filter, std::st
 void UpdateTask(Connection& c, const TaskView& task);  // state, started/finished, done
 void UpdateTarget(Connection& c, std::string_view task_id, const TargetView& target);
 void RequestCancel(Connection& c, std::string_view task_id);
+/// Whether a cancel was asked for the task (through any instance).
+bool CancelRequested(Connection& c, std::string_view task_id);
 
 void InsertChunks(Connection& c, std::string_view task_id, const std::vector<Chunk>& chunks);
 std::vector<Chunk> ReadChunks(Connection& c, std::string_view task_id, const std::optional<std::string>& server_id,

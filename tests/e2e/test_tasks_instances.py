@@ -62,6 +62,12 @@ def test_a_task_run_by_one_instance_is_cancelled_through_the_other(pair, sshd):
     marker = f"{time.time_ns() % 100000 + 50000}.25"
     created = submit(runner, roles.operator, servers, f"echo started; sleep {marker}", concurrency=1)
     wait_target_running(other, roles.viewer, created["id"])
+    # Cancel only once the run has nothing left to write: a quiet run must still see the stored request.
+    deadline = time.monotonic() + 15
+    while output_bytes(other, roles.viewer, created["id"], servers[0]) != b"started\n":
+        assert time.monotonic() < deadline, "the first output was never stored"
+        time.sleep(0.05)
+    time.sleep(0.5)
     resp = other.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
     assert resp.status_code == 202, resp.text
     task = wait_task(other, roles.viewer, created["id"], timeout=30)
