@@ -185,19 +185,10 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
     const bool task_dirty = std::exchange(state.task_dirty, false);
     // With target states to write, all their output goes first: a stored final state implies stored output.
     auto chunks = state.run->PeekUnstored(targets.empty() ? kBatchBytes : SIZE_MAX);
-    const std::string id = state.task.id;
-    if (targets.empty() && chunks.empty() && !task_dirty) {
-        // A quiet run (a long sleep, say) still has to see a cancel asked through another instance.
-        const auto now = std::chrono::steady_clock::now();
-        if (now - state.cancel_checked < kCancelPollInterval || state.run->cancel->load()) co_return false;
-        state.cancel_checked = now;
-        const bool requested =
-            co_await impl.db.Read([&id](store::Connection& c) { return sql::CancelRequested(c, id); });
-        if (requested) state.run->cancel->store(true);
-        co_return false;
-    }
+    if (targets.empty() && chunks.empty() && !task_dirty) co_return false;
     TaskView task_row = state.task;
     task_row.targets.clear();
+    const std::string id = state.task.id;
     bool cancel_requested = false;
     std::exception_ptr failure;
     try {
@@ -205,7 +196,7 @@ asio::awaitable<bool> Store(TaskService::Impl& impl, RunState& state) {
             sql::InsertChunks(c, id, chunks);
             for (const auto& target : targets) sql::UpdateTarget(c, id, target);
             if (task_dirty) sql::UpdateTask(c, task_row);
-            // A cancel asked through another instance arrives here.
+            // A cancel asked through another instance arrives here (or in PollCancel when nothing is written).
             cancel_requested = sql::CancelRequested(c, id);
         });
     } catch (const std::exception&) {
@@ -244,6 +235,22 @@ asio::awaitable<bool> TryStore(TaskService::Impl& impl, RunState& state, bool& m
     co_return false;
 }
 
+/// A cancel asked through another instance is only in the database. A batch write reads it on the way;
+/// a run that writes nothing (a quiet command) or whose writes fail reads it here, every kCancelPollInterval.
+asio::awaitable<void> PollCancel(TaskService::Impl& impl, RunState& state) {
+    const auto now = std::chrono::steady_clock::now();
+    if (state.run->cancel->load() || now - state.cancel_checked < kCancelPollInterval) co_return;
+    state.cancel_checked = now;
+    const std::string id = state.task.id;
+    try {
+        const bool requested =
+            co_await impl.db.Read([&id](store::Connection& c) { return sql::CancelRequested(c, id); });
+        if (requested) state.run->cancel->store(true);
+    } catch (const std::exception&) {
+        // The database is away: TryStore already reports that, and the next tick asks again.
+    }
+}
+
 std::string FinalState(const RunState& state) {
     if (state.run->interrupt.load()) return "interrupted";
     if (state.run->cancel->load()) {
@@ -280,6 +287,7 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
         co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
         bool more = false;
         co_await TryStore(*this, state, more);
+        co_await PollCancel(*this, state);
     }
     int failures = 0;
     for (int i = 0; i < 1000 && failures < kFinalStoreAttempts; ++i) {

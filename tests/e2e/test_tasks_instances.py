@@ -7,10 +7,11 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from pathlib import Path
 
 import pytest
 
-from support import API, fleet_roles, start_identity
+from support import API, fleet_roles, poll, psql, start_identity
 from tasks_support import (add_server, connect, output_bytes, read_all, remote_processes, stream_bytes, submit,
                            wait_target_running, wait_task)
 
@@ -63,11 +64,7 @@ def test_a_task_run_by_one_instance_is_cancelled_through_the_other(pair, sshd):
     created = submit(runner, roles.operator, servers, f"echo started; sleep {marker}", concurrency=1)
     wait_target_running(other, roles.viewer, created["id"])
     # Cancel only once the run has nothing left to write: a quiet run must still see the stored request.
-    deadline = time.monotonic() + 15
-    while output_bytes(other, roles.viewer, created["id"], servers[0]) != b"started\n":
-        assert time.monotonic() < deadline, "the first output was never stored"
-        time.sleep(0.05)
-    time.sleep(0.5)
+    assert poll(lambda: output_bytes(other, roles.viewer, created["id"], servers[0]) == b"started\n", timeout=15)
     resp = other.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
     assert resp.status_code == 202, resp.text
     task = wait_task(other, roles.viewer, created["id"], timeout=30)
@@ -78,6 +75,30 @@ def test_a_task_run_by_one_instance_is_cancelled_through_the_other(pair, sshd):
     while remote_processes(f"sleep {marker}") and time.monotonic() < deadline:
         time.sleep(0.1)
     assert remote_processes(f"sleep {marker}") == []
+
+
+def test_a_cancel_through_the_other_reaches_a_run_whose_writes_fail(pair, sshd, pg_database, request):
+    runner, other = pair
+    roles = fleet_roles(runner)
+    server = add_server(runner, roles.operator, sshd)["id"]
+    marker = f"{time.time_ns() % 100000 + 60000}.25"
+    gate = Path(f"/tmp/gh-gate-{marker}")  # where the remote user can see it
+    # The output comes only after the output table is gone, so every batch write of the run fails.
+    created = submit(runner, roles.operator, [server],
+                     f"while [ ! -e {gate} ]; do sleep 0.05; done; echo started; sleep {marker}")
+    wait_target_running(other, roles.viewer, created["id"])
+    psql(pg_database, "DROP TABLE task_output")
+    gate.touch()
+    request.addfinalizer(lambda: gate.unlink(missing_ok=True))
+    assert poll(lambda: "task.store_failed" in runner.log_tail(100000), timeout=15)
+    assert poll(lambda: remote_processes(f"sleep {marker}"), timeout=15)
+    resp = other.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
+    assert resp.status_code == 202, resp.text
+    # Stopped on request, not left to its 300 s timeout.
+    assert poll(lambda: remote_processes(f"sleep {marker}") == [], timeout=15)
+    task = wait_task(other, roles.viewer, created["id"], timeout=60)
+    assert task["state"] != "running" and task["cancel_requested"], task
+    assert other.get("/healthz").status_code == 200
 
 
 def test_a_watcher_leaving_a_followed_task_is_let_go(pair, sshd):
