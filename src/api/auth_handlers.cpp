@@ -16,6 +16,9 @@ using http::Status;
 namespace {
 
 constexpr std::string_view kCookieName = "gatehouse_refresh";
+// Marks a browser that logged in to an account before (see auth::LoginThrottle). Not a credential.
+constexpr std::string_view kDeviceCookie = "gatehouse_device";
+constexpr int kDeviceMaxAge = 180 * 24 * 3600;
 
 std::optional<std::string> CookieValue(const http::RequestContext& context, std::string_view name) {
     std::string_view rest = context.Header("Cookie");
@@ -30,12 +33,12 @@ std::optional<std::string> CookieValue(const http::RequestContext& context, std:
     return std::nullopt;
 }
 
+}  // namespace
+
 auth::ClientInfo Client(const http::RequestContext& context) {
     return auth::ClientInfo{context.remote_address, std::string(context.Header("User-Agent").substr(0, 256)),
-                            context.request_id};
+                            context.request_id, CookieValue(context, kDeviceCookie).value_or("")};
 }
-
-}  // namespace
 
 boost::json::object UserJson(const auth::UserView& user) {
     return {{"id", user.id},
@@ -45,12 +48,12 @@ boost::json::object UserJson(const auth::UserView& user) {
             {"created_at", user.created_at}};
 }
 
-std::string AuthHandlers::RefreshCookie(const std::string& token, int max_age) const {
-    std::string value = std::string(kCookieName) + "=" + token +
-                        "; Path=/api/v1/auth; HttpOnly; SameSite=" + cookie.same_site +
-                        "; Max-Age=" + std::to_string(max_age);
-    if (cookie.secure) value += "; Secure";
-    return value;
+std::string AuthHandlers::Cookie(std::string_view name, std::string_view value, int max_age) const {
+    std::string text = std::string(name) + "=" + std::string(value) +
+                       "; Path=/api/v1/auth; HttpOnly; SameSite=" + cookie.same_site +
+                       "; Max-Age=" + std::to_string(max_age);
+    if (cookie.secure) text += "; Secure";
+    return text;
 }
 
 Response AuthHandlers::SessionResponse(const auth::LoginResult& result) const {
@@ -61,19 +64,10 @@ Response AuthHandlers::SessionResponse(const auth::LoginResult& result) const {
          {"expires_in", result.expires_in},
          {"user",
           {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
-    response.set(http::beast_http::field::set_cookie, RefreshCookie(result.refresh_token, result.refresh_max_age));
+    response.insert(http::beast_http::field::set_cookie, Cookie(kCookieName, result.refresh_token, result.refresh_max_age));
+    if (!result.device.empty())
+        response.insert(http::beast_http::field::set_cookie, Cookie(kDeviceCookie, result.device, kDeviceMaxAge));
     response.set(http::beast_http::field::cache_control, "no-store");
-    return response;
-}
-
-std::optional<Response> AuthHandlers::Throttle(http::RequestContext& context, std::string_view username) const {
-    std::string user_key = "user:" + std::string(username.substr(0, 64));
-    std::transform(user_key.begin(), user_key.end(), user_key.begin(), [](unsigned char c) { return std::tolower(c); });
-    const auto wait = limiter.Hit({"ip:" + context.remote_address, user_key});
-    if (!wait) return std::nullopt;
-    auto response = http::Problem(Status::too_many_requests,
-                                  "too many attempts; try again in " + std::to_string(*wait) + " seconds");
-    response.set(http::beast_http::field::retry_after, std::to_string(*wait));
     return response;
 }
 
@@ -82,7 +76,6 @@ boost::asio::awaitable<Response> AuthHandlers::LoginWith(http::RequestContext& c
     context.audit.action = "auth.login";
     context.audit.actor_name = username.substr(0, 64);
     context.audit.resource_type = "session";
-    if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
     auto result = co_await identity.Login(std::move(username), std::move(password), Client(context));
     context.audit.resource_id = result.user.id;
     co_return SessionResponse(result);
@@ -137,15 +130,15 @@ boost::asio::awaitable<Response> AuthHandlers::Logout(http::RequestContext& cont
             // An expired or revoked access token still lets the refresh cookie be revoked.
         }
     }
-    if (principal) context.principal = principal;
+    if (principal) SetCaller(context, *principal);
     co_await identity.Logout(principal, CookieValue(context, kCookieName));
     auto response = NoContent();
-    response.set(http::beast_http::field::set_cookie, RefreshCookie("", 0));
+    response.set(http::beast_http::field::set_cookie, Cookie(kCookieName, "", 0));
     co_return response;
 }
 
 boost::asio::awaitable<Response> AuthHandlers::Verify(http::RequestContext& context) const {
-    const auto& principal = *context.principal;
+    const auto& principal = Caller(context);
     auto user = UserJson(co_await identity.GetUser(principal.user_id));
     user["role"] = auth::RoleName(principal.role);  // effective: an API token may be capped below its user
     user["auth"] = principal.kind == auth::Principal::Kind::api_token ? "api_token" : "access_token";
@@ -160,8 +153,7 @@ boost::asio::awaitable<Response> AuthHandlers::Register(http::RequestContext& co
     auto username = RequireString(fields, "username", 256);
     auto password = RequireString(fields, "password", 4096);
     context.audit.actor_name = username.substr(0, 64);
-    if (auto throttled = Throttle(context, username)) co_return std::move(*throttled);
-    auto user = co_await identity.Register(std::move(username), std::move(password));
+    auto user = co_await identity.Register(std::move(username), std::move(password), Client(context));
     context.audit.resource_id = user.id;
     context.audit.resource_type = "user";
     co_return http::Json(Status::created, UserJson(user));

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "auth/identity_service.hpp"
-#include "auth/rate_limiter.hpp"
 #include "http/types.hpp"
 
 namespace gatehouse::api {
@@ -14,7 +13,6 @@ struct CookieSettings {
 /// /api/v1/auth/*: login (JSON and OAuth2 form), refresh, logout, verify, register.
 struct AuthHandlers {
     auth::IdentityService& identity;
-    auth::RateLimiter& limiter;
     CookieSettings cookie;
 
     boost::asio::awaitable<http::Response> Login(http::RequestContext& context) const;
@@ -27,13 +25,15 @@ struct AuthHandlers {
   private:
     boost::asio::awaitable<http::Response> LoginWith(http::RequestContext& context, std::string username,
                                                      std::string password) const;
-    std::optional<http::Response> Throttle(http::RequestContext& context, std::string_view username) const;
-    std::string RefreshCookie(const std::string& token, int max_age) const;
+    std::string Cookie(std::string_view name, std::string_view value, int max_age) const;
     /// The login/refresh answer: the access token, the user, and the rotated refresh cookie.
     http::Response SessionResponse(const auth::LoginResult& result) const;
 };
 
 /// {id, username, role, disabled, created_at}
 boost::json::object UserJson(const auth::UserView& user);
+
+/// What the identity service needs to know of the client: address, user agent, request id, device cookie.
+auth::ClientInfo Client(const http::RequestContext& context);
 
 }  // namespace gatehouse::api

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "api/gatekeeper.hpp"
 #include "api/json_fields.hpp"
 #include "api/multipart.hpp"
 #include "core/errc.hpp"
@@ -38,7 +39,8 @@ json::object ServerJson(const fleet::ServerView& s) {
                                 {"user", s.postgres->user},
                                 {"database", s.postgres->database},
                                 {"pool_class", s.postgres->pool_class},
-                                {"has_password", s.postgres->has_password}};
+                                {"has_password", s.postgres->has_password},
+                                {"password_locked", s.postgres->password_locked}};
     return {{"id", s.id},
             {"name", s.name},
             {"address", s.address},
@@ -49,6 +51,7 @@ json::object ServerJson(const fleet::ServerView& s) {
             {"ssh_key_id", OptionalJson(s.ssh_key_id)},
             {"host_key_fingerprint", OptionalJson(s.host_key_fingerprint)},
             {"pending_host_key_fingerprint", OptionalJson(s.pending_host_key_fingerprint)},
+            {"credentials_locked", s.credentials_locked},
             {"tags", std::move(tags)},
             {"description", s.description},
             {"postgres", std::move(postgres)},
@@ -67,8 +70,7 @@ int IntField(const json::object& body, std::string_view field, int fallback) {
 }
 
 // Reads a server body over `base` (the stored server for PUT/PATCH, defaults for POST).
-fleet::ServerInput ReadServer(const json::object& body, const fleet::ServerInput& base, bool partial,
-                              const http::RequestContext& context) {
+fleet::ServerInput ReadServer(const json::object& body, const fleet::ServerInput& base, bool partial) {
     OnlyFields(body, {"name", "address", "ssh_port", "ssh_user", "auth_method", "password", "ssh_key_id",
                       "host_key_fingerprint", "tags", "description", "postgres"});
     fleet::ServerInput in = base;
@@ -85,13 +87,9 @@ fleet::ServerInput ReadServer(const json::object& body, const fleet::ServerInput
     text("auth_method", in.auth_method, true);
     in.ssh_port = IntField(body, "ssh_port", partial ? in.ssh_port : 22);
     if (auto password = OptionalString(body, "password", 1024)) in.password = password;
-    if (body.contains("ssh_key_id")) in.ssh_key_id = OptionalString(body, "ssh_key_id", 64);
-    in.host_key_fingerprint.reset();
-    if (auto fingerprint = OptionalString(body, "host_key_fingerprint", 64)) {
-        if (!context.principal || context.principal->role != auth::Role::admin)
-            throw core::Error(core::errc::forbidden, "only an admin may set host_key_fingerprint");
-        in.host_key_fingerprint = fingerprint;
-    }
+    in.ssh_key_id_given = body.contains("ssh_key_id");
+    if (in.ssh_key_id_given) in.ssh_key_id = OptionalString(body, "ssh_key_id", 64);
+    in.host_key_fingerprint = OptionalString(body, "host_key_fingerprint", 64);
     if (const auto* tags = body.if_contains("tags")) {
         if (!tags->is_array())
             throw core::Error(core::errc::invalid_argument, "field 'tags' must be an array of strings");
@@ -149,8 +147,8 @@ boost::asio::awaitable<Response> FleetHandlers::ListServers(http::RequestContext
 boost::asio::awaitable<Response> FleetHandlers::CreateServer(http::RequestContext& context) const {
     context.audit.action = "server.create";
     const auto body = http::ParseJsonBody(context);
-    auto input = ReadServer(RequireObject(body), fleet::ServerInput{}, false, context);
-    auto server = co_await fleet.CreateServer(std::move(input));
+    auto input = ReadServer(RequireObject(body), fleet::ServerInput{}, false);
+    auto server = co_await fleet.CreateServer(std::move(input), IsAdmin(context));
     context.audit.resource_type = "server";
     context.audit.resource_id = server.id;
     context.audit.details = {{"name", server.name}, {"address", server.address}};
@@ -171,8 +169,8 @@ boost::asio::awaitable<Response> FleetHandlers::ReplaceServer(http::RequestConte
     auto current = co_await fleet.GetServer(id);
     fleet::ServerInput base;
     base.postgres = current.postgres;  // keeps has_password for a stored PostgreSQL password
-    auto input = ReadServer(fields, base, false, context);
-    co_return http::Json(Status::ok, ServerJson(co_await fleet.UpdateServer(id, std::move(input))));
+    auto input = ReadServer(fields, base, false);
+    co_return co_await Update(context, id, std::move(input));
 }
 
 boost::asio::awaitable<Response> FleetHandlers::PatchServer(http::RequestContext& context) const {
@@ -181,8 +179,15 @@ boost::asio::awaitable<Response> FleetHandlers::PatchServer(http::RequestContext
     const auto& fields = RequireObject(body);
     const std::string id(context.Param("id"));
     auto current = co_await fleet.GetServer(id);
-    auto input = ReadServer(fields, InputOf(current), true, context);
-    co_return http::Json(Status::ok, ServerJson(co_await fleet.UpdateServer(id, std::move(input))));
+    auto input = ReadServer(fields, InputOf(current), true);
+    co_return co_await Update(context, id, std::move(input));
+}
+
+boost::asio::awaitable<Response> FleetHandlers::Update(http::RequestContext& context, const std::string& id,
+                                                       fleet::ServerInput input) const {
+    auto update = co_await fleet.UpdateServer(id, std::move(input), IsAdmin(context));
+    context.audit.details["changes"] = update.changes.fields();
+    co_return http::Json(Status::ok, ServerJson(update.server));
 }
 
 boost::asio::awaitable<Response> FleetHandlers::DeleteServer(http::RequestContext& context) const {
@@ -198,6 +203,8 @@ boost::asio::awaitable<Response> FleetHandlers::TestSsh(http::RequestContext& co
     if (result.error_kind) context.audit.details["error_kind"] = *result.error_kind;
     co_return http::Json(Status::ok, {{"ok", result.ok},
                                       {"latency_ms", result.latency_ms},
+                                      {"handshake_ms", result.handshake_ms},
+                                      {"login_ms", result.login_ms},
                                       {"host_key_fingerprint", OptionalJson(result.host_key_fingerprint)},
                                       {"auth_method", result.auth_method},
                                       {"error_kind", OptionalJson(result.error_kind)},
@@ -211,6 +218,7 @@ boost::asio::awaitable<Response> FleetHandlers::Status(http::RequestContext& con
     co_return http::Json(
         Status::ok,
         {{"status", s.status},
+         {"error_kind", OptionalJson(s.error_kind)},
          {"uptime_seconds", s.uptime_seconds ? json::value(*s.uptime_seconds) : json::value(nullptr)},
          {"load_average", std::move(load)},
          {"running_containers", s.running_containers ? json::value(*s.running_containers) : json::value(nullptr)},
@@ -231,7 +239,11 @@ boost::asio::awaitable<Response> FleetHandlers::Disk(http::RequestContext& conte
 
 boost::asio::awaitable<Response> FleetHandlers::AcceptHostKey(http::RequestContext& context) const {
     context.audit.action = "server.host_key_accept";
-    const auto [old_key, new_key] = co_await fleet.AcceptHostKey(std::string(context.Param("id")));
+    const auto body = http::ParseJsonBody(context);
+    const auto& fields = RequireObject(body);
+    OnlyFields(fields, {"fingerprint"});
+    auto fingerprint = RequireString(fields, "fingerprint", 64);
+    const auto [old_key, new_key] = co_await fleet.AcceptHostKey(std::string(context.Param("id")), std::move(fingerprint));
     context.audit.details = {{"old", OptionalJson(old_key)}, {"new", new_key}};
     co_return http::Json(Status::ok, {{"old_fingerprint", OptionalJson(old_key)}, {"new_fingerprint", new_key}});
 }

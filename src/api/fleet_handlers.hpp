@@ -28,6 +28,10 @@ struct FleetHandlers {
     boost::asio::awaitable<http::Response> DeleteKey(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> PublicKey(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> KeyServers(http::RequestContext& context) const;
+
+  private:
+    boost::asio::awaitable<http::Response> Update(http::RequestContext& context, const std::string& id,
+                                                  fleet::ServerInput input) const;
 };
 
 }  // namespace gatehouse::api

@@ -2,9 +2,34 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include "api/refusal_summary.hpp"
+#include "core/errc.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::api {
+
+bool Allows(auth::Role role, http::Access access) noexcept {
+    return static_cast<int>(role) >= static_cast<int>(access);
+}
+
+const auth::Principal* MaybeCaller(const http::RequestContext& context) {
+    return static_cast<const auth::Principal*>(context.caller.get());
+}
+
+const auth::Principal& Caller(const http::RequestContext& context) {
+    const auto* principal = MaybeCaller(context);
+    if (!principal) throw core::Error(core::errc::internal, "internal error", "no caller on a protected route");
+    return *principal;
+}
+
+void SetCaller(http::RequestContext& context, auth::Principal principal) {
+    context.caller = std::make_shared<const auth::Principal>(std::move(principal));
+}
+
+bool IsAdmin(const http::RequestContext& context) {
+    const auto* principal = MaybeCaller(context);
+    return principal && principal->role == auth::Role::admin;
+}
 
 std::optional<std::string> BearerToken(const http::RequestContext& context) {
     const auto header = context.Header("Authorization");
@@ -18,16 +43,37 @@ std::optional<std::string> BearerToken(const http::RequestContext& context) {
     return std::string(token);
 }
 
-boost::asio::awaitable<auth::Principal> ApiGatekeeper::Authenticate(http::RequestContext& context) {
+boost::asio::awaitable<void> ApiGatekeeper::Admit(http::RequestContext& context) {
     auto token = BearerToken(context);
-    // Browsers cannot set headers on a WebSocket: an upgrade may carry the access token in the
-    // query (the access log redacts it).
-    if (!token && boost::beast::iequals(context.Header("Upgrade"), "websocket")) {
+    // Browsers cannot set headers on a WebSocket: an upgrade to a WebSocket route may carry the access token in
+    // the query (the access log redacts it). Nowhere else: a URL ends up in logs and histories.
+    if (!token && context.route && context.route->options().websocket &&
+        boost::beast::iequals(context.Header("Upgrade"), "websocket")) {
         token = context.Query("access_token");
         if (token && (token->empty() || token->size() > 4096)) token.reset();
     }
     if (!token) throw core::Error(core::errc::unauthenticated, "missing or malformed Authorization: Bearer header");
-    co_return co_await identity_.Authenticate(std::move(*token));
+    auto principal = co_await identity_.Authenticate(std::move(*token));
+    const auto access = context.route->access();
+    const bool allowed = Allows(principal.role, access);
+    SetCaller(context, std::move(principal));
+    if (!allowed)
+        throw core::Error(core::errc::forbidden,
+                          "this needs the " + std::string(http::AccessName(access)) + " role or higher");
+}
+
+std::function<bool()> ApiGatekeeper::Watch(const http::RequestContext& context) {
+    const auto* principal = MaybeCaller(context);
+    if (!principal || !context.route) return {};
+    // Re-checked only when the auth state changed since the last look: most checks are one atomic load.
+    return [&identity = identity_, caller = *principal, access = context.route->access(),
+            seen = ~std::uint64_t{0}]() mutable {
+        const auto now = identity.view().changes();
+        if (now == seen) return true;
+        seen = now;
+        const auto role = identity.CurrentRole(caller);
+        return role && Allows(*role, access);
+    };
 }
 
 namespace {
@@ -49,13 +95,16 @@ void ApiGatekeeper::Completed(const http::RequestContext& context, unsigned stat
     const bool changes_state = method != http::Verb::get && method != http::Verb::head && method != http::Verb::options;
     const bool refused = (status == 401 || status == 403) && route.access() != http::Access::kPublic;
     if (!changes_state && !refused && context.audit.action.empty()) return;
+    // A stream of refusals from one address is one event a minute with a count, not a row per request.
+    if (refused && !refusals_.First(context.remote_address, route, status)) return;
 
     audit::Event event;
-    if (context.principal) {
-        const auto& p = *context.principal;
-        event.actor_kind = p.kind == auth::Principal::Kind::api_token ? "api_token" : "user";
-        event.actor_id = p.kind == auth::Principal::Kind::api_token ? p.token_id : p.user_id;
-        event.actor_name = p.username;
+    if (const auto* p = MaybeCaller(context)) {
+        // The user acts, whether through a session or one of their API tokens (named beside it).
+        event.actor_kind = p->kind == auth::Principal::Kind::api_token ? "api_token" : "user";
+        event.actor_id = p->user_id;
+        event.actor_name = p->username;
+        if (p->kind == auth::Principal::Kind::api_token) event.details["token_id"] = p->token_id;
     } else if (!context.audit.actor_name.empty()) {
         event.actor_name = context.audit.actor_name;
     }
@@ -74,7 +123,7 @@ void ApiGatekeeper::Completed(const http::RequestContext& context, unsigned stat
         context.audit.resource_id.empty() ? std::string(context.Param("id")) : context.audit.resource_id;
     event.outcome = status < 400 ? "success" : (status == 401 || status == 403) ? "denied" : "failure";
     event.status = static_cast<int>(status);
-    event.details = context.audit.details;
+    for (const auto& [key, value] : context.audit.details) event.details[key] = value;
     event.details["method"] = http::beast_http::to_string(context.request.method());
     event.details["route"] = route.pattern();
     audit_.Record(std::move(event));

@@ -31,7 +31,7 @@ http::RouteOptions Tag(std::string tag, std::string action = {}) {
 void BuildRouteTable(http::Router& router, Services& s) {
     auto ops = std::make_shared<OpsHandlers>(OpsHandlers{s, router});
     auto auth = std::make_shared<AuthHandlers>(
-        AuthHandlers{s.identity, s.login_limiter, CookieSettings{s.cookie_secure, s.cookie_same_site}});
+        AuthHandlers{s.identity, CookieSettings{s.cookie_secure, s.cookie_same_site}});
     auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
     auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});
@@ -41,6 +41,8 @@ void BuildRouteTable(http::Router& router, Services& s) {
     using F = FleetHandlers;
     using T = TaskHandlers;
     auto stream = std::make_shared<TaskStreamHandler>(TaskStreamHandler{s.tasks});
+    auto stream_options = Tag("tasks");
+    stream_options.websocket = true;
     // Key imports may carry a large (invalid) file: let it reach the parser for a clear 400.
     auto import_options = Tag("ssh-keys", "ssh_key.import");
     import_options.max_body_bytes = 4 * 1024 * 1024;
@@ -88,7 +90,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::post,   "/api/v1/servers/{id}/test-ssh",        Access::kOperator, Bind(fleet, &F::TestSsh),       "Log in over SSH and report latency and host key", Tag("servers", "server.test_ssh")});
     router.Add({Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")});
     router.Add({Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")});
-    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept a changed host key", Tag("servers", "server.host_key_accept")});
+    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Tag("servers", "server.host_key_accept")});
 
     router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Tag("ssh-keys")});
     router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Tag("ssh-keys", "ssh_key.generate")});
@@ -105,7 +107,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", Tag("tasks")});
-    router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", stream_options});
     router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
 
     router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Tag("apps")});

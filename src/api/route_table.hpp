@@ -5,7 +5,6 @@
 #include "apps/app_service.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/identity_service.hpp"
-#include "auth/rate_limiter.hpp"
 #include "fleet/fleet_service.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
@@ -21,7 +20,6 @@ struct Services {
     store::Database& database;
     metrics::Registry& metrics;
     auth::IdentityService& identity;
-    auth::RateLimiter& login_limiter;
     audit::AuditLog& audit;
     fleet::FleetService& fleet;
     tasks::TaskService& tasks;

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "api/gatekeeper.hpp"
 #include "api/json_fields.hpp"
 #include "api/task_json.hpp"
 #include "core/errc.hpp"
@@ -103,8 +104,9 @@ std::int64_t SinceSeq(const http::RequestContext& context) {
 }  // namespace
 
 tasks::Creator CreatorOf(const http::RequestContext& context) {
-    if (!context.principal) return {};
-    return tasks::Creator{context.principal->user_id, context.principal->username};
+    const auto* caller = MaybeCaller(context);
+    if (!caller) return {};
+    return tasks::Creator{caller->user_id, caller->username};
 }
 
 void ReadTargets(const json::object& body, tasks::TaskRequest& request) {

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/auth_handlers.hpp"
+#include "api/gatekeeper.hpp"
 #include "api/json_fields.hpp"
 #include "core/errc.hpp"
 #include "http/json_body.hpp"
@@ -65,21 +66,22 @@ boost::asio::awaitable<Response> UserHandlers::Create(http::RequestContext& cont
 }
 
 boost::asio::awaitable<Response> UserHandlers::Me(http::RequestContext& context) const {
-    auto user = UserJson(co_await identity.GetUser(context.principal->user_id));
-    user["role"] = auth::RoleName(context.principal->role);
+    auto user = UserJson(co_await identity.GetUser(Caller(context).user_id));
+    user["role"] = auth::RoleName(Caller(context).role);
     co_return http::Json(Status::ok, user);
 }
 
 boost::asio::awaitable<Response> UserHandlers::ChangeMyPassword(http::RequestContext& context) const {
     context.audit.action = "user.password_change";
     context.audit.resource_type = "user";
-    context.audit.resource_id = context.principal->user_id;
+    context.audit.resource_id = Caller(context).user_id;
     const auto body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"current_password", "password"});
     auto current = RequireString(fields, "current_password", 4096);
     auto replacement = RequireString(fields, "password", 4096);
-    co_await identity.ChangeOwnPassword(*context.principal, std::move(current), std::move(replacement));
+    co_await identity.ChangeOwnPassword(Caller(context), std::move(current), std::move(replacement),
+                                        Client(context));
     co_return NoContent();
 }
 
@@ -118,14 +120,16 @@ boost::asio::awaitable<Response> UserHandlers::CreateToken(http::RequestContext&
     OnlyFields(fields, {"name", "role", "expires_at"});
     auto name = RequireString(fields, "name", 100);
     const auto role_name = OptionalString(fields, "role", 32);
-    const auto role = role_name ? RequireRole(*role_name) : context.principal->role;
+    std::optional<auth::Role> role;
+    if (role_name) role = RequireRole(*role_name);
     std::optional<core::Clock::time_point> expires;
     if (auto text = OptionalString(fields, "expires_at", 64)) {
         expires = core::ParseRfc3339(*text);
         if (!expires) throw core::Error(core::errc::invalid_argument, "field 'expires_at' must be an RFC 3339 time");
     }
-    context.audit.details = {{"name", name}, {"role", auth::RoleName(role)}};
-    auto token = co_await identity.CreateApiToken(*context.principal, std::move(name), role, expires);
+    auto token = co_await identity.CreateApiToken(Caller(context), std::move(name), role, expires);
+    context.audit.details = {{"name", token.name}, {"role", auth::RoleName(token.role)}};
+    if (token.expires_at) context.audit.details["expires_at"] = *token.expires_at;
     context.audit.resource_type = "api_token";
     context.audit.resource_id = token.id;
     co_return http::Json(Status::created, TokenJson(token));
@@ -133,7 +137,7 @@ boost::asio::awaitable<Response> UserHandlers::CreateToken(http::RequestContext&
 
 boost::asio::awaitable<Response> UserHandlers::ListTokens(http::RequestContext& context) const {
     const bool all = context.Query("all").value_or("") == "true";
-    auto page = co_await identity.ListApiTokens(*context.principal, all, PageLimit(context),
+    auto page = co_await identity.ListApiTokens(Caller(context), all, PageLimit(context),
                                                 context.Query("cursor").value_or(""));
     boost::json::array items;
     for (const auto& token : page.items) items.push_back(TokenJson(token));
@@ -143,7 +147,7 @@ boost::asio::awaitable<Response> UserHandlers::ListTokens(http::RequestContext& 
 boost::asio::awaitable<Response> UserHandlers::DeleteToken(http::RequestContext& context) const {
     context.audit.action = "api_token.revoke";
     context.audit.resource_type = "api_token";
-    co_await identity.RevokeApiToken(*context.principal, std::string(context.Param("id")));
+    co_await identity.RevokeApiToken(Caller(context), std::string(context.Param("id")));
     co_return NoContent();
 }
 

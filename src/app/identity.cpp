@@ -4,8 +4,8 @@
 
 namespace gatehouse::app {
 
-IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& workers,
-                            audit::AuditLog& audit) {
+IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& passwords,
+                            audit::AuditLog& audit, std::string instance_id) {
     IdentityStack stack;
     auth::PasswordParams params;
     params.opslimit = static_cast<unsigned long long>(config.auth.argon2_opslimit);
@@ -16,8 +16,11 @@ IdentityStack BuildIdentity(const config::Config& config, store::Database& datab
     options.access_ttl_s = config.auth.access_ttl_s;
     options.refresh_ttl_s = config.auth.refresh_ttl_s;
     options.registration_enabled = config.auth.registration_enabled;
-    stack.service = std::make_unique<auth::IdentityService>(database, workers, *stack.hasher, auth::JwtCodec(jwt_key),
-                                                            audit, options);
+    options.instance_id = std::move(instance_id);
+    options.throttle.attempts_per_address = config.auth.login_attempts_per_minute;
+    options.throttle.failures_per_account = config.auth.login_failures_per_account_per_minute;
+    stack.service = std::make_unique<auth::IdentityService>(database, passwords, *stack.hasher,
+                                                            auth::JwtCodec(jwt_key), audit, options);
     return stack;
 }
 

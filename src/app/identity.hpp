@@ -16,8 +16,9 @@ struct IdentityStack {
     std::unique_ptr<auth::IdentityService> service;
 };
 
-/// Reads (or creates) the JWT key in the data directory. Throws std::runtime_error.
-IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& workers,
-                            audit::AuditLog& audit);
+/// Reads (or creates) the JWT key in the data directory. Password hashing runs on `passwords`; `instance_id`
+/// names this process in the auth changes it announces. Throws std::runtime_error.
+IdentityStack BuildIdentity(const config::Config& config, store::Database& database, core::WorkerPool& passwords,
+                            audit::AuditLog& audit, std::string instance_id);
 
 }  // namespace gatehouse::app

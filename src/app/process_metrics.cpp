@@ -5,11 +5,23 @@
 #include <vector>
 
 #include "core/build_info.hpp"
+#include "core/log.hpp"
 
 namespace gatehouse::app {
 
 void AddProcessMetrics(metrics::Registry& registry, store::Database& database,
-                       std::vector<core::WorkerPool*> worker_pools, const std::string& backend) {
+                       std::vector<core::WorkerPool*> worker_pools, const std::string& backend,
+                       const audit::AuditLog& audit) {
+    registry.Add([&audit](metrics::Writer& w) {
+        w.Family("gatehouse_audit_events_queued", "gauge", "Audit events waiting to be written.");
+        w.Sample("gatehouse_audit_events_queued", "", static_cast<double>(audit.queued()));
+        w.Family("gatehouse_audit_events_dropped_total", "counter",
+                 "Audit events dropped because the queue was full (the database could not keep up).");
+        w.Sample("gatehouse_audit_events_dropped_total", "", static_cast<double>(audit.dropped()));
+        w.Family("gatehouse_log_lines_dropped_total", "counter",
+                 "Log lines dropped because stderr could not take them fast enough.");
+        w.Sample("gatehouse_log_lines_dropped_total", "", static_cast<double>(core::DroppedLogLines()));
+    });
     registry.Add([backend](metrics::Writer& w) {
         w.Family("gatehouse_build_info", "gauge", "Build of the running binary.");
         w.Sample(

@@ -12,14 +12,17 @@
 #include <vector>
 
 #include "api/gatekeeper.hpp"
+#include "api/refusal_summary.hpp"
 #include "api/route_table.hpp"
 #include "app/app.hpp"
 #include "app/data_dir.hpp"
 #include "app/database.hpp"
 #include "app/identity.hpp"
+#include "app/jobs.hpp"
 #include "app/process_metrics.hpp"
 #include "apps/app_service.hpp"
 #include "core/log.hpp"
+#include "auth/auth_sync.hpp"
 #include "core/scheduler.hpp"
 #include "fleet/fleet_service.hpp"
 #include "http/server.hpp"
@@ -80,6 +83,7 @@ int Serve(const config::Config& config) {
     RaiseFileLimit();
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
+    const std::string instance_id = InstanceId(data_dir);
 
     auto database = OpenDatabase(config);
     const int applied = store::Migrate(*database);
@@ -89,32 +93,45 @@ int Serve(const config::Config& config) {
     auto vault =
         vault::Vault::Open(data_dir, vault_env ? std::optional<std::string>(vault_env) : std::nullopt, *database);
 
-    core::WorkerPool workers("workers", static_cast<std::size_t>(config.workers.threads),
-                             static_cast<std::size_t>(config.workers.max_queued));
-    // SSH work is mostly waiting on the network: its own, larger pool, so it never starves hashing.
-    core::WorkerPool ssh_pool("ssh", static_cast<std::size_t>(config.workers.ssh_threads),
-                              static_cast<std::size_t>(config.workers.max_queued));
-    ssh::SshClient ssh_client(ssh_pool, ssh::ClientOptions{});
+    const auto queued = static_cast<std::size_t>(config.workers.max_queued);
+    core::WorkerPool workers("workers", static_cast<std::size_t>(config.workers.threads), queued);
+    // argon2 is memory- and CPU-heavy: a small pool of its own with a short queue, so a flood of password checks
+    // is refused quickly (503) instead of starving everything else.
+    core::WorkerPool passwords("passwords", static_cast<std::size_t>(config.workers.password_threads),
+                               static_cast<std::size_t>(config.workers.password_max_queued));
+    // SSH work is mostly waiting on the network: pools of its own, one per purpose, so long task commands
+    // never take the threads of probes and interactive checks.
+    core::WorkerPool ssh_pool("ssh", static_cast<std::size_t>(config.workers.ssh_threads), queued);
+    core::WorkerPool ssh_probe_pool("ssh-probe", static_cast<std::size_t>(config.workers.ssh_probe_threads), queued);
+    core::WorkerPool ssh_interactive_pool("ssh-interactive",
+                                          static_cast<std::size_t>(config.workers.ssh_interactive_threads), queued);
+    ssh::SshClient ssh_client(ssh::SshPools{ssh_pool, ssh_probe_pool, ssh_interactive_pool}, ssh::ClientOptions{});
     metrics::Registry registry;
-    AddProcessMetrics(registry, *database, {&workers, &ssh_pool}, BackendName(config));
 
-    audit::AuditLog audit(*database);
-    auto identity = BuildIdentity(config, *database, workers, audit);
+    audit::AuditLog audit(*database, static_cast<std::size_t>(config.audit.queue_max));
+    AddProcessMetrics(registry, *database, {&workers, &passwords, &ssh_pool, &ssh_probe_pool, &ssh_interactive_pool},
+                      BackendName(config), audit);
+    auto identity = BuildIdentity(config, *database, passwords, audit, instance_id);
     const char* admin_password = std::getenv("GATEHOUSE_ADMIN_PASSWORD");
     if (auto generated = identity.service->EnsureInitialAdmin(
             admin_password ? std::optional<std::string>(admin_password) : std::nullopt)) {
         // Shown once, on the operator's terminal; only its argon2id hash is stored.
         std::fprintf(stderr, "gatehouse: created user 'admin' with password: %s\n", generated->c_str());
     }
-    auth::RateLimiter login_limiter(config.auth.login_attempts_per_minute, std::chrono::seconds(60));
+    // Authenticated requests are served from memory: load the auth state, then follow every change.
+    auth::AuthSync auth_sync(*database, *identity.service);
+    auth_sync.LoadBlocking();
+    auth_sync.Listen();
+
     fleet::FleetOptions fleet_options;
     fleet_options.status_ttl = std::chrono::seconds(config.fleet.status_ttl_s);
     fleet_options.disk_ttl = std::chrono::seconds(config.fleet.disk_ttl_s);
+    fleet_options.failure_ttl = std::chrono::seconds(config.fleet.failure_ttl_s);
     fleet::FleetService fleet(*database, *vault, workers, ssh_client, audit, fleet_options);
 
     core::IoContextPool io(IoThreads(config));
     tasks::TaskOptions task_options;
-    task_options.instance_id = InstanceId(data_dir);
+    task_options.instance_id = instance_id;
     tasks::TaskService tasks(*database, fleet, audit, io.First().get_executor(), task_options);
     if (const auto interrupted = tasks.RecoverInterrupted(); interrupted > 0)
         core::LogWarn("tasks.recovered", {{"interrupted", interrupted}});
@@ -126,7 +143,6 @@ int Serve(const config::Config& config) {
     api::Services services{*database,
                            registry,
                            *identity.service,
-                           login_limiter,
                            audit,
                            fleet,
                            tasks,
@@ -135,7 +151,8 @@ int Serve(const config::Config& config) {
                            config.auth.cookie_samesite};
     http::Router router;
     api::BuildRouteTable(router, services);
-    api::ApiGatekeeper gatekeeper(*identity.service, audit);
+    api::RefusalSummary refusals(audit);
+    api::ApiGatekeeper gatekeeper(*identity.service, audit, refusals);
 
     http::ServerSettings settings{config.http, config.tls, config.log.access};
     settings.cors_origins = config::SplitList(config.auth.cors_origins);
@@ -144,36 +161,17 @@ int Serve(const config::Config& config) {
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());
-    scheduler.Every(
-        "audit.retention", std::chrono::hours(24),
-        [&]() -> asio::awaitable<void> {
-            const auto cutoff = core::Clock::now() - std::chrono::hours(24) * config.audit.retention_days;
-            const auto purged = co_await audit.Purge(cutoff);
-            core::LogInfo("audit.purged", {{"events", purged}, {"retention_days", config.audit.retention_days}});
-        },
-        std::chrono::minutes(1));
-    scheduler.Every(
-        "auth.expired_tokens", std::chrono::hours(1),
-        [&]() -> asio::awaitable<void> { co_await identity.service->PurgeExpired(); }, std::chrono::minutes(2));
-    scheduler.Every(
-        "fleet.probe", std::chrono::seconds(config.fleet.probe_interval_s),
-        [&]() -> asio::awaitable<void> {
-            co_await fleet.ProbeAll(static_cast<std::size_t>(config.fleet.probe_concurrency));
-        },
-        std::chrono::seconds(std::min(5, config.fleet.probe_interval_s)));
-    scheduler.Every(
-        "tasks.maintain", task_options.heartbeat, [&]() -> asio::awaitable<void> { co_await tasks.Maintain(); },
-        task_options.heartbeat);
-    scheduler.Every(
-        "apps.auto_stop", std::chrono::seconds(config.apps.auto_stop_check_s),
-        [&]() -> asio::awaitable<void> { co_await apps.AutoStopDue(); },
-        std::chrono::seconds(std::min(5, config.apps.auto_stop_check_s)));
-    scheduler.Every("ssh.close_idle", std::chrono::seconds(30), [&]() -> asio::awaitable<void> {
-        co_await core::Offload(ssh_pool, [&] { ssh_client.CloseIdle(); });
-    });
+    AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
+                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool});
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
-    server.Start();
+    int exit_code = 0;
+    // A server that cannot accept connections any more is of no use: stop, loudly, with a failing exit code.
+    server.Start([&io, &exit_code](const std::string& why) {
+        core::LogError("server.accept_failed_for_good", {{"error", why}});
+        exit_code = 1;
+        io.Stop();
+    });
 
     const std::string scheme = config.tls.enabled() ? "https" : "http";
     const std::string shown_host =
@@ -187,7 +185,10 @@ int Serve(const config::Config& config) {
     asio::io_context& ioc = io.First();
     asio::signal_set signals(ioc, SIGTERM, SIGINT);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
+        if (ec) {
+            core::LogError("server.signal_wait_failed", {{"error", ec.message()}});
+            return;
+        }
         core::LogInfo("server.stopping", {{"signal", signal}, {"grace_s", config.http.shutdown_grace_s}});
         asio::co_spawn(
             ioc,
@@ -195,21 +196,42 @@ int Serve(const config::Config& config) {
                 co_await server.Shutdown(std::chrono::seconds(config.http.shutdown_grace_s));
                 // Running tasks end as interrupted, their remote work stopped, their output stored.
                 co_await tasks.Stop(std::chrono::seconds(10));
-                io.Stop();
             },
-            asio::detached);
+            [&io, &exit_code](std::exception_ptr error) {
+                // Whatever happened, the process stops; a failed shutdown says so and exits non-zero.
+                if (error) {
+                    exit_code = 1;
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        core::LogError("server.shutdown_failed", {{"error", e.what()}});
+                    } catch (...) {
+                        core::LogError("server.shutdown_failed", {{"error", "unknown exception"}});
+                    }
+                }
+                io.Stop();
+            });
     });
 
     io.Run();
     scheduler.Stop();
+    refusals.Flush(api::RefusalSummary::Clock::now(), true);
+    try {
+        identity.service->FlushTokenUseBlocking();
+    } catch (const std::exception& e) {
+        core::LogWarn("auth.token_use_not_written", {{"error", e.what()}});
+    }
     audit.Flush();  // before the pools stop: the audit writer runs on the database's write pool
 
     workers.Join();
+    passwords.Join();
     ssh_pool.Join();
+    ssh_probe_pool.Join();
+    ssh_interactive_pool.Join();
     database->read_pool().Join();
     database->write_pool().Join();
-    core::LogInfo("server.stopped");
-    return 0;
+    core::LogInfo("server.stopped", {{"exit_code", exit_code}});
+    return exit_code;
 }
 
 }  // namespace gatehouse::app

@@ -31,7 +31,7 @@ int UserCommand(const config::Config& config, const UserCommandArgs& args) {
     store::Migrate(*database);
     core::WorkerPool workers("workers", 1, 16);
     audit::AuditLog audit(*database);
-    auto identity = BuildIdentity(config, *database, workers, audit);
+    auto identity = BuildIdentity(config, *database, workers, audit, "cli");
     auto& service = *identity.service;
 
     auto record = [&](const std::string& action, const std::string& username) {

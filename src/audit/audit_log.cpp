@@ -111,7 +111,8 @@ void AuditLog::Impl::Drain() {
     Post();
 }
 
-AuditLog::AuditLog(store::Database& database) : impl_(std::make_unique<Impl>(database)) {}
+AuditLog::AuditLog(store::Database& database, std::size_t max_queued)
+    : impl_(std::make_unique<Impl>(database, max_queued)) {}
 
 AuditLog::~AuditLog() {
     std::unique_lock lock(impl_->mutex);
@@ -122,16 +123,40 @@ void AuditLog::Record(Event event) {
     if (event.id.empty()) event.id = core::NewUuidV7();
     if (event.time == core::Clock::time_point{}) event.time = core::Clock::now();
     bool post = false;
+    std::uint64_t newly_dropped = 0;
     {
         std::lock_guard lock(impl_->mutex);
-        impl_->queue.push_back(std::move(event));
-        ++impl_->recorded;
-        if (!impl_->draining) {
-            impl_->draining = true;
-            post = true;
+        if (impl_->queue.size() >= impl_->max_queued) {
+            ++impl_->dropped;
+            // Logged at most every 10 s, with the count since the last line: a full queue must not flood the log.
+            const auto now = std::chrono::steady_clock::now();
+            if (now - impl_->logged_at >= std::chrono::seconds(10)) {
+                newly_dropped = impl_->dropped - impl_->dropped_logged;
+                impl_->dropped_logged = impl_->dropped;
+                impl_->logged_at = now;
+            }
+        } else {
+            impl_->queue.push_back(std::move(event));
+            ++impl_->recorded;
+            if (!impl_->draining) {
+                impl_->draining = true;
+                post = true;
+            }
         }
     }
+    if (newly_dropped > 0)
+        core::LogError("audit.queue_full", {{"dropped", newly_dropped}, {"max_queued", impl_->max_queued}});
     if (post) impl_->Post();
+}
+
+std::uint64_t AuditLog::dropped() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->dropped;
+}
+
+std::size_t AuditLog::queued() const {
+    std::lock_guard lock(impl_->mutex);
+    return impl_->queue.size();
 }
 
 void AuditLog::Flush() {

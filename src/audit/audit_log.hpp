@@ -57,10 +57,12 @@ struct StatsRow {
 };
 
 /// The audit trail. Record() never blocks the caller: events are queued and written in order, in
-/// batches, on the database's write pool.
+/// batches, on the database's write pool. The queue is bounded: while `max_queued` events wait (the database
+/// cannot keep up, or is down), further events are dropped, counted (`dropped()`) and logged, never queued
+/// without limit.
 class AuditLog {
   public:
-    explicit AuditLog(store::Database& database);
+    explicit AuditLog(store::Database& database, std::size_t max_queued = 100000);
     ~AuditLog();
     AuditLog(const AuditLog&) = delete;
     AuditLog& operator=(const AuditLog&) = delete;
@@ -70,6 +72,11 @@ class AuditLog {
 
     /// Waits until every event recorded before this call is in the database. Blocking; not on an I/O thread.
     void Flush();
+
+    /// Events dropped because the queue was full, since start.
+    std::uint64_t dropped() const;
+    /// Events waiting to be written now.
+    std::size_t queued() const;
 
     /// Errors: core::Error(invalid_argument) for a malformed cursor. Call from a coroutine.
     boost::asio::awaitable<Page> Query(Filter filter);

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -10,7 +12,7 @@
 namespace gatehouse::audit {
 
 struct AuditLog::Impl {
-    explicit Impl(store::Database& database) : db(database) {}
+    Impl(store::Database& database, std::size_t max) : db(database), max_queued(max) {}
 
     /// Schedules Drain on the write pool. Only while `draining` is set, so there is one drainer.
     void Post();
@@ -21,12 +23,16 @@ struct AuditLog::Impl {
     void WriteBatch(const std::vector<Event>& batch);
 
     store::Database& db;
-    std::mutex mutex;
+    const std::size_t max_queued;
+    mutable std::mutex mutex;
     std::condition_variable written_changed;
-    std::vector<Event> queue;
+    std::deque<Event> queue;
     std::uint64_t recorded = 0;  // sequence number of the last recorded event
     std::uint64_t written = 0;   // every event up to this sequence number is written (or dropped)
     bool draining = false;       // a drain job is posted or running
+    std::uint64_t dropped = 0;   // events refused because the queue was full
+    std::uint64_t dropped_logged = 0;                  // how many of them the log has been told about
+    std::chrono::steady_clock::time_point logged_at;  // when it was last told
 };
 
 }  // namespace gatehouse::audit

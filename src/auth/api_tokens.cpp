@@ -16,14 +16,25 @@ ApiTokenView ToView(const ApiTokenRecord& t) {
 
 }  // namespace
 
-boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal principal, std::string name, Role role,
+boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal principal, std::string name,
+                                                                     std::optional<Role> asked_role,
                                                                      std::optional<core::Clock::time_point> expires) {
     if (name.empty() || name.size() > 100)
         throw core::Error(core::errc::invalid_argument, "name must be 1 to 100 characters");
+    const Role role = asked_role.value_or(principal.role);
     if (role > principal.role)
         throw core::Error(core::errc::forbidden, "a token cannot have a higher role than its creator");
     if (expires && *expires <= core::Clock::now())
         throw core::Error(core::errc::invalid_argument, "expires_at must be in the future");
+    // A token made with a token lives no longer than its maker: it cannot be used to escape its expiry.
+    if (principal.kind == Principal::Kind::api_token && principal.token_expires_epoch) {
+        const core::Clock::time_point limit{std::chrono::seconds(*principal.token_expires_epoch)};
+        if (expires && *expires > limit)
+            throw core::Error(core::errc::forbidden,
+                              "a token created with an API token cannot expire after it (" + core::FormatRfc3339(limit) +
+                                  ")");
+        if (!expires) expires = limit;
+    }
     const auto secret = NewOpaqueToken("gha_");
     ApiTokenRecord record;
     record.id = core::NewUuidV7();
@@ -37,7 +48,14 @@ boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal p
         record.expires_at = core::FormatRfc3339(*expires);
         record.expires_epoch = std::chrono::duration_cast<std::chrono::seconds>(expires->time_since_epoch()).count();
     }
-    co_await impl_->db.Write([&](store::Connection& c) { InsertApiToken(c, record); });
+    auto& impl = *impl_;
+    co_await impl.db.Write([&](store::Connection& c) {
+        record.auth_version = impl.Bump(c);
+        InsertApiToken(c, record);
+        impl.Announce(c, record.auth_version, 't', record.id);
+    });
+    impl.view.PutToken(ToEntry(record));
+    impl.view.Cover(record.auth_version);
     auto view = ToView(record);
     view.token = secret.token;
     co_return view;
@@ -56,13 +74,20 @@ boost::asio::awaitable<ApiTokenPage> IdentityService::ListApiTokens(Principal pr
 }
 
 boost::asio::awaitable<void> IdentityService::RevokeApiToken(Principal principal, std::string id) {
-    co_await impl_->db.Write([&](store::Connection& c) {
+    auto& impl = *impl_;
+    auto revoked = co_await impl.db.Write([&](store::Connection& c) {
         auto token = FindApiToken(c, id);
         // Someone else's token is "not found" to a non-admin: its existence is not theirs to learn.
         if (!token || (token->user_id != principal.user_id && principal.role != Role::admin))
             throw core::Error(core::errc::not_found, "no such API token");
-        store_sql::RevokeApiToken(c, id);
+        token->auth_version = impl.Bump(c);
+        token->revoked = true;
+        store_sql::RevokeApiToken(c, id, token->auth_version);
+        impl.Announce(c, token->auth_version, 't', id);
+        return *token;
     });
+    impl.view.PutToken(ToEntry(revoked));
+    impl.view.Cover(revoked.auth_version);
 }
 
 }  // namespace gatehouse::auth

@@ -1,3 +1,5 @@
+#include "auth/identity_service.hpp"
+
 #include <boost/asio/use_awaitable.hpp>
 
 #include "auth/identity_impl.hpp"
@@ -17,10 +19,19 @@ UserView ToView(const UserRecord& user) {
                     user.disabled, user.created_at, user.updated_at};
 }
 
-void RevokeEverything(store::Connection& c, UserRecord& user) {
+UserView ToView(const UserEntry& user) {
+    return UserView{user.id, user.username, user.role, user.disabled, user.created_at, user.updated_at};
+}
+
+void RevokeEverything(store::Connection& c, UserRecord& user, std::int64_t version) {
     user.token_generation += 1;  // every access token carries the generation it was issued under
     RevokeUserSessions(c, user.id);
-    RevokeUserApiTokens(c, user.id);
+    RevokeUserApiTokens(c, user.id, version);
+}
+
+void IdentityService::Impl::Announce(store::Connection& c, std::int64_t version, char kind, std::string_view key,
+                                     std::int64_t extra) const {
+    NotifyAuthChange(c, FormatChange(AuthChange{options.instance_id, version, kind, std::string(key), extra}));
 }
 
 LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserRecord& user,
@@ -30,31 +41,40 @@ LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserR
     InsertRefresh(c, RefreshRecord{core::NewUuidV7(), family_id, user.id, refresh.hash, now + options.refresh_ttl_s});
     AccessClaims claims{
         user.id, user.role, core::NewUuidV7(), family_id, user.token_generation, now, now + options.access_ttl_s};
-    return LoginResult{jwt.Sign(claims), options.access_ttl_s, refresh.token, options.refresh_ttl_s, ToView(user)};
+    return LoginResult{jwt.Sign(claims), options.access_ttl_s, refresh.token, options.refresh_ttl_s, ToView(user), {}};
 }
 
-IdentityService::IdentityService(store::Database& database, core::WorkerPool& cpu, const PasswordHasher& hasher,
+IdentityService::IdentityService(store::Database& database, core::WorkerPool& passwords, const PasswordHasher& hasher,
                                  JwtCodec jwt, audit::AuditLog& audit, IdentityOptions options)
-    : impl_(std::make_shared<Impl>(Impl{database, cpu, hasher, std::move(jwt), audit, options})), options_(options) {}
+    : impl_(std::make_shared<Impl>(database, passwords, hasher, std::move(jwt), audit, options)),
+      options_(options),
+      throttle_(std::make_unique<LoginThrottle>(options.throttle, impl_->jwt.Derive("gatehouse device cookie"))) {}
+
+AuthView& IdentityService::view() noexcept { return impl_->view; }
+LoginThrottle& IdentityService::throttle() noexcept { return *throttle_; }
 
 boost::asio::awaitable<LoginResult> IdentityService::Login(std::string username, std::string password,
                                                            ClientInfo client) {
     auto& impl = *impl_;
+    const PasswordClient who{client.ip, throttle_->DeviceOf(client.device, username)};
+    if (const auto wait = throttle_->Admit(who, username)) throw core::TooManyAttempts(*wait);
     auto user = co_await impl.db.Read([&](store::Connection& c) { return FindUserByName(c, username); });
     // Unknown users cost a dummy verification: same answer, about the same time.
-    const bool verified = co_await core::Offload(impl.cpu, [&] {
+    const bool verified = co_await core::Offload(impl.passwords, [&] {
         if (!user) {
             impl.hasher.VerifyDummy(password);
             return false;
         }
         return impl.hasher.Verify(user->password_hash, password);
     });
-    if (!verified || user->disabled) throw BadCredentials();
+    if (!verified || user->disabled) {
+        throttle_->Failed(who, username);
+        throw BadCredentials();
+    }
     std::optional<std::string> rehashed;
     const bool needs_rehash = impl.hasher.NeedsRehash(user->password_hash);
-    if (needs_rehash) rehashed = co_await core::Offload(impl.cpu, [&] { return impl.hasher.Hash(password); });
-    (void)client;
-    co_return co_await impl.db.Write([&](store::Connection& c) {
+    if (needs_rehash) rehashed = co_await core::Offload(impl.passwords, [&] { return impl.hasher.Hash(password); });
+    auto result = co_await impl.db.Write([&](store::Connection& c) {
         if (rehashed) {
             user->password_hash = *rehashed;
             user->updated_at = core::FormatRfc3339(core::Clock::now());
@@ -62,6 +82,9 @@ boost::asio::awaitable<LoginResult> IdentityService::Login(std::string username,
         }
         return impl.IssueTokens(c, *user, core::NewUuidV7());
     });
+    // A client that proved the password is no stranger to this account from now on (see LoginThrottle).
+    result.device = who.known.empty() ? throttle_->IssueDevice(username) : client.device;
+    co_return result;
 }
 
 boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh_token, ClientInfo client) {
@@ -71,6 +94,7 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
         Outcome outcome = Outcome::invalid;
         std::optional<LoginResult> result;
         std::string user_id, family_id;
+        std::int64_t version = 0, until = 0;
     };
     const std::string hash = HashToken(refresh_token);
     // The whole check-and-rotate is one transaction: two refreshes with the same token cannot both win.
@@ -82,7 +106,11 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
         a.family_id = record->family_id;
         if (record->used || !MarkRefreshUsed(c, record->id)) {
             // A used token came back: someone holds a copy. End the whole family for both holders.
+            a.version = impl.Bump(c);
+            a.until = NowEpoch() + impl.options.access_ttl_s;
             RevokeFamily(c, record->family_id);
+            RecordRevokedFamily(c, record->family_id, a.until);
+            impl.Announce(c, a.version, 'f', record->family_id, a.until);
             a.outcome = Outcome::reused;
             return a;
         }
@@ -93,6 +121,8 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
         return a;
     });
     if (attempt.outcome == Outcome::reused) {
+        impl.view.RevokeFamily(attempt.family_id, attempt.until);
+        impl.view.Cover(attempt.version);
         audit::Event event;
         event.actor_kind = "user";
         event.actor_id = attempt.user_id;
@@ -113,73 +143,42 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
 boost::asio::awaitable<void> IdentityService::Logout(std::optional<Principal> principal,
                                                      std::optional<std::string> refresh_token) {
     auto& impl = *impl_;
-    co_await impl.db.Write([&](store::Connection& c) {
-        if (principal && principal->kind == Principal::Kind::user) {
-            DenyJti(c, principal->jti, principal->expires_epoch);
-            if (!principal->family_id.empty()) RevokeFamily(c, principal->family_id);
-        }
+    struct Revoked {
+        std::int64_t version = 0;
+        std::int64_t until = 0;
+        std::vector<std::string> families;
+    };
+    const bool denies_jti = principal && principal->kind == Principal::Kind::user;
+    auto revoked = co_await impl.db.Write([&](store::Connection& c) {
+        Revoked r;
+        if (denies_jti && !principal->family_id.empty()) r.families.push_back(principal->family_id);
         if (refresh_token) {
-            if (auto record = FindRefresh(c, HashToken(*refresh_token))) RevokeFamily(c, record->family_id);
+            if (auto record = FindRefresh(c, HashToken(*refresh_token))) r.families.push_back(record->family_id);
         }
+        if (!denies_jti && r.families.empty()) return r;
+        r.version = impl.Bump(c);
+        r.until = NowEpoch() + impl.options.access_ttl_s;
+        if (denies_jti) {
+            DenyJti(c, principal->jti, principal->expires_epoch);
+            impl.Announce(c, r.version, 'j', principal->jti, principal->expires_epoch);
+        }
+        for (const auto& family : r.families) {
+            RevokeFamily(c, family);
+            RecordRevokedFamily(c, family, r.until);
+            impl.Announce(c, r.version, 'f', family, r.until);
+        }
+        return r;
     });
-}
-
-boost::asio::awaitable<Principal> IdentityService::Authenticate(std::string bearer) {
-    auto& impl = *impl_;
-    if (bearer.starts_with("gha_")) {
-        const std::string hash = HashToken(bearer);
-        struct Found {
-            std::optional<ApiTokenRecord> token;
-            std::optional<UserRecord> user;
-        };
-        auto found = co_await impl.db.Read([&](store::Connection& c) {
-            Found f;
-            f.token = FindApiTokenByHash(c, hash);
-            if (f.token) f.user = FindUserById(c, f.token->user_id);
-            return f;
-        });
-        const auto now = NowEpoch();
-        if (!found.token || found.token->revoked || !found.user || found.user->disabled ||
-            (found.token->expires_epoch && *found.token->expires_epoch <= now))
-            throw BadCredentials();
-        Principal principal;
-        principal.kind = Principal::Kind::api_token;
-        principal.user_id = found.user->id;
-        principal.username = found.user->username;
-        const Role token_role = ParseRole(found.token->role).value_or(Role::viewer);
-        const Role user_role = ParseRole(found.user->role).value_or(Role::viewer);
-        principal.role = std::min(token_role, user_role);
-        principal.token_id = found.token->id;
-        principal.token_name = found.token->name;
-        // last_used_at is worth a write once a minute, not on every request.
-        const auto last = found.token->last_used_at ? core::ParseRfc3339(*found.token->last_used_at) : std::nullopt;
-        if (!last || core::Clock::now() - *last > std::chrono::seconds(60)) {
-            const std::string id = found.token->id;
-            const std::string stamp = core::FormatRfc3339(core::Clock::now());
-            co_await impl.db.Write([&](store::Connection& c) { TouchApiToken(c, id, stamp); });
-        }
-        co_return principal;
-    }
-    const auto claims = impl.jwt.Verify(bearer, NowEpoch());
-    if (!claims) throw BadCredentials();
-    auto state = co_await impl.db.Read(
-        [&](store::Connection& c) { return LoadAuthState(c, claims->sub, claims->jti, claims->fam); });
-    if (!state || state->user.disabled || state->jti_denied || state->family_revoked ||
-        state->user.token_generation != claims->gen)
-        throw BadCredentials();
-    Principal principal;
-    principal.user_id = state->user.id;
-    principal.username = state->user.username;
-    principal.role = ParseRole(state->user.role).value_or(Role::viewer);  // the role as it is now
-    principal.jti = claims->jti;
-    principal.family_id = claims->fam;
-    principal.expires_epoch = claims->exp;
-    co_return principal;
+    if (revoked.version == 0) co_return;
+    if (denies_jti) impl.view.DenyJti(principal->jti, principal->expires_epoch);
+    for (auto& family : revoked.families) impl.view.RevokeFamily(std::move(family), revoked.until);
+    impl.view.Cover(revoked.version);
 }
 
 boost::asio::awaitable<void> IdentityService::PurgeExpired() {
     const auto now = NowEpoch();
     co_await impl_->db.Write([now](store::Connection& c) { store_sql::PurgeExpired(c, now); });
+    impl_->view.Purge(now);
 }
 
 }  // namespace gatehouse::auth

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_view.hpp"
 #include "store/database.hpp"
 
 namespace gatehouse::auth::store_sql {
@@ -20,6 +21,7 @@ struct UserRecord {
     std::int64_t token_generation = 0;
     std::string created_at;
     std::string updated_at;
+    std::int64_t auth_version = 0;  // the auth epoch of the last change
 };
 
 std::optional<UserRecord> FindUserByName(Connection& c, std::string_view username);
@@ -51,6 +53,8 @@ bool MarkRefreshUsed(Connection& c, std::string_view id);
 void RevokeFamily(Connection& c, std::string_view family_id);
 void RevokeUserSessions(Connection& c, std::string_view user_id);
 void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch);
+/// Remembers a revoked family until `until_epoch`, when every access token issued from it has expired.
+void RecordRevokedFamily(Connection& c, std::string_view family_id, std::int64_t until_epoch);
 void PurgeExpired(Connection& c, std::int64_t now_epoch);
 
 /// What every authenticated request must re-check: the user as it is now, and whether this
@@ -75,6 +79,7 @@ struct ApiTokenRecord {
     std::optional<std::int64_t> expires_epoch;
     std::optional<std::string> last_used_at;
     bool revoked = false;
+    std::int64_t auth_version = 0;
 };
 
 void InsertApiToken(Connection& c, const ApiTokenRecord& token);
@@ -83,8 +88,22 @@ std::optional<ApiTokenRecord> FindApiToken(Connection& c, std::string_view id);
 /// `user_id` empty: every user's tokens. Revoked tokens are left out.
 std::vector<ApiTokenRecord> ListApiTokens(Connection& c, std::string_view user_id, std::string_view after_id,
                                           std::size_t limit);
-void RevokeApiToken(Connection& c, std::string_view id);
-void RevokeUserApiTokens(Connection& c, std::string_view user_id);
 void TouchApiToken(Connection& c, std::string_view id, std::string_view now);
+/// Revocation inside an auth change: the token (or every token of the user) gets `version`.
+void RevokeApiToken(Connection& c, std::string_view id, std::int64_t version);
+void RevokeUserApiTokens(Connection& c, std::string_view user_id, std::int64_t version);
+
+/// The auth epoch: one dense counter that every change of the auth state bumps in its own transaction.
+std::int64_t BumpAuthEpoch(Connection& c);
+std::int64_t ReadAuthEpoch(Connection& c);
+/// PostgreSQL: tells every listening instance at commit (NOTIFY gatehouse_auth). SQLite: nothing.
+void NotifyAuthChange(Connection& c, std::string_view payload);
+inline constexpr std::string_view kAuthChannel = "gatehouse_auth";
+
+UserEntry ToEntry(const UserRecord& user);
+ApiTokenEntry ToEntry(const ApiTokenRecord& token);
+std::vector<ApiTokenEntry> ApiTokensOf(Connection& c, std::string_view user_id);
+/// Everything the auth view holds, read after the epoch it returns (see AuthView::Merge).
+AuthSnapshot ReadAuthSnapshot(Connection& c, std::int64_t now_epoch);
 
 }  // namespace gatehouse::auth::store_sql

@@ -95,6 +95,8 @@ std::string JwtCodec::Mac(std::string_view data) const {
     return std::string(reinterpret_cast<const char*>(mac), length);
 }
 
+std::string JwtCodec::Derive(std::string_view purpose) const { return Mac(purpose); }
+
 std::string JwtCodec::Sign(const AccessClaims& claims) const {
     static const std::string header = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
     const boost::json::object payload{{"sub", claims.sub}, {"role", claims.role}, {"jti", claims.jti},

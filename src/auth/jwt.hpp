@@ -27,6 +27,8 @@ class JwtCodec {
     std::string Sign(const AccessClaims& claims) const;
     /// nullopt for anything malformed, forged or outside its time window; never throws.
     std::optional<AccessClaims> Verify(std::string_view token, std::int64_t now_epoch) const;
+    /// A key for another purpose, derived from this one (HMAC of `purpose`), so no second key file is needed.
+    std::string Derive(std::string_view purpose) const;
 
   private:
     std::string Mac(std::string_view data) const;

@@ -22,10 +22,12 @@ namespace {
 
 UserRecord NewUser(const std::string& username, std::string hash, Role role) {
     const auto now = core::FormatRfc3339(core::Clock::now());
-    return UserRecord{core::NewUuidV7(), username, std::move(hash), std::string(RoleName(role)), false, 0, now, now};
+    return UserRecord{core::NewUuidV7(), username, std::move(hash), std::string(RoleName(role)), false, 0, now, now, 0};
 }
 
-void InsertNew(store::Connection& c, const UserRecord& user) {
+// Inside the transaction: the user joins the auth state under a new epoch.
+void InsertNew(const IdentityService::Impl& impl, store::Connection& c, UserRecord& user) {
+    user.auth_version = impl.Bump(c);
     try {
         InsertUser(c, user);
     } catch (const core::Error& e) {
@@ -33,6 +35,23 @@ void InsertNew(store::Connection& c, const UserRecord& user) {
             throw core::Error(core::errc::already_exists, "username '" + user.username + "' is taken");
         throw;
     }
+    impl.Announce(c, user.auth_version, 'u', user.id);
+}
+
+// After the commit of a change to `user` (and, when `tokens_revoked`, to all its API tokens).
+void Applied(IdentityService::Impl& impl, const UserRecord& user, bool tokens_revoked) {
+    impl.view.PutUser(ToEntry(user));
+    if (tokens_revoked) impl.view.RevokeTokensOf(user.id, user.auth_version);
+    impl.view.Cover(user.auth_version);
+}
+
+// Inside the transaction: writes a changed user under a new epoch and announces it.
+void SaveChanged(const IdentityService::Impl& impl, store::Connection& c, UserRecord& user, bool revoke_everything) {
+    user.auth_version = impl.Bump(c);
+    if (revoke_everything) RevokeEverything(c, user, user.auth_version);
+    user.updated_at = core::FormatRfc3339(core::Clock::now());
+    store_sql::UpdateUser(c, user);
+    impl.Announce(c, user.auth_version, 'u', user.id);
 }
 
 UserRecord MustFind(store::Connection& c, const std::string& id) {
@@ -63,18 +82,26 @@ boost::asio::awaitable<UserView> IdentityService::CreateUser(std::string usernam
     ValidateUsername(username);
     ValidatePassword(password);
     auto& impl = *impl_;
-    auto hash = co_await core::Offload(impl.cpu, [&] { return impl.hasher.Hash(password); });
+    auto hash = co_await core::Offload(impl.passwords, [&] { return impl.hasher.Hash(password); });
     auto user = NewUser(username, std::move(hash), role);
-    co_await impl.db.Write([&](store::Connection& c) { InsertNew(c, user); });
+    co_await impl.db.Write([&](store::Connection& c) { InsertNew(impl, c, user); });
+    Applied(impl, user, false);
     co_return ToView(user);
 }
 
-boost::asio::awaitable<UserView> IdentityService::Register(std::string username, std::string password) {
+boost::asio::awaitable<UserView> IdentityService::Register(std::string username, std::string password,
+                                                           ClientInfo client) {
     if (!options_.registration_enabled) throw core::Error(core::errc::not_found, "self-registration is disabled");
+    // Hashing is a password check's worth of work: throttled the same way.
+    if (const auto wait = throttle_->Admit(PasswordClient{client.ip, {}}, username))
+        throw core::TooManyAttempts(*wait);
     co_return co_await CreateUser(std::move(username), std::move(password), Role::viewer);
 }
 
 boost::asio::awaitable<UserView> IdentityService::GetUser(std::string id) {
+    if (impl_->ViewFresh()) {
+        if (const auto user = impl_->view.User(id)) co_return ToView(*user);
+    }
     auto user = co_await impl_->db.Read([&](store::Connection& c) { return MustFind(c, id); });
     co_return ToView(user);
 }
@@ -83,46 +110,66 @@ boost::asio::awaitable<UserView> IdentityService::UpdateUser(std::string id, Use
     auto& impl = *impl_;
     if (patch.password) ValidatePassword(*patch.password);
     std::optional<std::string> hash;
-    if (patch.password) hash = co_await core::Offload(impl.cpu, [&] { return impl.hasher.Hash(*patch.password); });
-    auto user = co_await impl.db.Write([&](store::Connection& c) {
+    if (patch.password)
+        hash = co_await core::Offload(impl.passwords, [&] { return impl.hasher.Hash(*patch.password); });
+    bool revoked = false;
+    auto change = co_await impl.db.Write([&](store::Connection& c) {
         auto u = MustFind(c, id);
+        const UserRecord before = u;
         const bool loses_admin = (patch.role && *patch.role != Role::admin) || (patch.disabled && *patch.disabled);
         GuardLastAdmin(c, u, loses_admin);
         if (patch.role) u.role = std::string(RoleName(*patch.role));
         const bool newly_disabled = patch.disabled && *patch.disabled && !u.disabled;
         if (patch.disabled) u.disabled = *patch.disabled;
         if (hash) u.password_hash = *hash;
-        if (hash || newly_disabled) RevokeEverything(c, u);
-        u.updated_at = core::FormatRfc3339(core::Clock::now());
-        store_sql::UpdateUser(c, u);
-        return u;
+        revoked = hash || newly_disabled;
+        SaveChanged(impl, c, u, revoked);
+        return std::make_pair(before, u);
     });
-    co_return ToView(user);
+    Applied(impl, change.second, revoked);
+    co_return ToView(change.second);
 }
 
 boost::asio::awaitable<void> IdentityService::DeleteUser(std::string id) {
-    co_await impl_->db.Write([&](store::Connection& c) {
+    auto& impl = *impl_;
+    const auto version = co_await impl.db.Write([&](store::Connection& c) {
         auto user = MustFind(c, id);
         GuardLastAdmin(c, user, true);
+        const auto v = impl.Bump(c);
         store_sql::DeleteUser(c, id);
+        impl.Announce(c, v, 'u', id);
+        return v;
     });
+    impl.view.RemoveUser(id, version);
+    impl.view.RevokeTokensOf(id, version);
+    impl.view.Cover(version);
 }
 
 boost::asio::awaitable<void> IdentityService::ChangeOwnPassword(Principal principal, std::string current,
-                                                                std::string replacement) {
+                                                                std::string replacement, ClientInfo client) {
     ValidatePassword(replacement);
     auto& impl = *impl_;
+    // Checking the current password is a password check like a login's: throttled, with the session standing in
+    // for a device cookie (a stolen session must not guess faster than a stranger, nor lock the user out).
+    const PasswordClient who{client.ip, "session:" + (principal.family_id.empty() ? principal.token_id
+                                                                                   : principal.family_id)};
+    if (const auto wait = throttle_->Admit(who, principal.username))
+        throw core::TooManyAttempts(*wait);
     auto user = co_await impl.db.Read([&](store::Connection& c) { return MustFind(c, principal.user_id); });
-    const bool ok = co_await core::Offload(impl.cpu, [&] { return impl.hasher.Verify(user.password_hash, current); });
-    if (!ok) throw core::Error(core::errc::forbidden, "the current password is wrong");
-    auto hash = co_await core::Offload(impl.cpu, [&] { return impl.hasher.Hash(replacement); });
-    co_await impl.db.Write([&](store::Connection& c) {
+    const bool ok =
+        co_await core::Offload(impl.passwords, [&] { return impl.hasher.Verify(user.password_hash, current); });
+    if (!ok) {
+        throttle_->Failed(who, principal.username);
+        throw core::Error(core::errc::forbidden, "the current password is wrong");
+    }
+    auto hash = co_await core::Offload(impl.passwords, [&] { return impl.hasher.Hash(replacement); });
+    auto changed = co_await impl.db.Write([&](store::Connection& c) {
         auto u = MustFind(c, principal.user_id);
         u.password_hash = hash;
-        RevokeEverything(c, u);
-        u.updated_at = core::FormatRfc3339(core::Clock::now());
-        store_sql::UpdateUser(c, u);
+        SaveChanged(impl, c, u, true);
+        return u;
     });
+    Applied(impl, changed, true);
 }
 
 std::optional<std::string> IdentityService::EnsureInitialAdmin(const std::optional<std::string>& password) {
@@ -136,7 +183,7 @@ std::optional<std::string> IdentityService::EnsureInitialAdmin(const std::option
     auto user = NewUser("admin", impl_->hasher.Hash(chosen), Role::admin);
     try {
         impl_->db.WithTransaction([&](store::Connection& c) {
-            if (CountAdmins(c) == 0) InsertUser(c, user);
+            if (CountAdmins(c) == 0) InsertNew(*impl_, c, user);
         });
     } catch (const core::Error& e) {
         // Another instance created it first.
@@ -151,7 +198,8 @@ UserView IdentityService::CreateUserBlocking(const std::string& username, const 
     ValidateUsername(username);
     ValidatePassword(password);
     auto user = NewUser(username, impl_->hasher.Hash(password), role);
-    impl_->db.WithTransaction([&](store::Connection& c) { InsertNew(c, user); });
+    impl_->db.WithTransaction([&](store::Connection& c) { InsertNew(*impl_, c, user); });
+    Applied(*impl_, user, false);
     return ToView(user);
 }
 
@@ -162,9 +210,7 @@ void IdentityService::SetPasswordBlocking(const std::string& username, const std
         auto user = FindUserByName(c, username);
         if (!user) throw core::Error(core::errc::not_found, "no user named '" + username + "'");
         user->password_hash = hash;
-        RevokeEverything(c, *user);
-        user->updated_at = core::FormatRfc3339(core::Clock::now());
-        store_sql::UpdateUser(c, *user);
+        SaveChanged(*impl_, c, *user, true);
     });
 }
 
@@ -173,10 +219,9 @@ void IdentityService::SetDisabledBlocking(const std::string& username, bool disa
         auto user = FindUserByName(c, username);
         if (!user) throw core::Error(core::errc::not_found, "no user named '" + username + "'");
         GuardLastAdmin(c, *user, disabled);
-        if (disabled && !user->disabled) RevokeEverything(c, *user);
+        const bool newly_disabled = disabled && !user->disabled;
         user->disabled = disabled;
-        user->updated_at = core::FormatRfc3339(core::Clock::now());
-        store_sql::UpdateUser(c, *user);
+        SaveChanged(*impl_, c, *user, newly_disabled);
     });
 }
 

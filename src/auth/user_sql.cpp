@@ -7,11 +7,11 @@ namespace gatehouse::auth::store_sql {
 namespace {
 
 constexpr std::string_view kUserColumns =
-    "id, username, password_hash, role, disabled, token_generation, created_at, updated_at";
+    "id, username, password_hash, role, disabled, token_generation, created_at, updated_at, auth_version";
 
 UserRecord ToUser(const store::Row& row) {
-    return UserRecord{row.String(0), row.String(1), row.String(2), row.String(3),
-                      row.Bool(4),   row.Int(5),    row.String(6), row.String(7)};
+    return UserRecord{row.String(0), row.String(1), row.String(2), row.String(3), row.Bool(4),
+                      row.Int(5),    row.String(6), row.String(7), row.Int(8)};
 }
 
 std::string Key(std::string_view username) {
@@ -39,10 +39,10 @@ std::optional<UserRecord> FindUserById(Connection& c, std::string_view id) {
 void InsertUser(Connection& c, const UserRecord& u) {
     c.Execute(
         "INSERT INTO users (id, username, username_key, password_hash, role, disabled, token_generation, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "updated_at, auth_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {store::Text(u.id), store::Text(u.username), store::Text(Key(u.username)), store::Text(u.password_hash),
          store::Text(u.role), store::Bool(u.disabled), store::Value(u.token_generation), store::Text(u.created_at),
-         store::Text(u.updated_at)});
+         store::Text(u.updated_at), store::Value(u.auth_version)});
 }
 
 std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit) {
@@ -56,9 +56,10 @@ std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std:
 
 void UpdateUser(Connection& c, const UserRecord& u) {
     c.Execute(
-        "UPDATE users SET password_hash = ?, role = ?, disabled = ?, token_generation = ?, updated_at = ? WHERE id = ?",
+        "UPDATE users SET password_hash = ?, role = ?, disabled = ?, token_generation = ?, updated_at = ?, "
+        "auth_version = ? WHERE id = ?",
         {store::Text(u.password_hash), store::Text(u.role), store::Bool(u.disabled), store::Value(u.token_generation),
-         store::Text(u.updated_at), store::Text(u.id)});
+         store::Text(u.updated_at), store::Value(u.auth_version), store::Text(u.id)});
 }
 
 void DeleteUser(Connection& c, std::string_view id) { c.Execute("DELETE FROM users WHERE id = ?", {store::Text(id)}); }
@@ -83,7 +84,7 @@ std::optional<AuthState> LoadAuthState(Connection& c, std::string_view user_id, 
                                   {store::Text(jti), store::Text(family_id), store::Text(user_id)});
     if (result.empty()) return std::nullopt;
     const auto& row = result.rows.front();
-    return AuthState{ToUser(row), row.Int(8) > 0, row.Int(9) > 0};
+    return AuthState{ToUser(row), row.Int(9) > 0, row.Int(10) > 0};
 }
 
 }  // namespace gatehouse::auth::store_sql

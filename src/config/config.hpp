@@ -17,6 +17,7 @@ struct HttpConfig {
     int shutdown_grace_s = 10;  // in-flight requests get this long after SIGTERM
     int io_threads = 0;         // 0: one per core
     int max_connections = 10000;
+    int max_connections_per_address = 1024;  // beyond it the address's idlest connection is closed
 };
 
 struct TlsConfig {
@@ -29,12 +30,18 @@ struct DatabaseConfig {
     std::string url;  // empty: SQLite in the data directory
     int pool_size = 8;
     int sqlite_readers = 4;
+    int statement_timeout_ms = 30000;  // PostgreSQL sessions
+    int acquire_timeout_ms = 5000;     // waiting for a free connection (503 beyond)
 };
 
 struct WorkersConfig {
     int threads = 4;  // blocking work other than the database (argon2, ssh, key generation)
     int max_queued = 10000;
-    int ssh_threads = 64;  // SSH sessions in progress at once
+    int ssh_threads = 64;              // task commands over SSH in progress at once
+    int ssh_probe_threads = 16;        // status, disk and scheduled probes
+    int ssh_interactive_threads = 8;   // test-ssh and host-key checks
+    int password_threads = 2;          // argon2 hashing and checks
+    int password_max_queued = 16;      // password checks that may wait before 503
 };
 
 struct AuthConfig {
@@ -43,7 +50,8 @@ struct AuthConfig {
     bool registration_enabled = false;
     bool cookie_secure = false;           // always on under TLS
     std::string cookie_samesite = "Lax";  // Lax | Strict | None
-    int login_attempts_per_minute = 10;   // per source address and per username
+    int login_attempts_per_minute = 10;   // per source address, and per username and address
+    int login_failures_per_account_per_minute = 50;  // per username from clients it has no device cookie of
     int argon2_opslimit = 2;
     int argon2_memlimit_kib = 65536;
     std::string trusted_proxies;  // comma-separated addresses whose X-Forwarded-For is believed
@@ -55,6 +63,7 @@ struct FleetConfig {
     int probe_concurrency = 8;  // servers probed at once
     int status_ttl_s = 5;
     int disk_ttl_s = 30;
+    int failure_ttl_s = 10;  // a failed disk read is answered from the cache this long
 };
 
 struct AppsConfig {
@@ -63,6 +72,7 @@ struct AppsConfig {
 
 struct AuditConfig {
     int retention_days = 90;
+    int queue_max = 100000;  // events waiting to be written; beyond it they are dropped and counted
 };
 
 struct LogConfig {

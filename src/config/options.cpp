@@ -69,6 +69,11 @@ std::vector<Option> BuildOptions() {
                                 &DatabaseConfig::pool_size, 1, 512));
     options.push_back(IntOption("database.sqlite_readers", "SQLite reader connections", &Config::database,
                                 &DatabaseConfig::sqlite_readers, 1, 64));
+    options.push_back(IntOption("database.statement_timeout_ms", "PostgreSQL statement_timeout of gatehouse's sessions",
+                                &Config::database, &DatabaseConfig::statement_timeout_ms, 100, 3600 * 1000));
+    options.push_back(IntOption("database.acquire_timeout_ms",
+                                "milliseconds to wait for a free database connection before 503", &Config::database,
+                                &DatabaseConfig::acquire_timeout_ms, 10, 600 * 1000));
     options.push_back(IntOption("http.max_header_bytes", "largest request line plus headers (431 beyond)",
                                 &Config::http, &HttpConfig::max_header_bytes, 1024, 1024 * 1024));
     options.push_back(IntOption("http.max_body_bytes", "default largest request body (413 beyond)", &Config::http,
@@ -81,16 +86,27 @@ std::vector<Option> BuildOptions() {
                                 &Config::http, &HttpConfig::shutdown_grace_s, 0, 3600));
     options.push_back(
         IntOption("http.io_threads", "I/O threads (0: one per core)", &Config::http, &HttpConfig::io_threads, 0, 256));
-    options.push_back(IntOption("http.max_connections", "open client connections at most", &Config::http,
-                                &HttpConfig::max_connections, 1, kMaxInt));
+    options.push_back(IntOption("http.max_connections", "open client connections at most (the idlest is closed beyond)",
+                                &Config::http, &HttpConfig::max_connections, 1, kMaxInt));
+    options.push_back(IntOption("http.max_connections_per_address",
+                                "open connections per client address at most (the idlest is closed beyond)",
+                                &Config::http, &HttpConfig::max_connections_per_address, 1, kMaxInt));
     options.push_back(StringOption("tls.cert_file", "PEM certificate chain; with tls.key_file enables HTTPS",
                                    &Config::tls, &TlsConfig::cert_file));
     options.push_back(
         StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls, &TlsConfig::key_file));
     options.push_back(IntOption("workers.threads", "threads for blocking work (hashing, ssh, key generation)",
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
-    options.push_back(IntOption("workers.ssh_threads", "threads for SSH work (sessions in progress at once)",
+    options.push_back(IntOption("workers.ssh_threads", "threads for task commands over SSH (at once)",
                                 &Config::workers, &WorkersConfig::ssh_threads, 1, 512));
+    options.push_back(IntOption("workers.ssh_probe_threads", "threads for status, disk and scheduled probes over SSH",
+                                &Config::workers, &WorkersConfig::ssh_probe_threads, 1, 512));
+    options.push_back(IntOption("workers.ssh_interactive_threads", "threads for test-ssh and host-key checks",
+                                &Config::workers, &WorkersConfig::ssh_interactive_threads, 1, 512));
+    options.push_back(IntOption("workers.password_threads", "threads for argon2 password hashing and checks",
+                                &Config::workers, &WorkersConfig::password_threads, 1, 64));
+    options.push_back(IntOption("workers.password_max_queued", "password checks that may wait for a thread before 503",
+                                &Config::workers, &WorkersConfig::password_max_queued, 0, 100000));
     options.push_back(IntOption("workers.max_queued", "jobs that may wait for a worker before 503", &Config::workers,
                                 &WorkersConfig::max_queued, 1, kMaxInt));
     options.push_back(IntOption("auth.access_ttl_s", "lifetime of access tokens (JWT)", &Config::auth,
@@ -114,6 +130,9 @@ std::vector<Option> BuildOptions() {
     options.push_back(IntOption("auth.login_attempts_per_minute",
                                 "login/token/register attempts per source address and per username", &Config::auth,
                                 &AuthConfig::login_attempts_per_minute, 1, 1000000));
+    options.push_back(IntOption("auth.login_failures_per_account_per_minute",
+                                "failed logins per username from clients without its device cookie", &Config::auth,
+                                &AuthConfig::login_failures_per_account_per_minute, 1, 1000000));
     options.push_back(
         IntOption("auth.argon2_opslimit", "argon2id passes", &Config::auth, &AuthConfig::argon2_opslimit, 1, 10));
     options.push_back(IntOption("auth.argon2_memlimit_kib", "argon2id memory per hash (KiB)", &Config::auth,
@@ -132,11 +151,15 @@ std::vector<Option> BuildOptions() {
                                 &FleetConfig::status_ttl_s, 0, 3600));
     options.push_back(IntOption("fleet.disk_ttl_s", "seconds a server's disk usage is served from cache",
                                 &Config::fleet, &FleetConfig::disk_ttl_s, 0, 3600));
+    options.push_back(IntOption("fleet.failure_ttl_s", "seconds a failed disk read is served from cache",
+                                &Config::fleet, &FleetConfig::failure_ttl_s, 0, 3600));
     options.push_back(IntOption("apps.auto_stop_check_s",
                                 "seconds between checks for running apps past their auto-stop deadline", &Config::apps,
                                 &AppsConfig::auto_stop_check_s, 1, 86400));
     options.push_back(IntOption("audit.retention_days", "audit events older than this are purged daily", &Config::audit,
                                 &AuditConfig::retention_days, 1, 36500));
+    options.push_back(IntOption("audit.queue_max", "audit events waiting to be written (dropped and counted beyond)",
+                                &Config::audit, &AuditConfig::queue_max, 100, kMaxInt));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",
                              [](Config& c, std::string_view v) {
                                  if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")

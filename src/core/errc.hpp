@@ -44,11 +44,25 @@ class Error : public std::runtime_error {
 
     errc code() const noexcept { return code_; }
     const std::string& internal() const noexcept { return internal_; }
+    /// Seconds after which trying again makes sense (rate_limited, unavailable); 0: unknown.
+    int retry_after_s() const noexcept { return retry_after_s_; }
+    Error& RetryAfter(int seconds) noexcept {
+        retry_after_s_ = seconds;
+        return *this;
+    }
 
   private:
     errc code_;
     std::string internal_;
+    int retry_after_s_ = 0;
 };
+
+/// Too many attempts: rate_limited, to be tried again after `seconds`.
+inline Error TooManyAttempts(int seconds) {
+    Error error(errc::rate_limited, "too many attempts; try again in " + std::to_string(seconds) + " seconds");
+    error.RetryAfter(seconds);
+    return error;
+}
 
 }  // namespace gatehouse::core
 

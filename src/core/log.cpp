@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <boost/json/serialize.hpp>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -14,57 +16,84 @@
 namespace gatehouse::core {
 namespace {
 
-// Lines are appended to a buffer and written to stderr in batches by a background thread every
-// 100 ms: a request pays a memcpy, not a write() or a thread wake-up. Warnings and errors are
-// written at once. Past kHighWater the writing thread catches up inline, so memory stays bounded
-// and no line is ever dropped.
+std::atomic<std::uint64_t> g_dropped_lines{0};
+
+// Lines are appended to a buffer and written to stderr by a background thread, every 100 ms or at once for
+// warnings and errors: a request pays a memcpy, never a write() or a wait for the terminal. When stderr cannot
+// take lines as fast as they come (a slow pipe, a full disk) the buffer stops at kMaxBuffered: further lines are
+// dropped and counted (DroppedLogLines, and a log.dropped line once writing catches up), so no thread that logs
+// ever blocks on stderr.
 class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
-    static constexpr std::size_t kHighWater = 1 << 20;
+    static constexpr std::size_t kMaxBuffered = 4 << 20;
 
     BatchedStderrSink() : flusher_([this] { FlushLoop(); }) {}
     ~BatchedStderrSink() override {
         {
-            std::lock_guard lock(stop_mutex_);
+            std::lock_guard lock(wake_mutex_);
             stopping_ = true;
         }
-        stop_cv_.notify_one();
+        wake_.notify_one();
         flusher_.join();
-        std::lock_guard lock(mutex_);
         WriteOut();
     }
 
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
+        if (buffer_.size() + msg.payload.size() + 1 > kMaxBuffered) {
+            ++dropped_;
+            g_dropped_lines.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
         buffer_.append(msg.payload.data(), msg.payload.size());
         buffer_.push_back('\n');
-        if (buffer_.size() >= kHighWater || msg.level >= spdlog::level::warn) WriteOut();
+        if (msg.level >= spdlog::level::warn) {
+            urgent_.store(true, std::memory_order_relaxed);
+            wake_.notify_one();
+        }
     }
-    void flush_() override { WriteOut(); }
+    void flush_() override { urgent_.store(true, std::memory_order_relaxed); }
 
   private:
+    // On the flusher's thread (or at the end): takes the buffer under the sink's lock, writes it without.
     void WriteOut() {
+        std::string out;
+        std::uint64_t dropped = 0;
+        {
+            std::lock_guard lock(mutex_);
+            out.swap(buffer_);
+            dropped = std::exchange(dropped_, 0);
+        }
+        if (dropped > 0) {
+            out += "{\"ts\":\"" + FormatRfc3339(Clock::now()) +
+                   "\",\"level\":\"warn\",\"event\":\"log.dropped\",\"lines\":" + std::to_string(dropped) + "}\n";
+        }
         std::size_t written = 0;
-        while (written < buffer_.size()) {
-            const auto n = ::write(STDERR_FILENO, buffer_.data() + written, buffer_.size() - written);
+        while (written < out.size()) {
+            const auto n = ::write(STDERR_FILENO, out.data() + written, out.size() - written);
+            if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;  // stderr closed: nothing sensible to do with the lines
             written += static_cast<std::size_t>(n);
         }
-        buffer_.clear();
     }
 
     void FlushLoop() {
-        std::unique_lock lock(stop_mutex_);
+        std::unique_lock lock(wake_mutex_);
         while (!stopping_) {
-            stop_cv_.wait_for(lock, std::chrono::milliseconds(100));
-            std::lock_guard sink_lock(mutex_);
+            wake_.wait_for(lock, std::chrono::milliseconds(100),
+                           [this] { return stopping_ || urgent_.load(std::memory_order_relaxed); });
+            urgent_.store(false, std::memory_order_relaxed);
+            lock.unlock();
             WriteOut();
+            lock.lock();
         }
     }
 
-    std::string buffer_;
-    std::mutex stop_mutex_;
-    std::condition_variable stop_cv_;
+    std::string buffer_;      // guarded by the sink's mutex_
+    std::uint64_t dropped_ = 0;  // guarded by the sink's mutex_
+    std::mutex wake_mutex_;
+    std::condition_variable wake_;
+    std::atomic<bool> urgent_{false};
     bool stopping_ = false;
     std::thread flusher_;
 };
@@ -103,6 +132,8 @@ void LogLine(spdlog::level::level_enum level, std::string_view json_line) {
     auto logger = spdlog::default_logger_raw();
     if (logger->should_log(level)) logger->log(level, json_line);
 }
+
+std::uint64_t DroppedLogLines() noexcept { return g_dropped_lines.load(std::memory_order_relaxed); }
 
 bool ShouldLog(spdlog::level::level_enum level) { return spdlog::default_logger_raw()->should_log(level); }
 

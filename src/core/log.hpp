@@ -3,6 +3,7 @@
 #include <spdlog/common.h>
 
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,8 @@ void Log(spdlog::level::level_enum level, std::string_view event, boost::json::o
 /// Logs a line the caller already formatted as one JSON object (the per-request hot path).
 void LogLine(spdlog::level::level_enum level, std::string_view json_line);
 bool ShouldLog(spdlog::level::level_enum level);
+/// Lines dropped because stderr could not take them fast enough (logging never blocks the caller).
+std::uint64_t DroppedLogLines() noexcept;
 /// Appends `text` as a JSON string literal (quoted and escaped).
 void AppendJsonString(std::string& out, std::string_view text);
 

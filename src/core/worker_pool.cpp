@@ -13,7 +13,9 @@ void WorkerPool::Admit() {
     // Counted from admission to finish, so the limit does not depend on how fast threads pick jobs up.
     if (queued_.fetch_add(1, std::memory_order_relaxed) >= threads_ + max_queued_) {
         queued_.fetch_sub(1, std::memory_order_relaxed);
-        throw Error(errc::unavailable, "the server is busy, try again", "worker pool '" + name_ + "' queue is full");
+        Error busy(errc::unavailable, "the server is busy, try again", "worker pool '" + name_ + "' queue is full");
+        busy.RetryAfter(1);
+        throw busy;
     }
 }
 

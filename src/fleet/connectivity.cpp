@@ -63,6 +63,7 @@ ssh::Target FleetService::Impl::TargetFor(store::Connection& c, const ServerView
     target.port = static_cast<std::uint16_t>(server.ssh_port);
     target.user = server.ssh_user;
     target.expected_host_key = server.host_key_fingerprint.value_or("");
+    target.trust_first_key = !server.credentials_locked;
     if (server.auth_method == "key" && server.ssh_key_id) {
         target.auth = ssh::Target::Auth::key;
         auto key = vault.Reveal(c, KeyPrivate(*server.ssh_key_id));
@@ -76,6 +77,12 @@ ssh::Target FleetService::Impl::TargetFor(store::Connection& c, const ServerView
     return target;
 }
 
+void ForgetCached(FleetService::Impl& impl, const std::string& id) {
+    std::lock_guard lock(impl.cache_mutex);
+    impl.status_cache.erase(id);
+    impl.disk_cache.erase(id);
+}
+
 // Loads a server and its login target, failing with not_found.
 boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Impl& impl, const std::string& id) {
     co_return co_await impl.db.Read([&](store::Connection& c) {
@@ -86,26 +93,35 @@ boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Im
     });
 }
 
-// Pins on first use, records a mismatch for an admin to resolve, and stores the status.
+// Pins on first use, records a mismatch for an admin to resolve, releases credentials locked by a move once the
+// pinned key answered, and stores the status.
 boost::asio::awaitable<void> Record(FleetService::Impl& impl, const ServerView& server, const std::string& status,
                                     const std::string& seen_key, bool mismatch) {
     const std::string now = Now();
     bool pinned = false;
+    bool recorded = false;
     co_await impl.db.Write([&](store::Connection& c) {
         auto current = sql::FindServer(c, server.id);
-        if (!current) return;
+        // Moved while this connection was made: what it learnt is about the old endpoint.
+        if (!current || current->address != server.address || current->ssh_port != server.ssh_port) return;
+        recorded = true;
         if (mismatch) {
             sql::SetHostKeys(c, server.id, current->host_key_fingerprint, seen_key);
         } else if (!seen_key.empty() && !current->host_key_fingerprint) {
             sql::SetHostKeys(c, server.id, seen_key, std::nullopt);
             pinned = true;
         }
+        if (status == "online" && current->credentials_locked) sql::SetCredentialsLocked(c, server.id, false);
         sql::SetStatus(c, server.id, status, now);
     });
+    if (!recorded) co_return;
     if (pinned) impl.audit.Record(SystemEvent("server.host_key_pinned", server, {{"fingerprint", seen_key}}));
     if (mismatch) {
         auto event = SystemEvent("server.host_key_mismatch", server,
-                                 {{"pinned", server.host_key_fingerprint.value_or("")}, {"seen", seen_key}});
+                                 {{"pinned", server.host_key_fingerprint.value_or("")},
+                                  {"seen", seen_key},
+                                  {"address", server.address},
+                                  {"ssh_port", server.ssh_port}});
         event.outcome = "denied";
         impl.audit.Record(std::move(event));
         core::LogWarn("fleet.host_key_mismatch", {{"server_id", server.id}, {"seen", seen_key}});
@@ -120,11 +136,13 @@ boost::asio::awaitable<TestResult> FleetService::TestSsh(std::string id) {
     std::string status = "online", seen;
     bool mismatch = false;
     try {
-        const auto info = co_await impl.ssh.Connect(loaded.second);
+        const auto check = co_await impl.ssh.CheckLogin(loaded.second);
         result.ok = true;
-        result.latency_ms = info.latency_ms;
-        result.host_key_fingerprint = info.host_key_fingerprint;
-        seen = info.host_key_fingerprint;
+        result.handshake_ms = check.handshake_ms;
+        result.login_ms = check.login_ms;
+        result.latency_ms = check.handshake_ms + check.login_ms;
+        result.host_key_fingerprint = check.host_key_fingerprint;
+        seen = check.host_key_fingerprint;
     } catch (const ssh::SshError& e) {
         result.error_kind = std::string(ssh::FailureKindName(e.kind()));
         result.error = e.what();
@@ -134,9 +152,17 @@ boost::asio::awaitable<TestResult> FleetService::TestSsh(std::string id) {
         seen = e.seen_host_key();
     }
     co_await Record(impl, loaded.first, status, seen, mismatch);
-    std::lock_guard lock(impl.cache_mutex);
-    impl.status_cache.erase(id);
+    ForgetCached(impl, id);
     co_return result;
+}
+
+namespace {
+
+ssh::ExecOptions ProbeCommand(const FleetOptions& options) {
+    ssh::ExecOptions exec;
+    exec.timeout = options.command_timeout;
+    exec.purpose = ssh::Purpose::probe;
+    return exec;
 }
 
 boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const std::string& id) {
@@ -145,8 +171,7 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
     std::string seen;
     bool mismatch = false;
     try {
-        const auto run =
-            co_await impl.ssh.Exec(loaded.second, std::string(kStatusCommand), impl.options.command_timeout);
+        const auto run = co_await impl.ssh.Exec(loaded.second, std::string(kStatusCommand), ProbeCommand(impl.options));
         const auto parts = Sections(run.stdout_data);
         view.status = run.timed_out ? "offline" : "online";
         if (parts.size() >= 3) {
@@ -160,11 +185,13 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
             }
         }
         if (!loaded.first.host_key_fingerprint) {
-            const auto info = co_await impl.ssh.Connect(loaded.second);  // reused session: reads the key cheaply
+            // A reused session: reads the key cheaply.
+            const auto info = co_await impl.ssh.Connect(loaded.second, ssh::Purpose::probe);
             seen = info.host_key_fingerprint;
         }
     } catch (const ssh::SshError& e) {
         view.status = StatusFor(e.kind());
+        view.error_kind = std::string(ssh::FailureKindName(e.kind()));
         mismatch = e.kind() == ssh::FailureKind::host_key_mismatch;
         seen = e.seen_host_key();
     }
@@ -175,6 +202,32 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
     co_return view;
 }
 
+// One probe per server at a time, whoever asks: the others wait for its answer.
+boost::asio::awaitable<StatusView> SharedProbe(FleetService::Impl& impl, const std::string& id) {
+    co_return co_await impl.status_flights.Run(id, [&impl, &id] { return ProbeStatus(impl, id); });
+}
+
+boost::asio::awaitable<DiskView> ReadDisk(FleetService::Impl& impl, const std::string& id) {
+    auto loaded = co_await Load(impl, id);
+    CachedDisk cached;
+    try {
+        const auto run = co_await impl.ssh.Exec(loaded.second, "df -P -k", ProbeCommand(impl.options));
+        cached.view.filesystems = ParseDfP(run.stdout_data);
+        cached.view.last_checked = Now();
+    } catch (const ssh::SshError& e) {
+        cached.error = std::string("cannot read the server's disks: ") + e.what();
+    }
+    cached.at = std::chrono::steady_clock::now();
+    {
+        std::lock_guard lock(impl.cache_mutex);
+        impl.disk_cache[id] = cached;
+    }
+    if (cached.error) throw core::Error(core::errc::unavailable, *cached.error);
+    co_return cached.view;
+}
+
+}  // namespace
+
 boost::asio::awaitable<StatusView> FleetService::Status(std::string id) {
     {
         std::lock_guard lock(impl_->cache_mutex);
@@ -183,7 +236,7 @@ boost::asio::awaitable<StatusView> FleetService::Status(std::string id) {
             std::chrono::steady_clock::now() - it->second.at < impl_->options.status_ttl)
             co_return it->second.view;
     }
-    co_return co_await ProbeStatus(*impl_, id);
+    co_return co_await SharedProbe(*impl_, id);
 }
 
 boost::asio::awaitable<DiskView> FleetService::Disk(std::string id) {
@@ -191,36 +244,41 @@ boost::asio::awaitable<DiskView> FleetService::Disk(std::string id) {
     {
         std::lock_guard lock(impl.cache_mutex);
         const auto it = impl.disk_cache.find(id);
-        if (it != impl.disk_cache.end() && std::chrono::steady_clock::now() - it->second.at < impl.options.disk_ttl)
+        // A failure is kept briefly too: a host that swallows connections costs one connect timeout per TTL.
+        const auto ttl = it != impl.disk_cache.end() && it->second.error ? impl.options.failure_ttl
+                                                                         : impl.options.disk_ttl;
+        if (it != impl.disk_cache.end() && std::chrono::steady_clock::now() - it->second.at < ttl) {
+            if (it->second.error) throw core::Error(core::errc::unavailable, *it->second.error);
             co_return it->second.view;
+        }
     }
-    auto loaded = co_await Load(impl, id);
-    DiskView view;
-    try {
-        const auto run = co_await impl.ssh.Exec(loaded.second, "df -P -k", impl.options.command_timeout);
-        view.filesystems = ParseDfP(run.stdout_data);
-    } catch (const ssh::SshError& e) {
-        throw core::Error(core::errc::unavailable, std::string("cannot read the server's disks: ") + e.what());
-    }
-    view.last_checked = Now();
-    std::lock_guard lock(impl.cache_mutex);
-    impl.disk_cache[id] = CachedDisk{view, std::chrono::steady_clock::now()};
-    co_return view;
+    co_return co_await impl.disk_flights.Run(id, [&impl, &id] { return ReadDisk(impl, id); });
 }
 
-boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> FleetService::AcceptHostKey(std::string id) {
+boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> FleetService::AcceptHostKey(
+    std::string id, std::string fingerprint) {
     auto& impl = *impl_;
     auto change = co_await impl.db.Write([&](store::Connection& c) {
         auto server = sql::FindServer(c, id);
         if (!server) throw core::Error(core::errc::not_found, "no such server");
         if (!server->pending_host_key_fingerprint)
             throw core::Error(core::errc::conflict, "no changed host key is waiting to be accepted");
-        sql::SetHostKeys(c, id, server->pending_host_key_fingerprint, std::nullopt);
+        const std::string accepted = *server->pending_host_key_fingerprint;
+        // The admin approves the key they were shown, never one that replaced it since.
+        if (accepted != fingerprint)
+            throw core::Error(core::errc::conflict,
+                              "the host key waiting to be accepted is " + accepted + ", not " + fingerprint.substr(0, 64));
+        auto change = std::make_pair(server->host_key_fingerprint, accepted);
+        server->host_key_fingerprint = accepted;
+        server->pending_host_key_fingerprint.reset();
+        server->credentials_locked = false;
+        // The PostgreSQL endpoint lives on the approved machine.
+        if (server->postgres) server->postgres->password_locked = false;
+        sql::UpdateServer(c, *server);
         sql::SetStatus(c, id, "unknown", Now());
-        return std::make_pair(server->host_key_fingerprint, *server->pending_host_key_fingerprint);
+        return change;
     });
-    std::lock_guard lock(impl.cache_mutex);
-    impl.status_cache.erase(id);
+    ForgetCached(impl, id);
     co_return change;
 }
 
@@ -241,13 +299,22 @@ boost::asio::awaitable<void> FleetService::ProbeAll(std::size_t concurrency) {
                 while (*next < servers.size()) {
                     const std::string id = servers[(*next)++].id;
                     try {
-                        co_await ProbeStatus(impl, id);
+                        co_await SharedProbe(impl, id);
                     } catch (const std::exception& e) {
                         core::LogWarn("fleet.probe_failed", {{"server_id", id}, {"error", e.what()}});
                     }
                 }
             },
-            [running, &done](std::exception_ptr) {
+            [running, &done](std::exception_ptr error) {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const std::exception& e) {
+                        core::LogError("fleet.probe_worker_failed", {{"error", e.what()}});
+                    } catch (...) {
+                        core::LogError("fleet.probe_worker_failed", {{"error", "unknown exception"}});
+                    }
+                }
                 if (--*running == 0) done.cancel();
             });
     }

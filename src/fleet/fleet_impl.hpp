@@ -1,6 +1,8 @@
 #pragma once
 // Shared by the fleet service's .cpp files only.
 
+#include "audit/changes.hpp"
+#include "core/single_flight.hpp"
 #include "fleet/fleet_service.hpp"
 #include "fleet/fleet_sql.hpp"
 #include "store/paging.hpp"
@@ -14,6 +16,7 @@ struct CachedStatus {
 struct CachedDisk {
     DiskView view;
     std::chrono::steady_clock::time_point at;
+    std::optional<std::string> error;  // the read failed: this, for FleetOptions::failure_ttl
 };
 
 struct FleetService::Impl {
@@ -27,10 +30,21 @@ struct FleetService::Impl {
     std::mutex cache_mutex;
     std::unordered_map<std::string, CachedStatus> status_cache;
     std::unordered_map<std::string, CachedDisk> disk_cache;
+    core::SingleFlight<StatusView> status_flights;
+    core::SingleFlight<DiskView> disk_flights;
 
     /// The login target of a server, secrets revealed from the vault. Blocking.
     ssh::Target TargetFor(store::Connection& c, const ServerView& server) const;
 };
+
+/// Forbidden unless an admin asks: pinning a host key by hand vouches for the machine behind it.
+void CheckMayPin(const ServerInput& in, bool caller_is_admin);
+/// Stored credentials follow an update only to the endpoint they were approved for (see credentials_locked).
+void BindCredentials(ServerView& server, const ServerView& before, const ServerInput& in);
+/// The fields an update changed, secrets named but never shown.
+audit::Changes ServerChanges(const ServerView& before, const ServerView& after, const ServerInput& in);
+/// Drops the cached status and disk view of a server that changed or went.
+void ForgetCached(FleetService::Impl& impl, const std::string& id);
 
 vault::Owner ServerPassword(const std::string& server_id);
 vault::Owner ServerPostgresPassword(const std::string& server_id);

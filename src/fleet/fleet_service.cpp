@@ -181,8 +181,9 @@ void Apply(FleetService::Impl& impl, store::Connection& c, ServerView& server, c
 
 }  // namespace
 
-boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input) {
+boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input, bool caller_is_admin) {
     ValidateServerInput(input);
+    CheckMayPin(input, caller_is_admin);
     co_return co_await impl_->db.Write([&](store::Connection& c) {
         ServerView server;
         server.id = core::NewUuidV7();
@@ -198,27 +199,26 @@ boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input)
     });
 }
 
-boost::asio::awaitable<ServerView> FleetService::UpdateServer(std::string id, ServerInput input) {
+boost::asio::awaitable<ServerUpdate> FleetService::UpdateServer(std::string id, ServerInput input,
+                                                                 bool caller_is_admin) {
     ValidateServerInput(input);
-    auto server = co_await impl_->db.Write([&](store::Connection& c) {
+    CheckMayPin(input, caller_is_admin);
+    auto update = co_await impl_->db.Write([&](store::Connection& c) {
         auto existing = sql::FindServer(c, id);
         if (!existing) throw NotFound("server");
-        const bool moved = existing->address != input.address || existing->ssh_port != input.ssh_port;
+        const ServerView before = *existing;
         Apply(*impl_, c, *existing, input, false);
-        // Another machine answers now: its key is not the pinned one, unless the caller set one.
-        if (moved && !input.host_key_fingerprint) existing->host_key_fingerprint.reset();
+        BindCredentials(*existing, before, input);
         try {
             sql::UpdateServer(c, *existing);
         } catch (const core::Error& e) {
             if (e.code() == core::errc::already_exists) throw NameTaken("server", existing->name);
             throw;
         }
-        return *existing;
+        return ServerUpdate{*existing, ServerChanges(before, *existing, input)};
     });
-    std::lock_guard lock(impl_->cache_mutex);
-    impl_->status_cache.erase(id);
-    impl_->disk_cache.erase(id);
-    co_return server;
+    ForgetCached(*impl_, id);
+    co_return update;
 }
 
 boost::asio::awaitable<void> FleetService::DeleteServer(std::string id) {
@@ -230,9 +230,7 @@ boost::asio::awaitable<void> FleetService::DeleteServer(std::string id) {
         impl_->vault.EraseAll(c, "server", id);
         sql::DeleteServer(c, id);
     });
-    std::lock_guard lock(impl_->cache_mutex);
-    impl_->status_cache.erase(id);
-    impl_->disk_cache.erase(id);
+    ForgetCached(*impl_, id);
 }
 
 }  // namespace gatehouse::fleet

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "audit/audit_log.hpp"
+#include "audit/changes.hpp"
 #include "core/worker_pool.hpp"
 #include "fleet/fleet_types.hpp"
 #include "ssh/ssh_client.hpp"
@@ -26,7 +27,9 @@ struct ImportInput {
 
 struct TestResult {
     bool ok = false;
-    double latency_ms = 0;
+    double latency_ms = 0;    // handshake + login
+    double handshake_ms = 0;  // TCP, key exchange, host-key check
+    double login_ms = 0;      // authentication
     std::optional<std::string> host_key_fingerprint;
     std::string auth_method;
     std::optional<std::string> error_kind;  // dns | refused | timeout | auth_failed | host_key_mismatch | protocol
@@ -35,6 +38,7 @@ struct TestResult {
 
 struct StatusView {
     std::string status;  // online | offline | auth_failed | host_key_mismatch | unknown
+    std::optional<std::string> error_kind;  // why it is not online: ssh::FailureKindName
     std::optional<double> uptime_seconds;
     std::optional<std::array<double, 3>> load_average;
     std::optional<int> running_containers;
@@ -51,10 +55,17 @@ struct DiskView {
     std::string last_checked;
 };
 
+/// A server after an update, and what the update changed (for the audit trail).
+struct ServerUpdate {
+    ServerView server;
+    audit::Changes changes;
+};
+
 struct FleetOptions {
     std::chrono::seconds status_ttl{5};
     std::chrono::seconds disk_ttl{30};
     std::chrono::seconds command_timeout{15};
+    std::chrono::seconds failure_ttl{10};  // a failed disk read is answered from the cache this long
 };
 
 /// Servers, SSH keys, their secrets in the vault, and what gatehouse learns by logging in.
@@ -76,15 +87,20 @@ class FleetService {
 
     boost::asio::awaitable<Page<ServerView>> ListServers(std::size_t limit, std::string cursor);
     boost::asio::awaitable<ServerView> GetServer(std::string id);
-    boost::asio::awaitable<ServerView> CreateServer(ServerInput input);
-    boost::asio::awaitable<ServerView> UpdateServer(std::string id, ServerInput input);
+    /// forbidden when a caller other than an admin pins a host key (`host_key_fingerprint`).
+    boost::asio::awaitable<ServerView> CreateServer(ServerInput input, bool caller_is_admin);
+    /// A move (address or port) without new credentials locks the stored ones (ServerView::credentials_locked).
+    boost::asio::awaitable<ServerUpdate> UpdateServer(std::string id, ServerInput input, bool caller_is_admin);
     boost::asio::awaitable<void> DeleteServer(std::string id);
 
+    /// A fresh handshake and login every time (never a pooled session).
     boost::asio::awaitable<TestResult> TestSsh(std::string id);
     boost::asio::awaitable<StatusView> Status(std::string id);
     boost::asio::awaitable<DiskView> Disk(std::string id);
-    /// Pins the pending host key (after a mismatch). Returns {old, new}.
-    boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> AcceptHostKey(std::string id);
+    /// Pins the pending host key (after a mismatch or a move), which must be `fingerprint` (conflict
+    /// otherwise), and releases the stored credentials. Returns {old, new}.
+    boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> AcceptHostKey(std::string id,
+                                                                                             std::string fingerprint);
     /// Servers named by id (not_found names an unknown one), then, when `use_tags`, every server
     /// carrying all of `tags`; each once, ids first in the order given.
     boost::asio::awaitable<std::vector<ServerView>> SelectServers(std::vector<std::string> ids,

@@ -14,7 +14,8 @@ constexpr std::string_view kKeyColumns =
     "id, name, type, bits, fingerprint, comment, public_key, has_private_key, created_at, updated_at";
 constexpr std::string_view kServerColumns =
     "id, name, address, ssh_port, ssh_user, auth_method, ssh_key_id, has_password, host_key_fingerprint, "
-    "pending_host_key_fingerprint, tags, description, postgres, status, last_checked, created_at, updated_at";
+    "pending_host_key_fingerprint, tags, description, postgres, status, last_checked, created_at, updated_at, "
+    "credentials_locked";
 
 KeyView ToKey(const store::Row& r) {
     return KeyView{r.String(0), r.String(1), r.String(2), static_cast<int>(r.Int(3)),
@@ -44,7 +45,8 @@ std::optional<std::string> PostgresJson(const std::optional<PostgresEndpoint>& p
                                                       {"user", pg->user},
                                                       {"database", pg->database},
                                                       {"pool_class", pg->pool_class},
-                                                      {"has_password", pg->has_password}});
+                                                      {"has_password", pg->has_password},
+                                                      {"password_locked", pg->password_locked}});
 }
 
 std::optional<PostgresEndpoint> ParsePostgres(const std::optional<std::string>& text) {
@@ -59,6 +61,7 @@ std::optional<PostgresEndpoint> ParsePostgres(const std::optional<std::string>& 
     if (const auto* v = o.if_contains("database"); v && v->is_string()) pg.database = std::string(v->as_string());
     if (const auto* v = o.if_contains("pool_class"); v && v->is_string()) pg.pool_class = std::string(v->as_string());
     if (const auto* v = o.if_contains("has_password"); v && v->is_bool()) pg.has_password = v->as_bool();
+    if (const auto* v = o.if_contains("password_locked"); v && v->is_bool()) pg.password_locked = v->as_bool();
     return pg;
 }
 
@@ -81,6 +84,7 @@ ServerView ToServer(const store::Row& r) {
     s.last_checked = r.OptString(14);
     s.created_at = r.String(15);
     s.updated_at = r.String(16);
+    s.credentials_locked = r.Bool(17);
     return s;
 }
 
@@ -142,23 +146,23 @@ std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id) 
 
 void InsertServer(Connection& c, const ServerView& s) {
     c.Execute("INSERT INTO servers (" + std::string(kServerColumns) +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {Text(s.id), Text(s.name), Text(s.address), Value(std::int64_t{s.ssh_port}), Text(s.ssh_user),
                Text(s.auth_method), Nullable(s.ssh_key_id), store::Bool(s.has_password),
                Nullable(s.host_key_fingerprint), Nullable(s.pending_host_key_fingerprint), Text(TagsJson(s.tags)),
                Text(s.description), Nullable(PostgresJson(s.postgres)), Text(s.status), Nullable(s.last_checked),
-               Text(s.created_at), Text(s.updated_at)});
+               Text(s.created_at), Text(s.updated_at), store::Bool(s.credentials_locked)});
 }
 
 void UpdateServer(Connection& c, const ServerView& s) {
     c.Execute(
         "UPDATE servers SET name = ?, address = ?, ssh_port = ?, ssh_user = ?, auth_method = ?, ssh_key_id = ?, "
         "has_password = ?, host_key_fingerprint = ?, pending_host_key_fingerprint = ?, tags = ?, description = ?, "
-        "postgres = ?, updated_at = ? WHERE id = ?",
+        "postgres = ?, credentials_locked = ?, updated_at = ? WHERE id = ?",
         {Text(s.name), Text(s.address), Value(std::int64_t{s.ssh_port}), Text(s.ssh_user), Text(s.auth_method),
          Nullable(s.ssh_key_id), store::Bool(s.has_password), Nullable(s.host_key_fingerprint),
          Nullable(s.pending_host_key_fingerprint), Text(TagsJson(s.tags)), Text(s.description),
-         Nullable(PostgresJson(s.postgres)), Text(s.updated_at), Text(s.id)});
+         Nullable(PostgresJson(s.postgres)), store::Bool(s.credentials_locked), Text(s.updated_at), Text(s.id)});
 }
 
 void DeleteServer(Connection& c, std::string_view id) { c.Execute("DELETE FROM servers WHERE id = ?", {Text(id)}); }
@@ -175,6 +179,10 @@ void SetHostKeys(Connection& c, std::string_view id, const std::optional<std::st
                  const std::optional<std::string>& pending) {
     c.Execute("UPDATE servers SET host_key_fingerprint = ?, pending_host_key_fingerprint = ? WHERE id = ?",
               {Nullable(pinned), Nullable(pending), Text(id)});
+}
+
+void SetCredentialsLocked(Connection& c, std::string_view id, bool locked) {
+    c.Execute("UPDATE servers SET credentials_locked = ? WHERE id = ?", {store::Bool(locked), Text(id)});
 }
 
 void SetStatus(Connection& c, std::string_view id, std::string_view status, std::string_view checked_at) {

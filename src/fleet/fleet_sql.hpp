@@ -25,6 +25,7 @@ std::int64_t CountAppsOn(Connection& c, std::string_view server_id);
 void DetachKey(Connection& c, std::string_view key_id);
 void SetHostKeys(Connection& c, std::string_view id, const std::optional<std::string>& pinned,
                  const std::optional<std::string>& pending);
+void SetCredentialsLocked(Connection& c, std::string_view id, bool locked);
 void SetStatus(Connection& c, std::string_view id, std::string_view status, std::string_view checked_at);
 
 }  // namespace gatehouse::fleet::sql

@@ -28,6 +28,9 @@ struct PostgresEndpoint {
     std::string database = "postgres";
     std::string pool_class = "default";  // default | stats_db | high_load
     bool has_password = false;
+    /// The stored password was approved for another endpoint (the server or its port moved): it is not sent
+    /// until a new one is given or an admin accepts the server's new host key.
+    bool password_locked = false;
 };
 
 struct ServerView {
@@ -41,6 +44,9 @@ struct ServerView {
     std::optional<std::string> ssh_key_id;
     std::optional<std::string> host_key_fingerprint;
     std::optional<std::string> pending_host_key_fingerprint;
+    /// The server moved (address or port) and no new credentials came with the move: the stored ones are sent
+    /// only to a host presenting the pinned key, or after an admin accepted the new host's key.
+    bool credentials_locked = false;
     std::vector<std::string> tags;
     std::string description;
     std::optional<PostgresEndpoint> postgres;
@@ -59,6 +65,7 @@ struct ServerInput {
     std::string auth_method;
     std::optional<std::string> password;  // nullopt: keep the stored one (update) / none (create)
     std::optional<std::string> ssh_key_id;
+    bool ssh_key_id_given = false;                    // the request named the key (fresh credentials for key auth)
     std::optional<std::string> host_key_fingerprint;  // admin pre-set; nullopt: keep
     std::vector<std::string> tags;
     std::string description;

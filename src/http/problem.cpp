@@ -92,7 +92,11 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
     return response;
 }
 
-Response ProblemFor(const core::Error& error) { return Problem(StatusFor(error.code()), error.what()); }
+Response ProblemFor(const core::Error& error) {
+    auto response = Problem(StatusFor(error.code()), error.what());
+    if (error.retry_after_s() > 0) response.set(beast_http::field::retry_after, std::to_string(error.retry_after_s()));
+    return response;
+}
 
 Response Json(Status status, const boost::json::value& body) {
     Response response{status, 11};

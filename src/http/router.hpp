@@ -13,6 +13,7 @@ struct RouteOptions {
     std::size_t max_body_bytes = 0;  // 0: the server's default
     std::string tag;                 // OpenAPI grouping
     std::string action;              // audit action ("user.create"); empty: "METHOD /pattern"
+    bool websocket = false;          // upgrades to a WebSocket (a browser may send its token as ?access_token=)
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

@@ -30,14 +30,15 @@ struct Server::Impl {
                 co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
                 continue;
             }
-            if (core->open_connections() >= static_cast<std::size_t>(core->settings.http.max_connections)) {
+            boost::system::error_code endpoint_ec;
+            const auto peer = socket.remote_endpoint(endpoint_ec);
+            std::string remote = endpoint_ec ? "unknown" : peer.address().to_string();
+            // At a cap, the idlest connections make room: one address cannot hold every slot.
+            if (!core->MakeRoom(remote)) {
                 boost::system::error_code ignored;
                 socket.close(ignored);
                 continue;
             }
-            boost::system::error_code endpoint_ec;
-            const auto peer = socket.remote_endpoint(endpoint_ec);
-            std::string remote = endpoint_ec ? "unknown" : peer.address().to_string();
             socket.set_option(tcp::no_delay(true), endpoint_ec);
             auto executor = socket.get_executor();
             auto session = core->ssl ? detail::ServeTls(*core, std::move(socket), std::move(remote))
@@ -54,9 +55,41 @@ struct Server::Impl {
         }
     }
 
+    /// Runs the accept loop; an exception out of it is logged and the loop restarted after a pause, unless it keeps
+    /// failing (5 times within a minute): then `on_fatal` is told, since a server that cannot accept is of no use.
+    void SpawnAcceptLoop() {
+        asio::co_spawn(acceptor.get_executor(), AcceptLoop(), [this](std::exception_ptr error) {
+            if (!error) return;
+            std::string what = "unknown exception";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            core::LogError("http.accept_loop_failed", {{"error", what}});
+            const auto now = std::chrono::steady_clock::now();
+            if (now - failures_since > std::chrono::minutes(1)) {
+                failures_since = now;
+                failures = 0;
+            }
+            if (++failures >= 5 || !acceptor.is_open()) {
+                if (on_fatal) on_fatal(what);
+                return;
+            }
+            auto pause = std::make_shared<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(100));
+            pause->async_wait([this, pause](const boost::system::error_code&) {
+                if (acceptor.is_open()) SpawnAcceptLoop();
+            });
+        });
+    }
+
     core::IoContextPool& pool;
     std::shared_ptr<detail::ServerCore> core;
     tcp::acceptor acceptor;
+    std::function<void(const std::string&)> on_fatal;
+    int failures = 0;
+    std::chrono::steady_clock::time_point failures_since{};
 };
 
 Server::Server(core::IoContextPool& pool, ServerSettings settings, const Router& router, metrics::Registry& registry)
@@ -92,7 +125,10 @@ tcp::endpoint Server::Listen(const std::string& host, std::uint16_t port) {
     return acceptor.local_endpoint();
 }
 
-void Server::Start() { asio::co_spawn(impl_->acceptor.get_executor(), impl_->AcceptLoop(), asio::detached); }
+void Server::Start(std::function<void(const std::string&)> on_fatal) {
+    impl_->on_fatal = std::move(on_fatal);
+    impl_->SpawnAcceptLoop();
+}
 
 asio::awaitable<void> Server::Shutdown(std::chrono::milliseconds grace) {
     auto& core = *impl_->core;

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,8 +41,9 @@ class Server {
     /// Binds and listens. Returns the bound endpoint (port 0 picks a free one). Throws std::runtime_error.
     boost::asio::ip::tcp::endpoint Listen(const std::string& host, std::uint16_t port);
 
-    /// Starts accepting connections.
-    void Start();
+    /// Starts accepting connections. Should accepting fail for good (the loop keeps throwing), `on_fatal` is
+    /// called on an I/O thread with the reason.
+    void Start(std::function<void(const std::string&)> on_fatal = {});
 
     /// Stops accepting, closes idle keep-alive connections, sends open WebSockets a close 1001 (and cancels
     /// their handlers once closed), lets in-flight requests finish for up to `grace`, then returns (logging

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/json/object.hpp>
@@ -30,18 +31,92 @@ bool SaneRequestId(std::string_view id) {
 ServerCore::ServerCore(const ServerSettings& s, const Router& r, metrics::Registry& registry)
     : settings(s), router(r), metrics(registry), id_prefix_(core::RandomHex(4) + "-") {}
 
-std::shared_ptr<ConnectionHandle> ServerCore::Register(boost::asio::any_io_executor executor, std::uint64_t& id) {
+void ConnectionHandle::MarkIdle(bool now_idle) {
+    if (now_idle) idle_since.store(std::chrono::steady_clock::now().time_since_epoch().count());
+    idle.store(now_idle);
+}
+
+std::shared_ptr<ConnectionHandle> ServerCore::Register(boost::asio::any_io_executor executor, std::string address,
+                                                       std::uint64_t& id) {
     auto handle = std::make_shared<ConnectionHandle>();
     handle->executor = std::move(executor);
+    handle->address = std::move(address);
     std::lock_guard lock(mutex_);
     id = next_connection_++;
     connections_.emplace(id, handle);
+    by_address_[handle->address].push_back(id);
     return handle;
 }
 
 void ServerCore::Unregister(std::uint64_t id) {
     std::lock_guard lock(mutex_);
-    connections_.erase(id);
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return;
+    const auto mine = by_address_.find(it->second->address);
+    if (mine != by_address_.end()) {
+        std::erase(mine->second, id);
+        if (mine->second.empty()) by_address_.erase(mine);
+    }
+    connections_.erase(it);
+}
+
+bool ServerCore::TrustedProxy(std::string_view address) const {
+    return std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(), address) !=
+           settings.trusted_proxies.end();
+}
+
+std::size_t ServerCore::CloseIdlest(const std::vector<std::uint64_t>& ids, std::size_t count) {
+    std::vector<std::pair<std::int64_t, std::shared_ptr<ConnectionHandle>>> idle;
+    for (const auto id : ids) {
+        const auto it = connections_.find(id);
+        if (it == connections_.end()) continue;
+        auto& handle = it->second;
+        if (handle->idle.load() && !handle->closing.load()) idle.emplace_back(handle->idle_since.load(), handle);
+    }
+    count = std::min(count, idle.size());
+    if (count == 0) return 0;
+    std::nth_element(idle.begin(), idle.begin() + static_cast<std::ptrdiff_t>(count - 1), idle.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < count; ++i) {
+        auto handle = idle[i].second;
+        handle->closing.store(true);
+        boost::asio::post(handle->executor, [handle] {
+            // Still idle on its own thread: close it; it took a request meanwhile: let it be.
+            if (handle->idle.load() && handle->close_if_idle)
+                handle->close_if_idle();
+            else
+                handle->closing.store(false);
+        });
+    }
+    return count;
+}
+
+bool ServerCore::MakeRoom(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    const auto live = [this](const std::vector<std::uint64_t>& ids) {
+        std::size_t n = 0;
+        for (const auto id : ids) {
+            const auto it = connections_.find(id);
+            if (it != connections_.end() && !it->second->closing.load()) ++n;
+        }
+        return n;
+    };
+    const auto per_address = static_cast<std::size_t>(settings.http.max_connections_per_address);
+    const auto total = static_cast<std::size_t>(settings.http.max_connections);
+    // A proxy in front of us speaks for many clients: only the total cap applies to it.
+    if (const auto mine = by_address_.find(address); mine != by_address_.end() && !TrustedProxy(address)) {
+        const auto open = live(mine->second);
+        // Closed a tenth at a time, so a flood from one address costs a scan per tenth, not per connection.
+        if (open >= per_address && CloseIdlest(mine->second, std::max<std::size_t>(1, per_address / 10)) == 0)
+            return false;
+    }
+    if (connections_.size() >= total) {
+        std::vector<std::uint64_t> all;
+        all.reserve(connections_.size());
+        for (const auto& [id, handle] : connections_) all.push_back(id);
+        if (live(all) >= total && CloseIdlest(all, std::max<std::size_t>(1, total / 100)) == 0) return false;
+    }
+    return true;
 }
 
 void ServerCore::CloseIdleConnections() {
@@ -50,7 +125,7 @@ void ServerCore::CloseIdleConnections() {
         boost::asio::post(handle->executor, [handle] {
             if (handle->close_websocket)
                 handle->close_websocket();
-            else if (handle->idle && handle->close_if_idle)
+            else if (handle->idle.load() && handle->close_if_idle)
                 handle->close_if_idle();
         });
     }
@@ -70,9 +145,54 @@ std::string ServerCore::RequestId(std::string_view from_client) {
     return id_prefix_ + std::string(buffer, static_cast<std::size_t>(len));
 }
 
+std::size_t HeaderBlockEnd(std::string_view data) noexcept {
+    const auto end = data.find("\r\n\r\n");
+    return end == std::string_view::npos ? end : end + 4;
+}
+
+bool HasObsoleteFold(std::string_view block) noexcept {
+    // A line break followed by a space or tab continues the previous field (the block's own end has no such).
+    for (std::size_t at = block.find('\n'); at != std::string_view::npos && at + 1 < block.size();
+         at = block.find('\n', at + 1))
+        if (block[at + 1] == ' ' || block[at + 1] == '\t') return true;
+    return false;
+}
+
+std::string TransferEncodingProblem(const beast_http::request_header<>& header) {
+    std::vector<std::string> codings;
+    const auto [first, last] = header.equal_range(beast_http::field::transfer_encoding);
+    for (auto field = first; field != last; ++field) {
+        std::string_view rest = field->value();
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            auto coding = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+            while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+            if (!coding.empty()) codings.emplace_back(coding);
+        }
+    }
+    if (codings.empty()) {
+        if (header.find(beast_http::field::transfer_encoding) != header.end())
+            return "an empty Transfer-Encoding is not allowed";
+        return {};
+    }
+    if (header.version() < 11) return "Transfer-Encoding is not allowed in HTTP/1.0 requests";
+    if (codings.size() != 1 || !boost::beast::iequals(codings.front(), "chunked"))
+        return "unsupported Transfer-Encoding '" + codings.back().substr(0, 64) + "': only chunked is accepted";
+    return {};
+}
+
 ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_http::string_body>& parser) const {
     Admission admission;
     const auto& header = parser.get();
+    // A body whose framing we would read differently from a proxy in front of us is how requests are smuggled:
+    // refused, and the connection closed.
+    if (auto problem = TransferEncodingProblem(header); !problem.empty()) {
+        admission.early = Problem(Status::bad_request, problem);
+        admission.close = true;
+        return admission;
+    }
     const std::string_view target = header.target();
     const std::string_view path = target.substr(0, target.find('?'));
     admission.match = router.Find(header.method(), path);
@@ -107,25 +227,30 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
 }
 
 std::string ServerCore::ClientAddress(const Request& request, const std::string& peer) const {
-    // X-Forwarded-For is only believed from a trusted proxy, and read from the right: the first
-    // address a trusted proxy did not add is the client.
-    auto trusted = [this](std::string_view address) {
-        return std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(), address) !=
-               settings.trusted_proxies.end();
-    };
-    if (!trusted(peer)) return peer;
-    const auto header = request["X-Forwarded-For"];
-    std::string_view rest(header.data(), header.size());
+    // X-Forwarded-For is only believed from a trusted proxy (otherwise anyone could name any address and dodge
+    // the limits and the audit trail), and read from the right across all its header lines, which together are
+    // one list: the right-most address that is not a trusted proxy is the client.
+    if (!TrustedProxy(peer)) return peer;
+    std::string list;
+    const auto [first, last] = request.equal_range("X-Forwarded-For");
+    for (auto field = first; field != last; ++field) {
+        if (!list.empty()) list += ',';
+        list.append(field->value().data(), field->value().size());
+    }
+    std::string_view rest(list);
     std::string client = peer;
     while (!rest.empty()) {
         const auto comma = rest.rfind(',');
         std::string_view hop = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
-        while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
-        while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
-        if (hop.empty() || hop.size() > 64) break;
+        while (!hop.empty() && (hop.front() == ' ' || hop.front() == '\t')) hop.remove_prefix(1);
+        while (!hop.empty() && (hop.back() == ' ' || hop.back() == '\t')) hop.remove_suffix(1);
+        if (hop.empty()) continue;
+        // Not an address: nothing left of it can be trusted either; the last proxy that spoke is the client.
+        boost::system::error_code ec;
+        if (hop.size() > 64 || (boost::asio::ip::make_address(std::string(hop), ec), ec)) break;
         client = std::string(hop);
-        if (!trusted(hop)) break;
+        if (!TrustedProxy(hop)) break;
     }
     return client;
 }
@@ -163,14 +288,12 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
         if (route.access() != Access::kPublic) {
             if (!settings.gatekeeper)
                 throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
-            context.principal = co_await settings.gatekeeper->Authenticate(context);
-            if (!Allows(context.principal->role, route.access()))
-                throw core::Error(core::errc::forbidden,
-                                  "this needs the " + std::string(AccessName(route.access())) + " role or higher");
+            co_await settings.gatekeeper->Admit(context);
         }
         response = co_await route.handler()(context);
         if (context.upgrade && websocket) {
             handled.upgrade = std::move(context.upgrade);
+            if (route.access() != Access::kPublic) handled.still_allowed = settings.gatekeeper->Watch(context);
             response = Response{Status::switching_protocols, request.version()};
         } else if (context.upgrade) {
             response = Problem(Status::upgrade_required, "this route only speaks WebSocket; send an upgrade request");

@@ -20,8 +20,6 @@ std::string_view AccessName(Access access) noexcept {
     return "unknown";
 }
 
-bool Allows(auth::Role role, Access access) noexcept { return static_cast<int>(role) >= static_cast<int>(access); }
-
 std::string_view RequestContext::Header(std::string_view name) const {
     const auto it = request.find(name);
     return it == request.end() ? std::string_view{} : std::string_view(it->value());

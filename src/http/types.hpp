@@ -6,13 +6,13 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "auth/principal.hpp"
 
 namespace gatehouse::http {
 
@@ -25,8 +25,10 @@ using Status = beast_http::status;
 /// The least a caller needs to reach a route. Every route declares one; there is no default.
 enum class Access { kPublic, kViewer, kOperator, kAdmin };
 std::string_view AccessName(Access access) noexcept;
-/// Whether `role` is enough for `access`.
-bool Allows(auth::Role role, Access access) noexcept;
+
+/// Whoever the Gatekeeper admitted to a protected route. The HTTP layer never looks inside; the layer that
+/// implements the Gatekeeper knows the type.
+using Caller = std::shared_ptr<const void>;
 
 class Route;
 class WebSocket;
@@ -41,7 +43,7 @@ using BodySource = std::function<boost::asio::awaitable<std::optional<std::strin
 /// What a handler tells the audit trail about its request, beyond what the route implies.
 struct AuditNote {
     std::string action;      // empty: the route's action
-    std::string actor_name;  // for requests without a principal (a login attempt's username)
+    std::string actor_name;  // for requests without a caller (a login attempt's username)
     std::string resource_type;
     std::string resource_id;      // empty: the route's {id} parameter, if any
     boost::json::object details;  // never secrets
@@ -56,7 +58,7 @@ struct RequestContext {
     std::string request_id;
     std::string remote_address;
     const Route* route = nullptr;
-    std::optional<auth::Principal> principal;  // set for every route that is not public
+    Caller caller;  // set for every route that is not public
     AuditNote audit;
     /// Set by a handler to upgrade a WebSocket upgrade request: the response it returns is then ignored. On a
     /// request that is not a WebSocket upgrade the client gets 426 instead.

@@ -218,9 +218,21 @@ FailureKind ClassifyConnectError(std::string_view libssh_error) noexcept {
 }
 
 struct SshClient::Impl {
-    Impl(core::WorkerPool& p, ClientOptions o) : pool(p), options(o) {}
+    Impl(SshPools p, ClientOptions o) : pools(p), options(o) {}
 
-    core::WorkerPool& pool;
+    core::WorkerPool& PoolFor(Purpose purpose) const {
+        switch (purpose) {
+            case Purpose::task:
+                return pools.task;
+            case Purpose::probe:
+                return pools.probe;
+            case Purpose::interactive:
+                break;
+        }
+        return pools.interactive;
+    }
+
+    SshPools pools;
     const ClientOptions options;
     std::atomic<std::uint64_t> handshakes{0};
     std::mutex mutex;
@@ -279,9 +291,9 @@ struct SshClient::Impl {
         }
     }
 
-    /// A new connection: TCP, key exchange, host-key check, authentication, within `limit` (at most the
-    /// client's connect timeout).
-    std::unique_ptr<Conn> Open(const Target& t, std::chrono::seconds limit = std::chrono::seconds::max()) {
+    /// TCP, key exchange and the host-key check, within `limit` (at most the client's connect timeout).
+    /// Nothing is sent that would authenticate.
+    std::unique_ptr<Conn> Handshake(const Target& t, std::chrono::seconds limit) {
         if (!ValidHost(t.host)) throw SshError(FailureKind::dns, "invalid host name");
         std::string host = t.host;
         if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -322,8 +334,34 @@ struct SshClient::Impl {
                                "; connection refused until the new key is accepted",
                            conn->fingerprint);
         }
-        Authenticate(s, t);
+        if (t.expected_host_key.empty() && !t.trust_first_key) {
+            throw SshError(FailureKind::host_key_mismatch,
+                           "the host key " + conn->fingerprint + " of " + t.host + ":" + std::to_string(t.port) +
+                               " is not approved: the server moved, and its stored credentials are not sent "
+                               "until an admin accepts this key or new credentials are given",
+                           conn->fingerprint);
+        }
         return conn;
+    }
+
+    /// A new connection: handshake, host-key check, authentication.
+    std::unique_ptr<Conn> Open(const Target& t, std::chrono::seconds limit = std::chrono::seconds::max()) {
+        auto conn = Handshake(t, limit);
+        Authenticate(conn->session.get(), t);
+        return conn;
+    }
+
+    LoginCheck CheckLoginBlocking(const Target& t) {
+        LoginCheck check;
+        const auto start = Clock::now();
+        auto conn = Handshake(t, options.connect_timeout);
+        const auto shaken = Clock::now();
+        Authenticate(conn->session.get(), t);
+        check.host_key_fingerprint = conn->fingerprint;
+        check.handshake_ms = std::chrono::duration<double, std::milli>(shaken - start).count();
+        check.login_ms = std::chrono::duration<double, std::milli>(Clock::now() - shaken).count();
+        Release(PoolKey(t), std::move(conn));
+        return check;
     }
 
     /// A cheap round trip on a reused session (open and close a channel): proves the server is
@@ -435,11 +473,14 @@ struct SshClient::Impl {
     }
 };
 
-SshClient::SshClient(core::WorkerPool& pool, ClientOptions options) : impl_(std::make_shared<Impl>(pool, options)) {}
+SshClient::SshClient(core::WorkerPool& pool, ClientOptions options)
+    : impl_(std::make_shared<Impl>(SshPools{pool, pool, pool}, options)) {}
+
+SshClient::SshClient(SshPools pools, ClientOptions options) : impl_(std::make_shared<Impl>(pools, options)) {}
 
 SshClient::~SshClient() = default;
 
-boost::asio::awaitable<ConnectInfo> SshClient::Connect(Target target) {
+boost::asio::awaitable<ConnectInfo> SshClient::Connect(Target target, Purpose purpose) {
     // `keep` holds the Impl for as long as this frame lives, so a client destroyed mid-call does not
     // pull it from under the worker; `target` lives in this frame until the result is back. The
     // lambda captures only trivially destructible things: GCC 12 destroys non-trivial captures of a
@@ -447,8 +488,16 @@ boost::asio::awaitable<ConnectInfo> SshClient::Connect(Target target) {
     const std::shared_ptr<Impl> keep = impl_;
     Impl* const impl = keep.get();
     auto work = [impl, &target] { return impl->ConnectBlocking(target); };
-    ConnectInfo info = co_await core::Offload(impl->pool, work);
+    ConnectInfo info = co_await core::Offload(impl->PoolFor(purpose), work);
     co_return info;
+}
+
+boost::asio::awaitable<LoginCheck> SshClient::CheckLogin(Target target) {
+    const std::shared_ptr<Impl> keep = impl_;
+    Impl* const impl = keep.get();
+    auto work = [impl, &target] { return impl->CheckLoginBlocking(target); };
+    LoginCheck check = co_await core::Offload(impl->PoolFor(Purpose::interactive), work);
+    co_return check;
 }
 
 boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string command, std::chrono::seconds timeout,
@@ -463,7 +512,7 @@ boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string co
     const std::shared_ptr<Impl> keep = impl_;
     Impl* const impl = keep.get();
     auto work = [impl, &target, &command, &options] { return impl->ExecBlocking(target, command, options); };
-    ExecResult result = co_await core::Offload(impl->pool, work);
+    ExecResult result = co_await core::Offload(impl->PoolFor(options.purpose), work);
     co_return result;
 }
 

@@ -24,8 +24,24 @@ struct Target {
     std::string password;
     std::string private_key;  // OpenSSH or PEM text
     std::string passphrase;
-    /// "SHA256:..." of the pinned host key; empty: accept any key and report it (pin on first use).
+    /// "SHA256:..." of the pinned host key; a server presenting another key is refused before any
+    /// credential is sent.
     std::string expected_host_key;
+    /// With no `expected_host_key`: true accepts the key and reports it (pin on first use); false refuses
+    /// before authenticating, reporting the key it saw (the stored credentials were approved for another
+    /// endpoint and must not reach this one until an admin approves its key).
+    bool trust_first_key = true;
+};
+
+/// What the blocking work of a call is for. Each purpose has its own pool, so long task commands cannot
+/// take the threads that probes and interactive checks need.
+enum class Purpose { task, probe, interactive };
+
+/// One pool per purpose; the same pool may serve several.
+struct SshPools {
+    core::WorkerPool& task;
+    core::WorkerPool& probe;
+    core::WorkerPool& interactive;
 };
 
 enum class FailureKind { dns, refused, timeout, auth_failed, host_key_mismatch, protocol };
@@ -70,6 +86,14 @@ struct ExecOptions {
     std::shared_ptr<const std::atomic<bool>> cancel;
     /// Keep the output in the result (up to 16 MiB per stream). Off for streamed task output.
     bool collect = true;
+    Purpose purpose = Purpose::task;
+};
+
+/// A fresh login, timed in its two steps.
+struct LoginCheck {
+    std::string host_key_fingerprint;
+    double handshake_ms = 0;  // TCP connect, key exchange and host-key check
+    double login_ms = 0;      // authentication
 };
 
 struct ClientOptions {
@@ -78,15 +102,22 @@ struct ClientOptions {
     std::size_t max_idle_per_server = 4;
 };
 
-/// libssh 0.10 sessions, reused per server while idle, all blocking work on `pool` (never on an
-/// I/O thread). Thread-safe. Call the awaitables from a coroutine on an I/O executor.
+/// libssh 0.10 sessions, reused per server while idle, all blocking work on the pool of the call's purpose
+/// (never on an I/O thread). Thread-safe. Call the awaitables from a coroutine on an I/O executor. A pool
+/// that is full makes the call fail with core::Error(unavailable).
 class SshClient {
   public:
+    /// One pool for every purpose.
     SshClient(core::WorkerPool& pool, ClientOptions options);
+    SshClient(SshPools pools, ClientOptions options);
     ~SshClient();
 
     /// Connects (or reuses a session) and authenticates. Throws SshError.
-    boost::asio::awaitable<ConnectInfo> Connect(Target target);
+    boost::asio::awaitable<ConnectInfo> Connect(Target target, Purpose purpose = Purpose::interactive);
+
+    /// A new connection and login every time, never a pooled session (the session is pooled afterwards).
+    /// Throws SshError. Runs on the interactive pool.
+    boost::asio::awaitable<LoginCheck> CheckLogin(Target target);
 
     /// Runs `command` (already shell-quoted by the caller) and waits for it, streaming output to
     /// `on_chunk` if given. A command still running after `timeout` is abandoned (channel closed)

@@ -92,6 +92,19 @@ struct PoolStats {
     double wait_seconds_total = 0;  // summed time callers waited for a connection
 };
 
+/// What a listener hears (see Database::Listen). Called on the listener's own thread, which may block.
+struct ListenCallbacks {
+    std::function<void(std::string_view payload)> message;
+    std::function<void()> connected;              // after every (re)connection: catch up on what was missed
+    std::function<void(std::string_view)> lost;  // the connection dropped or could not be made (why)
+};
+
+/// Listens until destroyed.
+class Subscription {
+  public:
+    virtual ~Subscription() = default;
+};
+
 /// The SQL layer both backends implement. Repositories are written once against it.
 class Database {
   public:
@@ -107,6 +120,14 @@ class Database {
 
     virtual core::WorkerPool& read_pool() = 0;
     virtual core::WorkerPool& write_pool() = 0;
+
+    /// PostgreSQL: a connection of its own LISTENs on `channel` on a thread of its own until the subscription is
+    /// destroyed, reconnecting with backoff. SQLite: nullptr (one process; nothing to hear).
+    virtual std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks) {
+        (void)channel;
+        (void)callbacks;
+        return nullptr;
+    }
 
     /// Runs fn(Connection&) on the read pool and resumes the caller on its executor with the result.
     template <class F>
@@ -149,6 +170,8 @@ struct PostgresOptions {
     std::size_t pool_size = 8;  // connections (and pool threads)
     int connect_timeout_s = 5;
     std::size_t max_queued = 10000;
+    int statement_timeout_ms = 30000;  // set on every session: a stuck statement cannot hold a connection forever
+    int acquire_timeout_ms = 5000;     // waiting for a free connection; unavailable beyond
 };
 
 /// Opens (creating if needed) a SQLite database: WAL, foreign_keys=ON, busy timeout, one writer

@@ -19,7 +19,9 @@ class Pool {
   public:
     using Factory = std::function<std::unique_ptr<T>()>;
 
-    Pool(std::size_t size, Factory factory) : size_(size == 0 ? 1 : size), factory_(std::move(factory)) {}
+    Pool(std::size_t size, Factory factory,
+         std::chrono::milliseconds acquire_timeout = std::chrono::milliseconds(5000))
+        : size_(size == 0 ? 1 : size), factory_(std::move(factory)), acquire_timeout_(acquire_timeout) {}
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
@@ -51,14 +53,19 @@ class Pool {
         }
     }
 
+    /// Throws core::Error(unavailable) when no connection came free within the acquire timeout.
     Lease Acquire() {
         std::unique_lock lock(mutex_);
         if (idle_.empty() && created_ >= size_) {
             const auto start = std::chrono::steady_clock::now();
             ++waiting_;
-            cv_.wait(lock, [this] { return !idle_.empty() || created_ < size_; });
+            const bool got = cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || created_ < size_; });
             --waiting_;
             wait_seconds_total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (!got)
+                throw core::Error(core::errc::unavailable, "the database is busy, try again",
+                                  "no database connection came free within " +
+                                      std::to_string(acquire_timeout_.count()) + " ms");
         }
         ++in_use_;
         if (!idle_.empty()) {
@@ -97,6 +104,7 @@ class Pool {
 
     const std::size_t size_;
     Factory factory_;
+    const std::chrono::milliseconds acquire_timeout_;
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     std::vector<std::unique_ptr<T>> idle_;

@@ -76,25 +76,45 @@ Value ConvertCell(const PGresult* res, int row, int col) {
 
 }  // namespace
 
-PostgresConnection::PostgresConnection(const std::string& url, int connect_timeout_s) {
-    const std::string timeout = std::to_string(connect_timeout_s);
-    // expand_dbname: `dbname` holds the whole URL; the later keywords override what it says.
-    const char* keys[] = {"dbname", "connect_timeout", "client_encoding", "application_name", nullptr};
-    const char* values[] = {url.c_str(), timeout.c_str(), "UTF8", "gatehouse", nullptr};
+namespace {
+
+std::string PasswordOf(const std::string& url) {
+    std::string password;
     if (PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr)) {
         for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-            if (std::string_view(o->keyword) == "password" && o->val != nullptr) password_ = o->val;
+            if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
         }
         PQconninfoFree(options);
     }
-    conn_ = PQconnectdbParams(keys, values, 1);
-    if (conn_ == nullptr) throw std::bad_alloc();
-    if (PQstatus(conn_) != CONNECTION_OK) {
-        std::string message = "cannot connect to PostgreSQL at " + RedactUrl(url) + ": " + ErrorText();
-        PQfinish(conn_);
-        conn_ = nullptr;
-        throw std::runtime_error(message);
-    }
+    return password;
+}
+
+}  // namespace
+
+pg_conn* ConnectPostgres(const std::string& url, const SessionSettings& settings, std::string& error) {
+    const std::string timeout = std::to_string(settings.connect_timeout_s);
+    const std::string session_options = "-c statement_timeout=" + std::to_string(settings.statement_timeout_ms);
+    // expand_dbname: `dbname` holds the whole URL; the later keywords override what it says.
+    const char* keys[] = {"dbname",     "connect_timeout", "client_encoding",     "application_name",
+                          "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                          "options",    nullptr};
+    const char* values[] = {url.c_str(), timeout.c_str(), "UTF8", settings.application_name, "1", "30", "10", "3",
+                            session_options.c_str(), nullptr};
+    pg_conn* conn = PQconnectdbParams(keys, values, 1);
+    if (conn == nullptr) throw std::bad_alloc();
+    if (PQstatus(conn) == CONNECTION_OK) return conn;
+    std::string text = PQerrorMessage(conn);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    error = "cannot connect to PostgreSQL at " + RedactUrl(url) + ": " + Scrub(std::move(text), PasswordOf(url));
+    PQfinish(conn);
+    return nullptr;
+}
+
+PostgresConnection::PostgresConnection(const std::string& url, const SessionSettings& settings)
+    : password_(PasswordOf(url)) {
+    std::string error;
+    conn_ = ConnectPostgres(url, settings, error);
+    if (conn_ == nullptr) throw std::runtime_error(error);
 }
 
 PostgresConnection::~PostgresConnection() {

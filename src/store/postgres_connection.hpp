@@ -9,11 +9,22 @@ struct pg_result;
 
 namespace gatehouse::store::detail {
 
+/// How gatehouse's own sessions are set up: a bounded connect, TCP keepalives (a dead peer is noticed), and a
+/// statement_timeout (a stuck statement cannot hold a connection forever).
+struct SessionSettings {
+    int connect_timeout_s = 5;
+    int statement_timeout_ms = 30000;
+    const char* application_name = "gatehouse";
+};
+
+/// Opens a libpq connection to `url` with `settings`. nullptr and `error` (without the password) when it cannot.
+pg_conn* ConnectPostgres(const std::string& url, const SessionSettings& settings, std::string& error);
+
 /// One libpq connection. Not thread-safe: the pool lends it to one thread at a time.
 class PostgresConnection final : public Connection {
   public:
     /// Connects; throws std::runtime_error (without the password) when it cannot.
-    PostgresConnection(const std::string& url, int connect_timeout_s);
+    PostgresConnection(const std::string& url, const SessionSettings& settings);
     ~PostgresConnection() override;
     PostgresConnection(const PostgresConnection&) = delete;
     PostgresConnection& operator=(const PostgresConnection&) = delete;

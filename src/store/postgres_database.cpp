@@ -4,6 +4,7 @@
 #include "store/database.hpp"
 #include "store/pool.hpp"
 #include "store/postgres_connection.hpp"
+#include "store/postgres_listener.hpp"
 
 namespace gatehouse::store {
 namespace {
@@ -15,10 +16,12 @@ using detail::PostgresConnection;
 class PostgresDatabase final : public Database {
   public:
     PostgresDatabase(const std::string& url, const PostgresOptions& options)
-        : connections_(options.pool_size,
-                       [url, timeout = options.connect_timeout_s] {
-                           return std::make_unique<PostgresConnection>(url, timeout);
-                       }),
+        : url_(url),
+          settings_{options.connect_timeout_s, options.statement_timeout_ms, "gatehouse"},
+          connections_(
+              options.pool_size,
+              [url, settings = settings_] { return std::make_unique<PostgresConnection>(url, settings); },
+              std::chrono::milliseconds(options.acquire_timeout_ms)),
           pool_("postgres", options.pool_size == 0 ? 1 : options.pool_size, options.max_queued) {
         // One connection now so that a wrong URL or a down server fails at start-up; the rest
         // connect on first use.
@@ -43,6 +46,12 @@ class PostgresDatabase final : public Database {
     core::WorkerPool& read_pool() override { return pool_; }
     core::WorkerPool& write_pool() override { return pool_; }
 
+    std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks) override {
+        detail::SessionSettings settings = settings_;
+        settings.application_name = "gatehouse-listen";
+        return detail::ListenPostgres(url_, settings, std::move(channel), std::move(callbacks));
+    }
+
   private:
     detail::Pool<PostgresConnection>::Lease Acquire() {
         auto lease = [this] {
@@ -58,6 +67,8 @@ class PostgresDatabase final : public Database {
         return lease;
     }
 
+    const std::string url_;
+    const detail::SessionSettings settings_;
     detail::Pool<PostgresConnection> connections_;
     core::WorkerPool pool_;
 };

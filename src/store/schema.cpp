@@ -1,4 +1,5 @@
 #include "store/migrations.hpp"
+#include "store/schema_auth.hpp"
 #include "store/schema_work.hpp"
 
 namespace gatehouse::store {
@@ -225,6 +226,23 @@ constexpr Migration kMigrations[] = {
         // may change it while the app runs; the auto-stop audit event reports it.
         .sqlite = "ALTER TABLE apps ADD COLUMN run_auto_stop_minutes INTEGER;",
         .postgres = "ALTER TABLE apps ADD COLUMN run_auto_stop_minutes INTEGER;",
+    },
+    {
+        .version = 8,
+        .name = "server_credentials_lock",
+        // Stored credentials are bound to the endpoint they were approved for: a moved server keeps them
+        // locked until an admin accepts the new host key or new credentials come with the move.
+        .sqlite = "ALTER TABLE servers ADD COLUMN credentials_locked INTEGER NOT NULL DEFAULT 0;",
+        .postgres = "ALTER TABLE servers ADD COLUMN credentials_locked INTEGER NOT NULL DEFAULT 0;",
+    },
+    {
+        .version = 9,
+        .name = "auth_epoch",
+        // Every change of the auth state bumps one dense counter, so each instance's in-memory view can tell
+        // whether it has seen every change; users and tokens record the epoch of their last change, and
+        // revoked refresh families are kept while access tokens issued from them may still be alive.
+        .sqlite = detail::kAuthEpochSql,
+        .postgres = detail::kAuthEpochSql,
     },
 };
 

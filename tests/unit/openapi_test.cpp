@@ -23,14 +23,13 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     core::WorkerPool workers("test", 1, 10);
     auth::PasswordHasher hasher({1, 8192});
     auth::IdentityService identity(*database, workers, hasher, auth::JwtCodec(std::string(32, 'k')), audit, {});
-    auth::RateLimiter limiter(10, std::chrono::seconds(60));
     vault::Vault vault({std::string(32, 'v')});
     ssh::SshClient ssh_client(workers, {});
     fleet::FleetService fleet(*database, vault, workers, ssh_client, audit, {});
     boost::asio::io_context io;
     tasks::TaskService tasks(*database, fleet, audit, io.get_executor(), {});
     apps::AppService apps(*database, tasks, audit);
-    Services services{*database, registry, identity, limiter, audit, fleet, tasks, apps};
+    Services services{*database, registry, identity, audit, fleet, tasks, apps};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();

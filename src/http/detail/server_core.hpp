@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "http/detail/http_metrics.hpp"
 #include "http/router.hpp"
@@ -19,12 +20,17 @@
 
 namespace gatehouse::http::detail {
 
-/// A live connection, as the server sees it for shutdown.
+/// A live connection, as the server sees it for shutdown and for the connection caps.
 struct ConnectionHandle {
     boost::asio::any_io_executor executor;
+    std::string address;                    // the peer's address
     std::function<void()> close_if_idle;    // run on `executor`
     std::function<void()> close_websocket;  // set while the connection is a WebSocket; run on `executor`
-    bool idle = false;                      // touched on `executor` only
+    std::atomic<bool> idle{false};          // waiting for a request (written on `executor`, read by the acceptor)
+    std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks when it went idle
+    std::atomic<bool> closing{false};         // picked to make room; no longer counted against a cap
+
+    void MarkIdle(bool now_idle);
 };
 
 /// What the per-connection coroutines share. Non-template, so the TLS and plain sessions compile
@@ -38,7 +44,12 @@ struct ServerCore {
     std::optional<boost::asio::ssl::context> ssl;
     std::atomic<bool> stopping{false};
 
-    std::shared_ptr<ConnectionHandle> Register(boost::asio::any_io_executor executor, std::uint64_t& id);
+    /// Makes room for a new connection from `address` (close to its cap, or to the total cap): closes the idlest
+    /// connections of that address, or of everyone. false when there is no room to make: every connection it
+    /// would have to close is busy; the new connection is then refused.
+    bool MakeRoom(const std::string& address);
+    std::shared_ptr<ConnectionHandle> Register(boost::asio::any_io_executor executor, std::string address,
+                                               std::uint64_t& id);
     void Unregister(std::uint64_t id);
     /// Closes idle keep-alive connections and sends open WebSockets their 1001 close. Repeatable.
     void CloseIdleConnections();
@@ -50,7 +61,8 @@ struct ServerCore {
     /// Routes the header, answers what can be answered before the body is read (404, 405, 413).
     struct Admission {
         RouteMatch match;
-        std::optional<Response> early;  // set: answer this and close without reading the body
+        std::optional<Response> early;  // set: answer this (and close, if there is a body or `close`)
+        bool close = false;             // the message's framing cannot be trusted: close after `early`
         std::uint64_t body_limit = 0;
     };
     Admission Admit(const beast_http::request_parser<beast_http::string_body>& parser) const;
@@ -59,6 +71,7 @@ struct ServerCore {
     struct Handled {
         Response response;
         WebSocketHandler upgrade;  // set only for a WebSocket upgrade request whose handler asked for it
+        std::function<bool()> still_allowed;  // with `upgrade` on a protected route: the revocation check
         BodySource body_source;    // set when the handler streams its response's body
     };
     /// Runs the handler and turns every failure into a problem response; 426 when the handler wants a
@@ -83,12 +96,24 @@ struct ServerCore {
                 std::chrono::steady_clock::time_point started);
 
   private:
+    /// Closes up to `count` of the idlest connections among `ids`; how many it picked. Caller holds mutex_.
+    std::size_t CloseIdlest(const std::vector<std::uint64_t>& ids, std::size_t count);
+    bool TrustedProxy(std::string_view address) const;
+
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::shared_ptr<ConnectionHandle>> connections_;
+    std::unordered_map<std::string, std::vector<std::uint64_t>> by_address_;
     std::uint64_t next_connection_ = 1;
     std::string id_prefix_;
     std::atomic<std::uint64_t> next_request_{1};
 };
+
+/// Where the header block in `data` ends (just past its empty line), or npos when it is not complete yet.
+std::size_t HeaderBlockEnd(std::string_view data) noexcept;
+/// Whether a header block folds a field over several lines (obs-fold), which RFC 9112 says to refuse.
+bool HasObsoleteFold(std::string_view header_block) noexcept;
+/// Why a request's Transfer-Encoding is refused (RFC 9112: only "chunked", only on HTTP/1.1), or empty.
+std::string TransferEncodingProblem(const beast_http::request_header<>& header);
 
 /// Runs one connection to its end. `socket` is already bound to the connection's strand.
 boost::asio::awaitable<void> ServePlain(ServerCore& core, boost::asio::ip::tcp::socket socket, std::string remote);

@@ -128,15 +128,34 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         if (buffer.size() == 0) {
             // Idle between requests: the idle timeout applies, and shutdown may close us here.
             if (core.stopping.load()) co_return;
-            handle.idle = true;
+            handle.MarkIdle(true);
             tcp.expires_after(std::chrono::seconds(limits.idle_timeout_s));
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
-            handle.idle = false;
+            handle.MarkIdle(false);
             if (ec) co_return;
             buffer.commit(n);
         }
         // From the first byte on, the whole request must arrive within the read timeout.
         tcp.expires_after(std::chrono::seconds(limits.read_timeout_s));
+        // The header block is read whole before it is parsed, to refuse line folding (RFC 9112 5.2), which the
+        // parser would silently accept.
+        std::size_t block_end = std::string_view::npos;
+        for (;;) {
+            const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+            block_end = HeaderBlockEnd(data);
+            if (block_end != std::string_view::npos || buffer.size() > limits.max_header_bytes) break;
+            auto [read_ec, read_n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+            if (read_ec) break;  // the parser below meets the same end and says what it means
+            buffer.commit(read_n);
+        }
+        if (block_end != std::string_view::npos &&
+            HasObsoleteFold(std::string_view(static_cast<const char*>(buffer.data().data()), block_end))) {
+            Response rejection = Problem(Status::bad_request, "malformed HTTP request: obsolete line folding");
+            PrepareRejection(core, rejection, "-", "-", nullptr, core.RequestId({}), remote,
+                             std::chrono::steady_clock::now());
+            co_await WriteAndLinger(stream, rejection, limits.read_timeout_s);
+            co_return;
+        }
         beast_http::request_parser<beast_http::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
         parser.body_limit(boost::none);  // the route's limit is set once the route is known
@@ -161,7 +180,7 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
         if (admission.early) {
             Response response = std::move(*admission.early);
-            if (has_body || core.stopping.load()) {
+            if (has_body || admission.close || core.stopping.load()) {
                 PrepareRejection(core, response, header.method_string(), header.target(), route, request_id, remote,
                                  started);
                 co_await WriteAndLinger(stream, response, limits.read_timeout_s);
@@ -198,8 +217,10 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         core.metrics.in_flight().fetch_sub(1);
         if (handled.upgrade) {
             // The connection is the WebSocket's from here to its end.
-            WebSocketUpgrade upgrade{
-                std::move(request), std::move(handled.upgrade), &handle, route, request_id, remote, started};
+            WebSocketUpgrade upgrade{std::move(request), std::move(handled.upgrade), std::move(handled.still_allowed),
+                                     &handle,           route,
+                                     request_id,        remote,
+                                     started};
             co_await RunWebSocket(core, stream, upgrade);
             co_return;
         }
@@ -226,7 +247,7 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
 template <class Stream>
 asio::awaitable<void> ServeStream(ServerCore& core, Stream& stream, const std::string& remote) {
     std::uint64_t id = 0;
-    auto handle = core.Register(beast::get_lowest_layer(stream).get_executor(), id);
+    auto handle = core.Register(beast::get_lowest_layer(stream).get_executor(), remote, id);
     handle->close_if_idle = [&stream] { beast::get_lowest_layer(stream).cancel(); };
     try {
         co_await RunSession(core, stream, *handle, remote);

@@ -30,6 +30,10 @@ namespace websocket = boost::beast::websocket;
 inline constexpr std::size_t kWebSocketMaxMessage = 64 * 1024;  // the client mostly listens
 inline constexpr std::chrono::seconds kWebSocketWriteTimeout{30};
 inline constexpr std::chrono::seconds kWebSocketCloseTimeout{5};
+// How often an open WebSocket checks that its caller's credential still stands (revocation reaches it within this).
+inline constexpr std::chrono::milliseconds kWebSocketRevocationCheck{250};
+// The close code of a WebSocket whose caller was logged out, disabled, demoted below the route, or revoked.
+inline constexpr std::uint16_t kWebSocketRevoked = 4401;
 
 /// One accepted WebSocket. Owned by a shared_ptr: every operation in progress holds one, so a completion
 /// never finds the object gone. Everything runs on the connection's executor, so no member needs a lock.
@@ -41,6 +45,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
           ws_(stream),
           watchdog_(stream.get_executor()),
           shutdown_deadline_(stream.get_executor()),
+          revocation_(stream.get_executor()),
           changed_(stream.get_executor()) {
         // A timer that never expires is a condition variable: cancel() wakes every waiter.
         changed_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -128,6 +133,14 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
                           });
     }
 
+    /// Checks `still_allowed` every kWebSocketRevocationCheck while the connection is open; once it says false, the
+    /// connection is closed with 4401 and the handler learns the end as from any close. On the executor.
+    void WatchCaller(std::function<bool()> still_allowed) {
+        if (!still_allowed) return;
+        still_allowed_ = std::move(still_allowed);
+        ArmRevocationCheck();
+    }
+
     /// After the handler: close if nobody did, wait for every operation in progress, drop the connection.
     ws_asio::awaitable<void> End(bool handler_failed) {
         const std::uint16_t code = handler_failed ? 1011 : 1000;
@@ -142,6 +155,7 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         // The stream belongs to the HTTP session, which ends now: nothing may touch it from here on.
         ended_ = true;
         shutdown_deadline_.cancel();
+        revocation_.cancel();
         DisarmWatchdog();
     }
 
@@ -226,6 +240,28 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
         StopHandler();
     }
 
+    void ArmRevocationCheck() {
+        revocation_.expires_after(kWebSocketRevocationCheck);
+        revocation_.async_wait([weak = this->weak_from_this()](const boost::system::error_code& ec) {
+            auto self = weak.lock();
+            if (ec || !self || self->ended_ || self->close_started_ || self->failed_) return;
+            if (self->still_allowed_()) {
+                self->ArmRevocationCheck();
+                return;
+            }
+            ws_asio::co_spawn(self->stream_.get_executor(), self->RevokedClose(),
+                              [pending = std::make_shared<Pending>(*self)](std::exception_ptr error) {
+                                  WebSocketHandlerEndedWell(error, "revoked");
+                              });
+        });
+    }
+
+    ws_asio::awaitable<void> RevokedClose() {
+        std::string reason = "credentials revoked";
+        co_await DoClose(kWebSocketRevoked, std::move(reason));
+        StopHandler();
+    }
+
     ws_asio::awaitable<void> LockWrite() {
         while (writing_) {
             co_await changed_.async_wait(ws_asio::as_tuple(ws_asio::use_awaitable));
@@ -271,7 +307,9 @@ class WebSocketSession final : public WebSocket, public std::enable_shared_from_
     websocket::stream<Stream&> ws_;
     ws_asio::steady_timer watchdog_;
     ws_asio::steady_timer shutdown_deadline_;
+    ws_asio::steady_timer revocation_;
     ws_asio::steady_timer changed_;
+    std::function<bool()> still_allowed_;
     std::uint64_t watchdog_generation_ = 0;
     int pending_ = 0;
     unsigned handshake_status_ = 0;
@@ -298,6 +336,7 @@ ws_asio::awaitable<void> ServeWebSocket(ServerCore& core, Stream& stream, WebSoc
         if (auto alive = weak.lock()) alive->BeginShutdown();
     };
     if (core.stopping.load()) session->BeginShutdown();
+    session->WatchCaller(std::move(upgrade.still_allowed));
     const bool handler_ok = co_await session->RunHandler(upgrade);
     co_await session->End(!handler_ok);
     upgrade.connection->close_websocket = nullptr;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <string>
 
 #include "http/detail/server_core.hpp"
@@ -19,6 +20,7 @@ namespace gatehouse::http::detail {
 struct WebSocketUpgrade {
     Request request;
     WebSocketHandler handler;
+    std::function<bool()> still_allowed;  // protected routes: false once the caller's credential is revoked
     ConnectionHandle* connection = nullptr;
     const Route* route = nullptr;
     std::string request_id;
