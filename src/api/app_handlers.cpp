@@ -32,7 +32,7 @@ json::object AppJson(const apps::AppView& a) {
             {"cd_path", a.cd_path},
             {"app_url", a.app_url},
             {"auto_stop_minutes", a.auto_stop_minutes},
-            {"status", a.status},
+            {"status", apps::Name(a.status)},
             {"started_at", OptionalJson(a.started_at)},
             {"auto_stop_at", OptionalJson(a.auto_stop_at)},
             {"last_task_id", OptionalJson(a.last_task_id)},
@@ -134,7 +134,8 @@ boost::asio::awaitable<Response> AppHandlers::ListApps(http::RequestContext& con
     apps::AppFilter filter;
     filter.project_id = FilterParam(context, "project_id");
     filter.server_id = FilterParam(context, "server_id");
-    filter.status = ChoiceParam(context, "status", apps::kAppStates);
+    if (const auto status = ChoiceParam(context, "status", apps::kAppStates))
+        filter.status = apps::ParseAppStatus(*status);
     auto page = co_await apps.ListApps(std::move(filter), PageLimit(context), context.Query("cursor").value_or(""));
     co_return PageJson(page, AppJson);
 }

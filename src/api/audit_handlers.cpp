@@ -2,7 +2,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <charconv>
 #include <optional>
 #include <string>
 
@@ -19,7 +18,6 @@ using http::Json;
 using http::Response;
 using http::Status;
 
-constexpr long long kMaxLimit = 500;
 
 std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& context, std::string_view name) {
     const auto text = FilterParam(context, name);
@@ -30,17 +28,6 @@ std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& con
                           std::string(name) + " must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z");
     }
     return time;
-}
-
-std::size_t LimitParam(const http::RequestContext& context) {
-    const auto text = FilterParam(context, "limit");
-    if (!text) return 50;
-    long long limit = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > kMaxLimit) {
-        throw core::Error(errc::invalid_argument, "limit must be an integer between 1 and 500");
-    }
-    return static_cast<std::size_t>(limit);
 }
 
 std::optional<std::string> OutcomeParam(const http::RequestContext& context) {
@@ -65,7 +52,7 @@ boost::asio::awaitable<Response> AuditHandlers::Events(http::RequestContext& con
     filter.since = TimeParam(context, "since");
     filter.until = TimeParam(context, "until");
     CheckRange(filter.since, filter.until);
-    filter.limit = LimitParam(context);
+    filter.limit = PageLimit(context);
     filter.cursor = FilterParam(context, "cursor");
 
     const audit::Page page = co_await log.Query(std::move(filter));

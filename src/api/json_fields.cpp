@@ -65,14 +65,20 @@ std::optional<std::string> ChoiceParam(const http::RequestContext& context, std:
     throw core::Error(core::errc::invalid_argument, std::string(name) + " must be one of " + list);
 }
 
+std::optional<std::int64_t> IntParam(const http::RequestContext& context, std::string_view name, std::int64_t min,
+                                     std::int64_t max) {
+    const auto text = FilterParam(context, name);
+    if (!text) return std::nullopt;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
+        throw core::Error(core::errc::invalid_argument, std::string(name) + " must be an integer from " +
+                                                            std::to_string(min) + " to " + std::to_string(max));
+    return value;
+}
+
 std::size_t PageLimit(const http::RequestContext& context) {
-    const auto text = context.Query("limit");
-    if (!text) return 50;
-    std::size_t limit = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > 500)
-        throw core::Error(core::errc::invalid_argument, "limit must be an integer from 1 to 500");
-    return limit;
+    return static_cast<std::size_t>(IntParam(context, "limit", 1, 500).value_or(50));
 }
 
 boost::json::value OptionalJson(const std::optional<std::string>& value) {

@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,10 @@ std::optional<std::string> FilterParam(const http::RequestContext& context, std:
 /// A filter that must be one of `allowed` (400 listing them otherwise).
 std::optional<std::string> ChoiceParam(const http::RequestContext& context, std::string_view name,
                                        std::span<const std::string_view> allowed);
+
+/// An integer query parameter from `min` to `max` (400 naming the range otherwise); nullopt when absent or empty.
+std::optional<std::int64_t> IntParam(const http::RequestContext& context, std::string_view name, std::int64_t min,
+                                     std::int64_t max);
 
 /// `?limit=` (1..500, default 50).
 std::size_t PageLimit(const http::RequestContext& context);

@@ -71,7 +71,7 @@ void RefusalSummary::Summarise(const Window& window) {
     event.status = static_cast<int>(window.status);
     event.details = {{"count", window.suppressed},
                      {"since", core::FormatRfc3339(window.wall_start)},
-                     {"until", core::FormatRfc3339(core::Clock::now())}};
+                     {"until", core::NowRfc3339()}};
     if (window.route) {
         event.details["method"] = http::beast_http::to_string(window.route->method());
         event.details["route"] = window.route->pattern();

@@ -90,15 +90,7 @@ boost::asio::awaitable<std::optional<std::string>> NextRawPiece(std::shared_ptr<
 }
 
 std::int64_t SinceSeq(const http::RequestContext& context) {
-    const auto text = context.Query("since_seq");
-    if (!text || text->empty()) return 0;
-    std::int64_t value = 0;
-    for (char ch : *text) {
-        if (ch < '0' || ch > '9' || value > (INT64_MAX - 9) / 10)
-            throw Invalid("since_seq must be a non-negative integer");
-        value = value * 10 + (ch - '0');
-    }
-    return value;
+    return IntParam(context, "since_seq", 0, INT64_MAX).value_or(0);
 }
 
 }  // namespace
@@ -149,7 +141,8 @@ boost::asio::awaitable<Response> TaskHandlers::Create(http::RequestContext& cont
 
 boost::asio::awaitable<Response> TaskHandlers::List(http::RequestContext& context) const {
     tasks::TaskFilter filter;
-    filter.state = ChoiceParam(context, "state", tasks::kTaskStates);
+    if (const auto state = ChoiceParam(context, "state", tasks::kTaskStates))
+        filter.state = tasks::ParseTaskState(*state);
     filter.kind = ChoiceParam(context, "kind", tasks::kKinds);
     filter.server_id = FilterParam(context, "server");
     if (!filter.server_id) filter.server_id = FilterParam(context, "server_id");

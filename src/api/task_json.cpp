@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/json_fields.hpp"
+#include "core/base64.hpp"
 #include "core/text.hpp"
 
 namespace gatehouse::api {
@@ -12,7 +13,7 @@ namespace json = boost::json;
 json::object TargetJson(const tasks::TargetView& t) {
     return {{"server_id", t.server_id},
             {"server_name", t.server_name},
-            {"state", t.state},
+            {"state", tasks::Name(t.state)},
             {"exit_code", t.exit_code ? json::value(*t.exit_code) : json::value(nullptr)},
             {"started_at", OptionalJson(t.started_at)},
             {"finished_at", OptionalJson(t.finished_at)},
@@ -25,7 +26,7 @@ json::object TaskJson(const tasks::TaskView& t) {
     for (const auto& target : t.targets) targets.push_back(TargetJson(target));
     json::object task{{"id", t.id},
                       {"kind", t.kind},
-                      {"state", t.state},
+                      {"state", tasks::Name(t.state)},
                       {"params", t.params},
                       {"created_by", OptionalJson(t.created_by)},
                       {"created_by_name", t.created_by_name},

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <map>
 
+#include "api/json_fields.hpp"
 #include "api/task_json.hpp"
 #include "core/errc.hpp"
 #include "http/problem.hpp"
@@ -50,9 +51,9 @@ struct Session {
 
 // States only move forward (queued, running, then an end): what the watcher saw is never taken back, and
 // the same change arriving from the store and from the live queue is sent once.
-int Rank(std::string_view state) {
-    if (state == "queued") return 0;
-    if (state == "running") return 1;
+int Rank(tasks::TargetState state) {
+    if (state == tasks::TargetState::queued) return 0;
+    if (state == tasks::TargetState::running) return 1;
     return 2;
 }
 
@@ -111,7 +112,7 @@ asio::awaitable<void> Finish(Session& s, http::WebSocket& ws) {
     if (!replayed) co_return;
     const auto task = co_await s.tasks.Get(s.id);
     const bool sent = co_await ws.Send(TaskMessage("summary", task));
-    if (sent) co_await ws.Close(1000, "task " + task.state);
+    if (sent) co_await ws.Close(1000, "task " + std::string(tasks::Name(task.state)));
 }
 
 /// A task that runs in another instance (instances sharing PostgreSQL): its output and target states
@@ -127,7 +128,7 @@ asio::awaitable<void> Follow(Session& s, http::WebSocket& ws, Presence& presence
             const bool sent = co_await SendTarget(s, ws, target);
             if (!sent) co_return;
         }
-        if (tasks::IsFinalState(task.state)) break;
+        if (tasks::IsFinal(task.state)) break;
         presence.wake.expires_after(kFollowInterval);
         boost::system::error_code ignored;
         co_await presence.wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -203,11 +204,7 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
 
 asio::awaitable<http::Response> TaskStreamHandler::Stream(http::RequestContext& context) const {
     Session session{tasks, std::string(context.Param("id"))};
-    if (const auto since = context.Query("since_seq")) {
-        if (since->empty() || since->size() > 18 || since->find_first_not_of("0123456789") != std::string::npos)
-            throw core::Error(core::errc::invalid_argument, "since_seq must be a non-negative integer");
-        session.last_seq = std::stoll(*since);
-    }
+    session.last_seq = IntParam(context, "since_seq", 0, INT64_MAX).value_or(0);
     co_await tasks.Get(session.id);  // 404 before the upgrade
     context.upgrade = [session](http::WebSocket& ws) { return Watch(session, ws); };
     co_return http::Problem(http::Status::upgrade_required, "this route is a WebSocket: send an upgrade request");

@@ -1,6 +1,6 @@
 #include "app/identity.hpp"
 
-#include "app/data_dir.hpp"
+#include "vault/key_file.hpp"
 
 namespace gatehouse::app {
 
@@ -11,7 +11,7 @@ IdentityStack BuildIdentity(const config::Config& config, store::Database& datab
     params.opslimit = static_cast<unsigned long long>(config.auth.argon2_opslimit);
     params.memlimit_bytes = static_cast<std::size_t>(config.auth.argon2_memlimit_kib) * 1024;
     stack.hasher = std::make_unique<auth::PasswordHasher>(params);
-    const auto jwt_key = EnsureKeyFile(std::filesystem::path(config.data_dir) / "jwt.key", 32);
+    const auto jwt_key = vault::EnsureKeyFile(std::filesystem::path(config.data_dir) / "jwt.key", 32);
     auth::IdentityOptions options;
     options.access_ttl_s = config.auth.access_ttl_s;
     options.refresh_ttl_s = config.auth.refresh_ttl_s;

@@ -29,6 +29,7 @@
 #include "ssh/ssh_client.hpp"
 #include "store/migrations.hpp"
 #include "tasks/task_service.hpp"
+#include "vault/key_file.hpp"
 #include "vault/vault.hpp"
 
 namespace gatehouse::app {
@@ -50,7 +51,7 @@ std::string BackendName(const config::Config& config) { return config.database.u
 // Tasks record the instance that runs them, so a restart can tell its own unfinished tasks from
 // those of another instance sharing the database. Kept in the data directory across restarts.
 std::string InstanceId(const std::filesystem::path& data_dir) {
-    const std::string bytes = EnsureKeyFile(data_dir / "instance.id", 16);
+    const std::string bytes = vault::EnsureKeyFile(data_dir / "instance.id", 16);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string id;
     for (unsigned char b : bytes) {

@@ -1,7 +1,9 @@
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "app/app.hpp"
 #include "app/data_dir.hpp"
@@ -65,6 +67,9 @@ int UserCommand(const config::Config& config, const UserCommandArgs& args) {
                         std::string(auth::RoleName(user.role)).c_str(), user.disabled ? "yes" : "no");
     }
     audit.Flush();
+    // A running server follows changes made by other processes within half a second (PostgreSQL instances at
+    // once): when this command returns, the change is in effect there too.
+    if (args.action != "list") std::this_thread::sleep_for(std::chrono::seconds(1));
     return 0;
 }
 

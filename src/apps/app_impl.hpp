@@ -13,7 +13,6 @@ struct AppService::Impl {
     AppOptions options;
 };
 
-std::string Now();
 core::Error NotFound(std::string_view what);
 
 /// When a run that started at `started` stops by itself: RFC 3339 and epoch seconds (rounded up), or

@@ -23,39 +23,39 @@ struct RunEndArgs {
     bool up = true;
     int minutes = 0;
     std::string task_id;
-    std::string task_state;
+    tasks::TaskState task_state = tasks::TaskState::failed;
 };
 
 asio::awaitable<void> Finished(RunEndArgs args) {
-    const bool ok = args.task_state == "succeeded";
+    const bool ok = args.task_state == tasks::TaskState::succeeded;
     sql::RunEnd end;
-    end.from = args.up ? "starting" : "stopping";
+    end.from = args.up ? AppStatus::starting : AppStatus::stopping;
     end.task_id = args.task_id;
     if (!ok) {
-        end.status = "failed";  // nothing auto-stops a failed app: the deadline goes
+        end.status = AppStatus::failed;  // nothing auto-stops a failed app: the deadline goes
     } else if (args.up) {
         const auto now = Clock::now();
-        end.status = "running";
+        end.status = AppStatus::running;
         end.started_at = core::FormatRfc3339(now);
         auto deadline = DeadlineOf(now, args.minutes);
         end.auto_stop_at = std::move(deadline.at);
         end.auto_stop_epoch = deadline.epoch;
         end.run_auto_stop_minutes = args.minutes;
     } else {
-        end.status = "stopped";
+        end.status = AppStatus::stopped;
         end.clear_started = true;
     }
     const bool applied =
         co_await args.impl->db.Write([&](store::Connection& c) { return sql::EndRun(c, args.app_id, end); });
     core::LogInfo("app.run_finished", {{"app_id", args.app_id},
                                        {"task_id", args.task_id},
-                                       {"task_state", args.task_state},
-                                       {"status", applied ? end.status : std::string("(app gone or moved on)")}});
+                                       {"task_state", tasks::Name(args.task_state)},
+                                       {"status", applied ? Name(end.status) : "(app gone or moved on)"}});
 }
 
 struct LaunchArgs {
     AppView app;  // already claimed: status is starting / stopping
-    std::string previous_status;
+    AppStatus previous_status = AppStatus::stopped;
     bool up = true;
     int minutes = 0;
     tasks::Creator creator;
@@ -98,13 +98,14 @@ asio::awaitable<AppRun> Launch(std::shared_ptr<AppService::Impl> impl, LaunchArg
 }
 
 // Claims an app for a start or stop: refused while another compose task of it runs.
-asio::awaitable<AppView> Claim(AppService::Impl& impl, const std::string& id, const std::string& to) {
+asio::awaitable<AppView> Claim(AppService::Impl& impl, const std::string& id, AppStatus to) {
     co_return co_await impl.db.Write([&](store::Connection& c) {
         auto app = sql::FindApp(c, id);
         if (!app) throw NotFound("app");
-        if (app->status == "starting" || app->status == "stopping" || !sql::SetStatus(c, id, app->status, to))
-            throw core::Error(core::errc::conflict,
-                              "the app is " + app->status + "; wait until its compose task has finished");
+        const bool busy = app->status == AppStatus::starting || app->status == AppStatus::stopping;
+        if (busy || !sql::SetStatus(c, id, app->status, to))
+            throw core::Error(core::errc::conflict, "the app is " + std::string(Name(app->status)) +
+                                                        "; wait until its compose task has finished");
         return *app;
     });
 }
@@ -139,23 +140,23 @@ Deadline DeadlineOf(Clock::time_point started, int minutes) {
 asio::awaitable<AppRun> AppService::Start(StartRequest request) {
     const auto& app_minutes = request.auto_stop_minutes;
     if (app_minutes) ValidateAutoStopMinutes(*app_minutes);
-    auto app = co_await Claim(*impl_, request.app_id, "starting");
+    auto app = co_await Claim(*impl_, request.app_id, AppStatus::starting);
     LaunchArgs args;
     args.previous_status = app.status;
     args.minutes = app_minutes.value_or(app.auto_stop_minutes);
     args.app = std::move(app);
-    args.app.status = "starting";
+    args.app.status = AppStatus::starting;
     args.up = true;
     args.creator = std::move(request.creator);
     co_return co_await Launch(impl_, std::move(args));
 }
 
 asio::awaitable<AppRun> AppService::Stop(std::string id, tasks::Creator creator) {
-    auto app = co_await Claim(*impl_, id, "stopping");
+    auto app = co_await Claim(*impl_, id, AppStatus::stopping);
     LaunchArgs args;
     args.previous_status = app.status;
     args.app = std::move(app);
-    args.app.status = "stopping";
+    args.app.status = AppStatus::stopping;
     args.up = false;
     args.creator = std::move(creator);
     co_return co_await Launch(impl_, std::move(args));
@@ -183,9 +184,9 @@ asio::awaitable<std::size_t> AppService::AutoStopDue() {
         // The run's own limit: a start may override the app's, a PUT may change it while the app runs.
         const int minutes = app.run_auto_stop_minutes.value_or(app.auto_stop_minutes);
         LaunchArgs args;
-        args.previous_status = "running";
+        args.previous_status = AppStatus::running;
         args.app = app;
-        args.app.status = "stopping";
+        args.app.status = AppStatus::stopping;
         args.up = false;
         args.creator = tasks::Creator{"", "scheduler"};
         args.extra_params = {{"reason", "auto_stop"}};

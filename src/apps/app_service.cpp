@@ -9,7 +9,14 @@
 
 namespace gatehouse::apps {
 
-std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
+std::string_view Name(AppStatus status) noexcept { return kAppStates[static_cast<std::size_t>(status)]; }
+
+std::optional<AppStatus> ParseAppStatus(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < std::size(kAppStates); ++i)
+        if (kAppStates[i] == name) return static_cast<AppStatus>(i);
+    return std::nullopt;
+}
+
 
 core::Error NotFound(std::string_view what) {
     return core::Error(core::errc::not_found, "no such " + std::string(what));
@@ -45,7 +52,7 @@ void Apply(AppView& app, const AppInput& in) {
     app.cd_path = in.cd_path;
     app.app_url = in.app_url;
     app.auto_stop_minutes = in.auto_stop_minutes;
-    app.updated_at = Now();
+    app.updated_at = core::NowRfc3339();
 }
 
 }  // namespace
@@ -69,7 +76,7 @@ boost::asio::awaitable<ProjectView> AppService::GetProject(std::string id) {
 
 boost::asio::awaitable<ProjectView> AppService::CreateProject(ProjectInput input) {
     ValidateProjectInput(input);
-    const auto now = Now();
+    const auto now = core::NowRfc3339();
     ProjectView project{core::NewUuidV7(), std::move(input.name), std::move(input.description), now, now};
     co_await impl_->db.Write([&](store::Connection& c) {
         Unique("project name '" + project.name + "' is taken", [&] { sql::InsertProject(c, project); });
@@ -84,7 +91,7 @@ boost::asio::awaitable<ProjectView> AppService::UpdateProject(std::string id, Pr
         if (!project) throw NotFound("project");
         project->name = input.name;
         project->description = input.description;
-        project->updated_at = Now();
+        project->updated_at = core::NowRfc3339();
         Unique("project name '" + project->name + "' is taken", [&] { sql::UpdateProject(c, *project); });
         return *project;
     });
@@ -116,7 +123,7 @@ boost::asio::awaitable<AppView> AppService::CreateApp(AppInput input) {
         CheckReferences(c, input);
         AppView app;
         app.id = core::NewUuidV7();
-        app.created_at = Now();
+        app.created_at = core::NowRfc3339();
         Apply(app, input);
         Unique("app name '" + app.name + "' is taken in the project", [&] { sql::InsertApp(c, app); });
         return app;
@@ -130,14 +137,14 @@ boost::asio::awaitable<AppView> AppService::UpdateApp(std::string id, AppInput i
         if (!app) throw NotFound("app");
         CheckReferences(c, input);
         const bool moves = app->server_id != input.server_id || app->cd_path != input.cd_path;
-        if (moves && app->status != "stopped" && app->status != "failed")
+        if (moves && app->status != AppStatus::stopped && app->status != AppStatus::failed)
             throw core::Error(core::errc::conflict,
-                              "the app is " + app->status + "; stop it before changing its server_id or cd_path");
+                              "the app is " + std::string(Name(app->status)) + "; stop it before changing its server_id or cd_path");
         // A new limit applies to the current run too: its deadline is counted again from started_at.
         const bool new_limit = app->auto_stop_minutes != input.auto_stop_minutes;
         Apply(*app, input);
         Unique("app name '" + app->name + "' is taken in the project", [&] { sql::UpdateApp(c, *app); });
-        const auto started = new_limit && app->status == "running" && app->started_at
+        const auto started = new_limit && app->status == AppStatus::running && app->started_at
                                  ? core::ParseRfc3339(*app->started_at)
                                  : std::nullopt;
         if (started) {

@@ -1,5 +1,7 @@
 #include "apps/app_sql.hpp"
 
+#include "core/errc.hpp"
+
 namespace gatehouse::apps::sql {
 namespace {
 
@@ -29,7 +31,10 @@ AppView ToApp(const store::Row& r) {
     a.cd_path = r.String(4);
     a.app_url = r.String(5);
     a.auto_stop_minutes = static_cast<int>(r.Int(6));
-    a.status = r.String(7);
+    const auto status = ParseAppStatus(r.String(7));
+    // The store only ever holds the names it was given: anything else is a bug, not input.
+    if (!status) throw core::Error(core::errc::internal, "internal error", "unknown app status: " + r.String(7));
+    a.status = *status;
     a.started_at = r.OptString(8);
     a.auto_stop_at = r.OptString(9);
     a.auto_stop_epoch = r.OptInt(10);
@@ -103,7 +108,7 @@ std::vector<AppView> ListApps(Connection& c, const AppFilter& filter, std::strin
     }
     if (filter.status) {
         query += " AND status = ?";
-        params.push_back(Text(*filter.status));
+        params.push_back(Text(Name(*filter.status)));
     }
     query += " ORDER BY id LIMIT ?";
     params.push_back(Int(static_cast<std::int64_t>(limit)));
@@ -114,7 +119,7 @@ void InsertApp(Connection& c, const AppView& a) {
     c.Execute(
         "INSERT INTO apps (" + std::string(kAppColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {Text(a.id), Text(a.name), Text(a.project_id), Text(a.server_id), Text(a.cd_path), Text(a.app_url),
-         Int(a.auto_stop_minutes), Text(a.status), Nullable(a.started_at), Nullable(a.auto_stop_at),
+         Int(a.auto_stop_minutes), Text(Name(a.status)), Nullable(a.started_at), Nullable(a.auto_stop_at),
          Nullable(a.auto_stop_epoch), Nullable(a.last_task_id), Text(a.created_at), Text(a.updated_at),
          Nullable(a.run_auto_stop_minutes)});
 }
@@ -138,8 +143,9 @@ bool SetRunLimit(Connection& c, std::string_view id, std::string_view started_at
 
 void DeleteApp(Connection& c, std::string_view id) { c.Execute("DELETE FROM apps WHERE id = ?", {Text(id)}); }
 
-bool SetStatus(Connection& c, std::string_view id, std::string_view from, std::string_view to) {
-    return c.Execute("UPDATE apps SET status = ? WHERE id = ? AND status = ?", {Text(to), Text(id), Text(from)})
+bool SetStatus(Connection& c, std::string_view id, AppStatus from, AppStatus to) {
+    return c.Execute("UPDATE apps SET status = ? WHERE id = ? AND status = ?",
+                     {Text(Name(to)), Text(id), Text(Name(from))})
                .affected > 0;
 }
 
@@ -152,10 +158,10 @@ void SetLastTask(Connection& c, std::string_view id, std::string_view task_id) {
 bool EndRun(Connection& c, std::string_view id, const RunEnd& end) {
     // started_at: a new value, cleared, or kept (COALESCE with NULL keeps it).
     const std::string started = end.clear_started ? "NULL" : "COALESCE(?, started_at)";
-    std::vector<Value> params{Text(end.status), Text(end.task_id)};
+    std::vector<Value> params{Text(Name(end.status)), Text(end.task_id)};
     if (!end.clear_started) params.push_back(Nullable(end.started_at));
     params.insert(params.end(), {Nullable(end.auto_stop_at), Nullable(end.auto_stop_epoch),
-                                 Nullable(end.run_auto_stop_minutes), Text(id), Text(end.from)});
+                                 Nullable(end.run_auto_stop_minutes), Text(id), Text(Name(end.from))});
     return c.Execute("UPDATE apps SET status = ?, last_task_id = ?, started_at = " + started +
                          ", auto_stop_at = ?, auto_stop_epoch = ?, run_auto_stop_minutes = ? WHERE id = ? AND "
                          "status = ?",

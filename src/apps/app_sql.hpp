@@ -30,14 +30,14 @@ bool SetRunLimit(Connection& c, std::string_view id, std::string_view started_at
                  std::optional<std::string> at, std::optional<std::int64_t> epoch);
 
 /// Moves the app from `from` to `to`; false when its status was not `from` any more.
-bool SetStatus(Connection& c, std::string_view id, std::string_view from, std::string_view to);
+bool SetStatus(Connection& c, std::string_view id, AppStatus from, AppStatus to);
 /// Records the task of the current run, unless a newer task is recorded already.
 void SetLastTask(Connection& c, std::string_view id, std::string_view task_id);
 
 /// The end of a compose task: only applies while the app is still in `from` (starting / stopping).
 struct RunEnd {
-    std::string from;
-    std::string status;
+    AppStatus from = AppStatus::starting;
+    AppStatus status = AppStatus::failed;
     std::string task_id;
     bool clear_started = false;
     std::optional<std::string> started_at;  // set when given

@@ -22,8 +22,11 @@ struct ProjectInput {
     std::string description;
 };
 
-/// App states.
+/// An app's status. Its name is kAppStates[status]: the one mapping to the strings of the API and the store.
+enum class AppStatus { stopped, starting, running, stopping, failed };
 inline constexpr std::string_view kAppStates[] = {"stopped", "starting", "running", "stopping", "failed"};
+std::string_view Name(AppStatus status) noexcept;
+std::optional<AppStatus> ParseAppStatus(std::string_view name) noexcept;
 struct AppView {
     std::string id;
     std::string name;
@@ -32,7 +35,7 @@ struct AppView {
     std::string cd_path;  // the compose directory on the server, passed to the remote shell quoted
     std::string app_url;
     int auto_stop_minutes = 60;  // 0: never
-    std::string status = "stopped";
+    AppStatus status = AppStatus::stopped;
     std::optional<std::string> started_at;
     std::optional<std::string> auto_stop_at;      // RFC 3339; null when not running or never stopping
     std::optional<std::int64_t> auto_stop_epoch;  // the same deadline in seconds, for the scheduler's query
@@ -55,7 +58,7 @@ struct AppInput {
 struct AppFilter {
     std::optional<std::string> project_id;
     std::optional<std::string> server_id;
-    std::optional<std::string> status;
+    std::optional<AppStatus> status;
 };
 
 template <class T>

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdint>
 
+#include "core/base64.hpp"
 #include "core/errc.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
@@ -12,52 +13,12 @@
 namespace gatehouse::audit::detail {
 namespace {
 
-constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // Empty optional columns are stored as NULL so that "no actor" and "actor ''" cannot differ.
 store::Value OptionalText(const std::string& s) { return s.empty() ? store::Value(nullptr) : store::Value(s); }
 
 std::string TextOrEmpty(const store::Row& row, std::size_t i) { return row.OptString(i).value_or(std::string()); }
 
-std::string Base64UrlEncode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (const unsigned char c : in) {
-        acc = (acc << 8) | c;
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kAlphabet[(acc >> bits) & 0x3F];
-        }
-    }
-    if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3F];
-    return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string_view in) {
-    std::array<int, 256> value{};
-    value.fill(-1);
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i)
-        value[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
-    if (in.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    std::uint32_t acc = 0;
-    int bits = 0;
-    for (const unsigned char c : in) {
-        if (value[c] < 0) return std::nullopt;
-        acc = (acc << 6) | static_cast<std::uint32_t>(value[c]);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    // Leftover bits must be zero, so every cursor has exactly one spelling.
-    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
-}
 
 }  // namespace
 
@@ -104,11 +65,11 @@ Event EventFromRow(const store::Row& row) {
     return event;
 }
 
-std::string EncodeCursor(const CursorKey& key) { return Base64UrlEncode(key.ts + "|" + key.id); }
+std::string EncodeCursor(const CursorKey& key) { return core::Base64UrlEncode(key.ts + "|" + key.id); }
 
 CursorKey DecodeCursor(std::string_view cursor) {
     const core::Error malformed(core::errc::invalid_argument, "malformed cursor");
-    const auto raw = Base64UrlDecode(cursor);
+    const auto raw = core::Base64UrlDecode(cursor);
     if (!raw) throw malformed;
     const auto bar = raw->find('|');
     if (bar == std::string::npos) throw malformed;

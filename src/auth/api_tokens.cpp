@@ -43,10 +43,10 @@ boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal p
     record.role = std::string(RoleName(role));
     record.prefix = secret.token.substr(0, 12);
     record.token_hash = secret.hash;
-    record.created_at = core::FormatRfc3339(core::Clock::now());
+    record.created_at = core::NowRfc3339();
     if (expires) {
         record.expires_at = core::FormatRfc3339(*expires);
-        record.expires_epoch = std::chrono::duration_cast<std::chrono::seconds>(expires->time_since_epoch()).count();
+        record.expires_epoch = core::EpochSeconds(*expires);
     }
     auto& impl = *impl_;
     co_await impl.db.Write([&](store::Connection& c) {
@@ -68,6 +68,14 @@ boost::asio::awaitable<ApiTokenPage> IdentityService::ListApiTokens(Principal pr
     auto tokens = co_await impl_->db.Read(
         [&](store::Connection& c) { return store_sql::ListApiTokens(c, owner, after, limit + 1); });
     ApiTokenPage page;
+    {
+        // Uses not yet written (they are written in batches) show all the same.
+        std::lock_guard lock(impl_->token_use.mutex);
+        for (auto& token : tokens) {
+            const auto used = impl_->token_use.last_used.find(token.id);
+            if (used != impl_->token_use.last_used.end()) token.last_used_at = core::FormatRfc3339(used->second);
+        }
+    }
     for (std::size_t i = 0; i < tokens.size() && i < limit; ++i) page.items.push_back(ToView(tokens[i]));
     if (tokens.size() > limit) page.next_cursor = page.items.back().id;
     co_return page;

@@ -42,7 +42,7 @@ struct AuthSync::Impl {
     AuthView& view;
     std::unique_ptr<store::Subscription> subscription;
 
-    void Reload(store::Connection& c) { view.Merge(store_sql::ReadAuthSnapshot(c, NowEpoch())); }
+    void Reload(store::Connection& c) { view.Merge(store_sql::ReadAuthSnapshot(c, core::EpochSeconds())); }
 
     /// On the listener's thread: applies another instance's change.
     void Apply(std::string_view payload) {
@@ -125,7 +125,7 @@ boost::asio::awaitable<void> AuthSync::Poll() {
     const auto epoch = co_await impl.db.Read([](store::Connection& c) { return store_sql::ReadAuthEpoch(c); });
     if (epoch > impl.view.covered()) {
         auto snapshot =
-            co_await impl.db.Read([](store::Connection& c) { return store_sql::ReadAuthSnapshot(c, NowEpoch()); });
+            co_await impl.db.Read([](store::Connection& c) { return store_sql::ReadAuthSnapshot(c, core::EpochSeconds()); });
         impl.view.Merge(snapshot);
     }
     impl.view.MarkSynced();

@@ -67,7 +67,7 @@ boost::asio::awaitable<Principal> ApiTokenFromStore(IdentityService::Impl& impl,
         impl.view.PutToken(token);
         if (user) impl.view.PutUser(*user);
     }
-    if (!TokenUsable(token, user ? &*user : nullptr, NowEpoch())) throw BadCredentials();
+    if (!TokenUsable(token, user ? &*user : nullptr, core::EpochSeconds())) throw BadCredentials();
     NoteUse(impl.token_use, token.id);
     co_return TokenPrincipal(token, *user);
 }
@@ -88,7 +88,7 @@ boost::asio::awaitable<Principal> AccessFromStore(IdentityService::Impl& impl, c
 boost::asio::awaitable<Principal> IdentityService::Authenticate(std::string bearer) {
     auto& impl = *impl_;
     const bool fresh = impl.ViewFresh();
-    const auto now = NowEpoch();
+    const auto now = core::EpochSeconds();
     if (bearer.starts_with("gha_")) {
         std::string hash = HashToken(bearer);
         if (!fresh) co_return co_await ApiTokenFromStore(impl, hash);
@@ -122,7 +122,7 @@ std::optional<Role> IdentityService::CurrentRole(const Principal& principal) con
     if (principal.kind == Principal::Kind::api_token) {
         const auto token = impl.view.TokenByHash(principal.token_hash);
         const auto user = token ? impl.view.User(token->user_id) : nullptr;
-        if (!token || !TokenUsable(*token, user.get(), NowEpoch())) return std::nullopt;
+        if (!token || !TokenUsable(*token, user.get(), core::EpochSeconds())) return std::nullopt;
         return std::min(token->role, user->role);
     }
     const auto user = impl.view.User(principal.user_id);

@@ -42,7 +42,6 @@ struct IdentityService::Impl {
     bool ViewFresh() const { return view.Fresh(options.view_max_age); }
 };
 
-std::int64_t NowEpoch();
 UserView ToView(const store_sql::UserRecord& user);
 UserView ToView(const UserEntry& user);
 /// Revokes every session, access token and API token of the user (password change, disable); `version` is the

@@ -10,10 +10,6 @@ namespace gatehouse::auth {
 
 using namespace store_sql;
 
-std::int64_t NowEpoch() {
-    return std::chrono::duration_cast<std::chrono::seconds>(core::Clock::now().time_since_epoch()).count();
-}
-
 UserView ToView(const UserRecord& user) {
     return UserView{user.id,       user.username,   ParseRole(user.role).value_or(Role::viewer),
                     user.disabled, user.created_at, user.updated_at};
@@ -36,7 +32,7 @@ void IdentityService::Impl::Announce(store::Connection& c, std::int64_t version,
 
 LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserRecord& user,
                                                const std::string& family_id) const {
-    const auto now = NowEpoch();
+    const auto now = core::EpochSeconds();
     const auto refresh = NewOpaqueToken("ghr_");
     InsertRefresh(c, RefreshRecord{core::NewUuidV7(), family_id, user.id, refresh.hash, now + options.refresh_ttl_s});
     AccessClaims claims{
@@ -77,7 +73,7 @@ boost::asio::awaitable<LoginResult> IdentityService::Login(std::string username,
     auto result = co_await impl.db.Write([&](store::Connection& c) {
         if (rehashed) {
             user->password_hash = *rehashed;
-            user->updated_at = core::FormatRfc3339(core::Clock::now());
+            user->updated_at = core::NowRfc3339();
             store_sql::UpdateUser(c, *user);
         }
         return impl.IssueTokens(c, *user, core::NewUuidV7());
@@ -107,7 +103,7 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
         if (record->used || !MarkRefreshUsed(c, record->id)) {
             // A used token came back: someone holds a copy. End the whole family for both holders.
             a.version = impl.Bump(c);
-            a.until = NowEpoch() + impl.options.access_ttl_s;
+            a.until = core::EpochSeconds() + impl.options.access_ttl_s;
             RevokeFamily(c, record->family_id);
             RecordRevokedFamily(c, record->family_id, a.until);
             impl.Announce(c, a.version, 'f', record->family_id, a.until);
@@ -115,7 +111,7 @@ boost::asio::awaitable<LoginResult> IdentityService::Refresh(std::string refresh
             return a;
         }
         auto user = FindUserById(c, record->user_id);
-        if (record->expires_epoch <= NowEpoch() || !user || user->disabled) return a;
+        if (record->expires_epoch <= core::EpochSeconds() || !user || user->disabled) return a;
         a.outcome = Outcome::ok;
         a.result = impl.IssueTokens(c, *user, record->family_id);
         return a;
@@ -157,7 +153,7 @@ boost::asio::awaitable<void> IdentityService::Logout(std::optional<Principal> pr
         }
         if (!denies_jti && r.families.empty()) return r;
         r.version = impl.Bump(c);
-        r.until = NowEpoch() + impl.options.access_ttl_s;
+        r.until = core::EpochSeconds() + impl.options.access_ttl_s;
         if (denies_jti) {
             DenyJti(c, principal->jti, principal->expires_epoch);
             impl.Announce(c, r.version, 'j', principal->jti, principal->expires_epoch);
@@ -176,7 +172,7 @@ boost::asio::awaitable<void> IdentityService::Logout(std::optional<Principal> pr
 }
 
 boost::asio::awaitable<void> IdentityService::PurgeExpired() {
-    const auto now = NowEpoch();
+    const auto now = core::EpochSeconds();
     co_await impl_->db.Write([now](store::Connection& c) { store_sql::PurgeExpired(c, now); });
     impl_->view.Purge(now);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/base64.hpp"
+
 namespace gatehouse::auth {
 
 struct AccessClaims {
@@ -35,8 +37,7 @@ class JwtCodec {
     std::string key_;
 };
 
-std::string Base64UrlEncode(std::string_view bytes);
-/// nullopt when `text` holds anything but unpadded base64url.
-std::optional<std::string> Base64UrlDecode(std::string_view text);
+using core::Base64UrlDecode;
+using core::Base64UrlEncode;
 
 }  // namespace gatehouse::auth

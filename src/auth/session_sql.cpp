@@ -18,7 +18,7 @@ void InsertRefresh(Connection& c, const RefreshRecord& r) {
         "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, created_at, expires_epoch, used, revoked) "
         "VALUES (?, ?, ?, ?, ?, ?, 0, 0)",
         {store::Text(r.id), store::Text(r.family_id), store::Text(r.user_id), store::Text(r.token_hash),
-         store::Text(core::FormatRfc3339(core::Clock::now())), store::Value(r.expires_epoch)});
+         store::Text(core::NowRfc3339()), store::Value(r.expires_epoch)});
 }
 
 bool MarkRefreshUsed(Connection& c, std::string_view id) {

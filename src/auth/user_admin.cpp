@@ -21,7 +21,7 @@ void ValidatePassword(std::string_view password) {
 namespace {
 
 UserRecord NewUser(const std::string& username, std::string hash, Role role) {
-    const auto now = core::FormatRfc3339(core::Clock::now());
+    const auto now = core::NowRfc3339();
     return UserRecord{core::NewUuidV7(), username, std::move(hash), std::string(RoleName(role)), false, 0, now, now, 0};
 }
 
@@ -49,7 +49,7 @@ void Applied(IdentityService::Impl& impl, const UserRecord& user, bool tokens_re
 void SaveChanged(const IdentityService::Impl& impl, store::Connection& c, UserRecord& user, bool revoke_everything) {
     user.auth_version = impl.Bump(c);
     if (revoke_everything) RevokeEverything(c, user, user.auth_version);
-    user.updated_at = core::FormatRfc3339(core::Clock::now());
+    user.updated_at = core::NowRfc3339();
     store_sql::UpdateUser(c, user);
     impl.Announce(c, user.auth_version, 'u', user.id);
 }

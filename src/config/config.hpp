@@ -41,7 +41,7 @@ struct WorkersConfig {
     int ssh_probe_threads = 16;        // status, disk and scheduled probes
     int ssh_interactive_threads = 8;   // test-ssh and host-key checks
     int password_threads = 2;          // argon2 hashing and checks
-    int password_max_queued = 16;      // password checks that may wait before 503
+    int password_max_queued = 32;      // password checks that may wait before 503
 };
 
 struct AuthConfig {

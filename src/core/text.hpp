@@ -12,7 +12,4 @@ bool IsValidUtf8(std::string_view text) noexcept;
 /// bytes held back), so text cut at an arbitrary byte can be joined to what follows.
 std::size_t Utf8CompleteLength(std::string_view text) noexcept;
 
-/// Standard base64 with padding (RFC 4648 section 4).
-std::string Base64Encode(std::string_view bytes);
-
 }  // namespace gatehouse::core

@@ -80,4 +80,10 @@ std::optional<Clock::time_point> ParseRfc3339(std::string_view s) {
            std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(nanos));
 }
 
+std::string NowRfc3339() { return FormatRfc3339(Clock::now()); }
+
+std::int64_t EpochSeconds(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace gatehouse::core

@@ -97,7 +97,7 @@ boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Im
 // pinned key answered, and stores the status.
 boost::asio::awaitable<void> Record(FleetService::Impl& impl, const ServerView& server, const std::string& status,
                                     const std::string& seen_key, bool mismatch) {
-    const std::string now = Now();
+    const std::string now = core::NowRfc3339();
     bool pinned = false;
     bool recorded = false;
     co_await impl.db.Write([&](store::Connection& c) {
@@ -195,7 +195,7 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
         mismatch = e.kind() == ssh::FailureKind::host_key_mismatch;
         seen = e.seen_host_key();
     }
-    view.last_checked = Now();
+    view.last_checked = core::NowRfc3339();
     co_await Record(impl, loaded.first, view.status, seen, mismatch);
     std::lock_guard lock(impl.cache_mutex);
     impl.status_cache[id] = CachedStatus{view, std::chrono::steady_clock::now()};
@@ -213,7 +213,7 @@ boost::asio::awaitable<DiskView> ReadDisk(FleetService::Impl& impl, const std::s
     try {
         const auto run = co_await impl.ssh.Exec(loaded.second, "df -P -k", ProbeCommand(impl.options));
         cached.view.filesystems = ParseDfP(run.stdout_data);
-        cached.view.last_checked = Now();
+        cached.view.last_checked = core::NowRfc3339();
     } catch (const ssh::SshError& e) {
         cached.error = std::string("cannot read the server's disks: ") + e.what();
     }
@@ -275,7 +275,7 @@ boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> Fleet
         // The PostgreSQL endpoint lives on the approved machine.
         if (server->postgres) server->postgres->password_locked = false;
         sql::UpdateServer(c, *server);
-        sql::SetStatus(c, id, "unknown", Now());
+        sql::SetStatus(c, id, "unknown", core::NowRfc3339());
         return change;
     });
     ForgetCached(impl, id);

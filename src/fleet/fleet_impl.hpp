@@ -51,7 +51,6 @@ vault::Owner ServerPostgresPassword(const std::string& server_id);
 vault::Owner KeyPrivate(const std::string& key_id);
 vault::Owner KeyPassphrase(const std::string& key_id);
 
-std::string Now();
 /// A server and its login target, secrets revealed; not_found when it does not exist.
 boost::asio::awaitable<std::pair<ServerView, ssh::Target>> Load(FleetService::Impl& impl, const std::string& id);
 /// Pins a first-seen host key, records a mismatch for an admin, and stores the status.

@@ -11,7 +11,6 @@ vault::Owner ServerPostgresPassword(const std::string& id) { return {"server", i
 vault::Owner KeyPrivate(const std::string& id) { return {"ssh_key", id, "private_key"}; }
 vault::Owner KeyPassphrase(const std::string& id) { return {"ssh_key", id, "passphrase"}; }
 
-std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
 
 namespace {
 
@@ -24,7 +23,7 @@ core::Error NameTaken(std::string_view what, std::string_view name) {
 }
 
 KeyView ToView(const ssh::KeyMaterial& material, std::string name) {
-    const auto now = Now();
+    const auto now = core::NowRfc3339();
     return KeyView{core::NewUuidV7(),
                    std::move(name),
                    material.type,
@@ -99,7 +98,7 @@ boost::asio::awaitable<KeyView> FleetService::PatchKey(std::string id, std::opti
         if (!key) throw NotFound("SSH key");
         if (name) key->name = *name;
         if (comment) key->comment = *comment;
-        key->updated_at = Now();
+        key->updated_at = core::NowRfc3339();
         try {
             sql::UpdateKey(c, *key);
         } catch (const core::Error& e) {
@@ -176,7 +175,7 @@ void Apply(FleetService::Impl& impl, store::Connection& c, ServerView& server, c
     } else if (!creating) {
         impl.vault.Erase(c, ServerPostgresPassword(server.id));
     }
-    server.updated_at = Now();
+    server.updated_at = core::NowRfc3339();
 }
 
 }  // namespace
@@ -187,7 +186,7 @@ boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input,
     co_return co_await impl_->db.Write([&](store::Connection& c) {
         ServerView server;
         server.id = core::NewUuidV7();
-        server.created_at = Now();
+        server.created_at = core::NowRfc3339();
         Apply(*impl_, c, server, input, true);
         try {
             sql::InsertServer(c, server);

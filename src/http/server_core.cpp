@@ -380,7 +380,7 @@ void ServerCore::Finish(const Request* request, std::string_view method, std::st
         thread_local std::string line;  // reused: one allocation per thread, not per request
         line.clear();
         line += "{\"ts\":\"";
-        line += core::FormatRfc3339(core::Clock::now());
+        line += core::NowRfc3339();
         line += "\",\"level\":\"info\",\"event\":\"http.request\",\"request_id\":";
         core::AppendJsonString(line, request_id);
         line += ",\"remote\":";

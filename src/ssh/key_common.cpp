@@ -14,47 +14,7 @@ void EnsureInit() {
     std::call_once(once, [] { ssh_init(); });
 }
 
-// ---- base64 and SSH wire format -------------------------------------------------------------
-
-static int Base64Value(char c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-bool Base64Decode(std::string_view in, std::string& out, bool skip_whitespace) {
-    out.clear();
-    std::uint32_t acc = 0;
-    int nbits = 0;
-    std::size_t symbols = 0;
-    std::size_t padding = 0;
-    for (char c : in) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            if (skip_whitespace) continue;
-            return false;
-        }
-        if (c == '=') {
-            ++padding;
-            ++symbols;
-            continue;
-        }
-        if (padding > 0) return false;  // data after padding
-        int v = Base64Value(c);
-        if (v < 0) return false;
-        ++symbols;
-        acc = (acc << 6) | static_cast<std::uint32_t>(v);
-        nbits += 6;
-        if (nbits >= 8) {
-            nbits -= 8;
-            out.push_back(static_cast<char>((acc >> nbits) & 0xff));
-        }
-    }
-    if (symbols == 0 || symbols % 4 != 0 || padding > 2) return false;
-    return true;
-}
+// ---- SSH wire format --------------------------------------------------------------------------
 
 int BitLength(std::string_view mpint) {
     std::size_t i = 0;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "core/base64.hpp"
 #include "ssh/key_material.hpp"
 
 namespace gatehouse::ssh::detail {
@@ -70,8 +71,8 @@ class SecretBuffer {
 };
 
 /// Strict standard base64 with padding; whitespace is skipped only when `skip_whitespace` (PEM bodies).
-bool Base64Decode(std::string_view in, std::string& out, bool skip_whitespace);
-std::string Base64Encode(std::string_view in);
+using core::Base64Decode;
+using core::Base64Encode;
 
 /// Reads SSH wire-format integers and length-prefixed strings.
 class WireReader {

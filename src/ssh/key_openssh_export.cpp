@@ -70,21 +70,6 @@ BnPtr GetBn(EVP_PKEY* pkey, const char* name) {
     return BnPtr(bn);
 }
 
-std::string Base64Encode(std::string_view in) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    for (std::size_t i = 0; i < in.size(); i += 3) {
-        std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-        if (i + 1 < in.size()) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-        if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-        out.push_back(kAlphabet[(v >> 18) & 63]);
-        out.push_back(kAlphabet[(v >> 12) & 63]);
-        out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-        out.push_back(i + 2 < in.size() ? kAlphabet[v & 63] : '=');
-    }
-    return out;
-}
 
 // Writes the type-specific private fields (everything between the key type and the comment).
 void WritePrivateFields(ssh_key key, const TypeInfo& info, std::string_view public_blob, WireWriter& w) {

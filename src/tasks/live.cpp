@@ -85,10 +85,22 @@ void TaskRun::Publish(LiveEventPtr event) {
     watchers.resize(live);
 }
 
-void TaskRun::AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait) {
+void TaskRun::AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait,
+                        std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mutex);
-    // An interrupted run may never be written again (the server is stopping): never wait then.
-    if (may_wait) stored.wait(lock, [&] { return unstored_bytes < kMaxUnstoredBytes || interrupt.load(); });
+    // An interrupted run may never be written again (the server is stopping): never wait then. Nor past the
+    // target's deadline or a cancel: the command is about to be stopped, and the caller must get to see that.
+    // Checked at least every 200 ms: the cancel flag changes without a notification.
+    if (may_wait) {
+        const auto done = [&] {
+            return unstored_bytes < kMaxUnstoredBytes || interrupt.load() || cancel->load() ||
+                   std::chrono::steady_clock::now() >= deadline;
+        };
+        while (!done()) {
+            const auto next = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+            stored.wait_until(lock, next);
+        }
+    }
     auto event = std::make_shared<LiveEvent>();
     event->type = LiveEvent::Type::output;
     event->chunk = Chunk{next_seq++, server_id, stream, std::move(time), std::move(data)};

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -72,8 +73,11 @@ struct TaskRun {
     /// Records the new state of the task's target number `index` and tells the watchers. Any thread.
     void ChangeTarget(std::size_t index, const TargetView& target);
     /// Assigns the next seq, keeps the chunk for the store and tells the watchers. Any thread.
-    /// `may_wait`: an SSH worker thread may block while too much is unstored; the run's executor must not.
-    void AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait);
+    /// `may_wait`: an SSH worker thread may block while too much is unstored; the run's executor must not. The wait
+    /// ends at `deadline` (the target's timeout) or when the task is cancelled or interrupted, whatever the store
+    /// does: a stuck store cannot keep a remote command running past its time.
+    void AddOutput(const std::string& server_id, int stream, std::string data, std::string time, bool may_wait,
+                   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max());
     void Publish(LiveEventPtr event);  // caller holds `mutex`
     /// Copies up to `max_bytes` of unstored chunks (at least one) for the writer; they stay visible
     /// to new subscribers until MarkStored says they are in the database.

@@ -34,7 +34,6 @@ struct TaskService::Impl : std::enable_shared_from_this<Impl> {
     std::shared_ptr<TaskRun> FindRun(const std::string& id);
 };
 
-std::string Now();
 /// Runs a finished task's hook; a failure is logged, never thrown.
 boost::asio::awaitable<void> CallHook(const FinishHook& hook, const TaskView& task);
 

@@ -48,8 +48,8 @@ struct RunState {
 /// so text stays text in the JSON views.
 class OutputSink {
   public:
-    OutputSink(TaskRun& run, std::string server_id, bool keep_tail)
-        : run_(run), server_id_(std::move(server_id)), keep_tail_(keep_tail) {}
+    OutputSink(TaskRun& run, std::string server_id, bool keep_tail, std::chrono::steady_clock::time_point deadline)
+        : run_(run), server_id_(std::move(server_id)), keep_tail_(keep_tail), deadline_(deadline) {}
 
     void Add(int stream, std::string_view data) {  // on an SSH worker thread
         std::string text = stream == 2 ? announcement_.Feed(data) : std::string(data);
@@ -59,7 +59,7 @@ class OutputSink {
         Emit(2, announcement_.Flush(), true);
         for (int stream : {1, 2}) {
             std::string& held = held_[stream - 1];
-            if (!held.empty()) run_.AddOutput(server_id_, stream, std::exchange(held, {}), Now(), false);
+            if (!held.empty()) run_.AddOutput(server_id_, stream, std::exchange(held, {}), core::NowRfc3339(), false);
         }
     }
     std::optional<long> pid() const { return announcement_.pid(); }
@@ -77,12 +77,13 @@ class OutputSink {
             tail_ += text;
             if (tail_.size() > kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
         }
-        if (!text.empty()) run_.AddOutput(server_id_, stream, std::move(text), Now(), !final);
+        if (!text.empty()) run_.AddOutput(server_id_, stream, std::move(text), core::NowRfc3339(), !final, deadline_);
     }
 
     TaskRun& run_;
     std::string server_id_;
     bool keep_tail_;
+    std::chrono::steady_clock::time_point deadline_;
     PidAnnouncement announcement_;
     std::string held_[2];
     std::string tail_;
@@ -94,7 +95,9 @@ void Changed(RunState& state, std::size_t index) {
     state.run->ChangeTarget(index, target);
 }
 
-std::string EndState(const TaskRun& run) { return run.interrupt.load() ? "interrupted" : "cancelled"; }
+TargetState EndState(const TaskRun& run) {
+    return run.interrupt.load() ? TargetState::interrupted : TargetState::cancelled;
+}
 std::string StopReason(const TaskRun& run) {
     return run.interrupt.load() ? "the server stopped while this target ran" : "stopped on request";
 }
@@ -103,16 +106,17 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
     TargetView& target = state.task.targets[index];
     if (state.run->cancel->load()) {
         target.state = EndState(*state.run);
-        target.finished_at = Now();
+        target.finished_at = core::NowRfc3339();
         target.error = "the task was stopped before this target started";
         Changed(state, index);
         co_return;
     }
-    target.state = "running";
-    target.started_at = Now();
+    target.state = TargetState::running;
+    target.started_at = core::NowRfc3339();
     Changed(state, index);
 
-    OutputSink sink(*state.run, target.server_id, ReportsResult(state.task.kind));
+    OutputSink sink(*state.run, target.server_id, ReportsResult(state.task.kind),
+                    std::chrono::steady_clock::now() + std::chrono::seconds(state.task.timeout_s));
     ssh::ExecOptions options;
     options.timeout = std::chrono::seconds(state.task.timeout_s);
     options.cancel = state.run->cancel;
@@ -135,10 +139,10 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
         target.state = EndState(*state.run);
         target.error = StopReason(*state.run);
     } else if (failure) {
-        target.state = "failed";
+        target.state = TargetState::failed;
         target.error = *failure;
     } else if (result.cancelled || result.timed_out) {
-        target.state = result.cancelled ? EndState(*state.run) : "timed_out";
+        target.state = result.cancelled ? EndState(*state.run) : TargetState::timed_out;
         target.error =
             result.timed_out ? "no exit after " + std::to_string(state.task.timeout_s) + " s" : StopReason(*state.run);
         if (sink.pid()) {
@@ -155,17 +159,17 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
         if (result.exit_status >= 0) target.exit_code = result.exit_status;
         if (ReportsResult(state.task.kind)) target.result = ParseKeyResult(sink.tail());
         if (result.exit_status != 0) {
-            target.state = "failed";
+            target.state = TargetState::failed;
             target.error = result.exit_status < 0 ? "the command was killed by a signal"
                                                   : "exit status " + std::to_string(result.exit_status);
         } else if (ReportsResult(state.task.kind) && !target.result) {
-            target.state = "failed";
+            target.state = TargetState::failed;
             target.error = "the key edit did not report its result";
         } else {
-            target.state = "succeeded";
+            target.state = TargetState::succeeded;
         }
     }
-    target.finished_at = Now();
+    target.finished_at = core::NowRfc3339();
     Changed(state, index);
 }
 
@@ -251,16 +255,12 @@ asio::awaitable<void> PollCancel(TaskService::Impl& impl, RunState& state) {
     }
 }
 
-std::string FinalState(const RunState& state) {
-    if (state.run->interrupt.load()) return "interrupted";
-    if (state.run->cancel->load()) {
-        const bool all_ok = std::all_of(state.task.targets.begin(), state.task.targets.end(),
-                                        [](const TargetView& t) { return t.state == "succeeded"; });
-        if (!all_ok) return "cancelled";
-    }
-    const bool failed = std::any_of(state.task.targets.begin(), state.task.targets.end(),
-                                    [](const TargetView& t) { return t.state != "succeeded"; });
-    return failed ? "failed" : "succeeded";
+TaskState FinalState(const RunState& state) {
+    if (state.run->interrupt.load()) return TaskState::interrupted;
+    const auto succeeded = [](const TargetView& t) { return t.state == TargetState::succeeded; };
+    const bool all_ok = std::all_of(state.task.targets.begin(), state.task.targets.end(), succeeded);
+    if (state.run->cancel->load() && !all_ok) return TaskState::cancelled;
+    return all_ok ? TaskState::succeeded : TaskState::failed;
 }
 
 }  // namespace
@@ -271,8 +271,8 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
     asio::steady_timer tick(executor);
     RunState state{std::move(task), std::move(command), run};
     state.tick = &tick;
-    state.task.state = "running";
-    state.task.started_at = Now();
+    state.task.state = TaskState::running;
+    state.task.started_at = core::NowRfc3339();
     state.workers = std::min<std::size_t>(static_cast<std::size_t>(state.task.concurrency), state.task.targets.size());
     for (std::size_t w = 0; w < state.workers; ++w) {
         asio::co_spawn(executor, Worker(*this, state), [&state, &tick](std::exception_ptr error) {
@@ -301,13 +301,13 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
         co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     state.task.state = FinalState(state);
-    state.task.finished_at = Now();
+    state.task.finished_at = core::NowRfc3339();
     state.task_dirty = true;
     co_await Store(*this, state);
     run->End();
     core::LogInfo("task.finished", {{"task_id", state.task.id},
                                     {"kind", state.task.kind},
-                                    {"state", state.task.state},
+                                    {"state", Name(state.task.state)},
                                     {"targets", state.task.total}});
     co_await CallHook(hook, state.task);
     // Only now: Stop waits for the hook too (an app's status follows its task before shutdown).

@@ -21,9 +21,7 @@ constexpr std::size_t kMaxTargets = 10000;
 
 core::Error Invalid(std::string detail) { return core::Error(core::errc::invalid_argument, std::move(detail)); }
 
-std::int64_t EpochNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(core::Clock::now().time_since_epoch()).count();
-}
+
 
 void Validate(const TaskRequest& r) {
     if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds))
@@ -40,9 +38,28 @@ void Validate(const TaskRequest& r) {
 
 }  // namespace
 
-std::string Now() { return core::FormatRfc3339(core::Clock::now()); }
 
-bool IsFinalState(std::string_view state) noexcept { return state != "queued" && state != "running"; }
+namespace {
+
+template <class E, std::size_t N>
+std::optional<E> ParseName(const std::string_view (&names)[N], std::string_view name) noexcept {
+    for (std::size_t i = 0; i < N; ++i)
+        if (names[i] == name) return static_cast<E>(i);
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view Name(TaskState state) noexcept { return kTaskStates[static_cast<std::size_t>(state)]; }
+std::string_view Name(TargetState state) noexcept { return kTargetStates[static_cast<std::size_t>(state)]; }
+std::optional<TaskState> ParseTaskState(std::string_view name) noexcept {
+    return ParseName<TaskState>(kTaskStates, name);
+}
+std::optional<TargetState> ParseTargetState(std::string_view name) noexcept {
+    return ParseName<TargetState>(kTargetStates, name);
+}
+bool IsFinal(TaskState state) noexcept { return state != TaskState::queued && state != TaskState::running; }
+bool IsFinal(TargetState state) noexcept { return state != TargetState::queued && state != TargetState::running; }
 
 TaskService::TaskService(store::Database& database, fleet::FleetService& fleet, audit::AuditLog& audit,
                          boost::asio::any_io_executor executor, TaskOptions options)
@@ -68,7 +85,7 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
     task.params = std::move(request.params);
     if (!request.creator.user_id.empty()) task.created_by = request.creator.user_id;
     task.created_by_name = request.creator.username;
-    task.created_at = Now();
+    task.created_at = core::NowRfc3339();
     task.timeout_s = request.timeout_s;
     task.concurrency = request.concurrency;
     task.total = static_cast<int>(servers.size());
@@ -79,7 +96,7 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
         task.targets.push_back(std::move(target));
     }
     const auto& instance = impl_->options.instance_id;
-    co_await impl_->db.Write([&](store::Connection& c) { sql::InsertTask(c, task, instance, EpochNow()); });
+    co_await impl_->db.Write([&](store::Connection& c) { sql::InsertTask(c, task, instance, core::EpochSeconds()); });
 
     auto run = std::make_shared<TaskRun>();
     run->id = task.id;
@@ -158,7 +175,7 @@ boost::asio::awaitable<std::vector<Chunk>> TaskService::Output(std::string id, s
 
 boost::asio::awaitable<TaskView> TaskService::Cancel(std::string id) {
     auto task = co_await Get(id);
-    if (IsFinalState(task.state)) throw core::Error(core::errc::conflict, "the task has already finished");
+    if (IsFinal(task.state)) throw core::Error(core::errc::conflict, "the task has already finished");
     co_await impl_->db.Write([&](store::Connection& c) { sql::RequestCancel(c, id); });
     if (auto run = impl_->FindRun(id)) run->cancel->store(true);
     task.cancel_requested = true;
@@ -179,7 +196,7 @@ boost::asio::awaitable<void> TaskService::Impl::Abandon(std::shared_ptr<TaskRun>
     std::optional<TaskView> task;
     try {
         task = co_await db.Write([&](store::Connection& c) {
-            sql::FailUnfinished(c, id, Now(), "internal error: the task could not be recorded");
+            sql::FailUnfinished(c, id, core::NowRfc3339(), "internal error: the task could not be recorded");
             return sql::FindTask(c, id);
         });
     } catch (const std::exception& e) {
@@ -199,21 +216,21 @@ TaskRun::Subscription TaskService::Watch(const std::string& id, boost::asio::any
 
 std::size_t TaskService::RecoverInterrupted() {
     std::vector<std::string> ids;
-    const auto stale = EpochNow() - impl_->options.stale_after.count();
+    const auto stale = core::EpochSeconds() - impl_->options.stale_after.count();
     impl_->db.WithTransaction(
-        [&](store::Connection& c) { ids = sql::MarkInterrupted(c, impl_->options.instance_id, stale, Now()); });
+        [&](store::Connection& c) { ids = sql::MarkInterrupted(c, impl_->options.instance_id, stale, core::NowRfc3339()); });
     for (const auto& id : ids) core::LogWarn("task.interrupted", {{"task_id", id}});
     return ids.size();
 }
 
 boost::asio::awaitable<void> TaskService::Maintain() {
-    const auto now = EpochNow();
+    const auto now = core::EpochSeconds();
     const auto stale = now - impl_->options.stale_after.count();
     const auto& instance = impl_->options.instance_id;
     // Tasks of other instances only: this one's are alive as long as it beats.
     auto ids = co_await impl_->db.Write([&](store::Connection& c) {
         sql::Heartbeat(c, instance, now);
-        return sql::MarkInterrupted(c, "", stale, Now());
+        return sql::MarkInterrupted(c, "", stale, core::NowRfc3339());
     });
     for (const auto& id : ids)
         core::LogWarn("task.interrupted", {{"task_id", id}, {"reason", "owner stopped beating"}});

@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/errc.hpp"
+
 namespace gatehouse::tasks::sql {
 namespace {
 
@@ -23,11 +25,18 @@ std::optional<int> OptInt(const store::Row& r, std::size_t i) {
     return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
+// The store only ever holds the names it was given: anything else is a bug, not input.
+template <class E>
+E StateOf(std::optional<E> state, const std::string& name) {
+    if (!state) throw core::Error(core::errc::internal, "internal error", "unknown state in the store: " + name);
+    return *state;
+}
+
 TaskView ToTask(const store::Row& r) {
     TaskView t;
     t.id = r.String(0);
     t.kind = r.String(1);
-    t.state = r.String(2);
+    t.state = StateOf(ParseTaskState(r.String(2)), r.String(2));
     boost::system::error_code ec;
     const auto params = boost::json::parse(r.String(3), ec);
     if (!ec && params.is_object()) t.params = params.as_object();
@@ -45,8 +54,9 @@ TaskView ToTask(const store::Row& r) {
 }
 
 TargetView ToTarget(const store::Row& r) {
-    return TargetView{r.String(0),    r.String(1),    r.String(2),    OptInt(r, 3),
-                      r.OptString(4), r.OptString(5), r.OptString(6), r.OptString(7)};
+    return TargetView{r.String(0),    r.String(1),    StateOf(ParseTargetState(r.String(2)), r.String(2)),
+                      OptInt(r, 3),   r.OptString(4), r.OptString(5),
+                      r.OptString(6), r.OptString(7)};
 }
 
 void LoadTargets(Connection& c, TaskView& task) {
@@ -61,7 +71,7 @@ void LoadTargets(Connection& c, TaskView& task) {
 void InsertTask(Connection& c, const TaskView& t, std::string_view instance_id, std::int64_t heartbeat_epoch) {
     c.Execute("INSERT INTO tasks (" + std::string(kTaskColumns) +
                   ", instance_id, heartbeat_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {Text(t.id), Text(t.kind), Text(t.state), Text(boost::json::serialize(t.params)), Nullable(t.created_by),
+              {Text(t.id), Text(t.kind), Text(Name(t.state)), Text(boost::json::serialize(t.params)), Nullable(t.created_by),
                Text(t.created_by_name), Text(t.created_at), Nullable(t.started_at), Nullable(t.finished_at),
                Int(t.timeout_s), Int(t.concurrency), Int(t.total), Int(t.done), store::Bool(t.cancel_requested),
                Text(instance_id), Int(heartbeat_epoch)});
@@ -69,7 +79,7 @@ void InsertTask(Connection& c, const TaskView& t, std::string_view instance_id, 
     for (const auto& target : t.targets) {
         c.Execute("INSERT INTO task_targets (task_id, position, " + std::string(kTargetColumns) +
                       ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  {Text(t.id), Int(position++), Text(target.server_id), Text(target.server_name), Text(target.state),
+                  {Text(t.id), Int(position++), Text(target.server_id), Text(target.server_name), Text(Name(target.state)),
                    Nullable(target.exit_code ? std::optional<std::int64_t>(*target.exit_code) : std::nullopt),
                    Nullable(target.started_at), Nullable(target.finished_at), Nullable(target.result),
                    Nullable(target.error)});
@@ -94,7 +104,7 @@ std::vector<TaskView> ListTasks(Connection& c, const TaskFilter& filter, std::st
     }
     if (filter.state) {
         query += " AND state = ?";
-        params.push_back(Text(*filter.state));
+        params.push_back(Text(Name(*filter.state)));
     }
     if (filter.kind) {
         query += " AND kind = ?";
@@ -119,14 +129,14 @@ std::vector<TaskView> ListTasks(Connection& c, const TaskFilter& filter, std::st
 
 void UpdateTask(Connection& c, const TaskView& t) {
     c.Execute("UPDATE tasks SET state = ?, started_at = ?, finished_at = ?, done = ? WHERE id = ?",
-              {Text(t.state), Nullable(t.started_at), Nullable(t.finished_at), Int(t.done), Text(t.id)});
+              {Text(Name(t.state)), Nullable(t.started_at), Nullable(t.finished_at), Int(t.done), Text(t.id)});
 }
 
 void UpdateTarget(Connection& c, std::string_view task_id, const TargetView& t) {
     c.Execute(
         "UPDATE task_targets SET state = ?, exit_code = ?, started_at = ?, finished_at = ?, result = ?, error = ? "
         "WHERE task_id = ? AND server_id = ?",
-        {Text(t.state), Nullable(t.exit_code ? std::optional<std::int64_t>(*t.exit_code) : std::nullopt),
+        {Text(Name(t.state)), Nullable(t.exit_code ? std::optional<std::int64_t>(*t.exit_code) : std::nullopt),
          Nullable(t.started_at), Nullable(t.finished_at), Nullable(t.result), Nullable(t.error), Text(task_id),
          Text(t.server_id)});
 }

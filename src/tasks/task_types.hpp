@@ -14,15 +14,29 @@ namespace gatehouse::tasks {
 /// per-target `result` read from the command's last line of output.
 inline constexpr std::string_view kKinds[] = {"exec", "deploy_key", "revoke_key", "compose_up", "compose_down"};
 
-/// Task states. A target may also end `timed_out`.
+/// A task's state. Its name is kTaskStates[state]: the one mapping to the strings of the API and the store.
+enum class TaskState { queued, running, succeeded, failed, cancelled, interrupted };
 inline constexpr std::string_view kTaskStates[] = {"queued", "running",   "succeeded",
                                                    "failed", "cancelled", "interrupted"};
 
-/// Target states: queued | running | succeeded | failed | timed_out | cancelled | interrupted.
+/// A target's state: a task's, or `timed_out`. Its name is kTargetStates[state].
+enum class TargetState { queued, running, succeeded, failed, timed_out, cancelled, interrupted };
+inline constexpr std::string_view kTargetStates[] = {"queued",    "running",   "succeeded",  "failed",
+                                                     "timed_out", "cancelled", "interrupted"};
+
+std::string_view Name(TaskState state) noexcept;
+std::string_view Name(TargetState state) noexcept;
+/// nullopt for a name outside the list (a row written by something else is a bug, reported where it is read).
+std::optional<TaskState> ParseTaskState(std::string_view name) noexcept;
+std::optional<TargetState> ParseTargetState(std::string_view name) noexcept;
+/// Neither queued nor running.
+bool IsFinal(TaskState state) noexcept;
+bool IsFinal(TargetState state) noexcept;
+
 struct TargetView {
     std::string server_id;
     std::string server_name;
-    std::string state = "queued";
+    TargetState state = TargetState::queued;
     std::optional<int> exit_code;
     std::optional<std::string> started_at;
     std::optional<std::string> finished_at;
@@ -33,7 +47,7 @@ struct TargetView {
 struct TaskView {
     std::string id;
     std::string kind;
-    std::string state = "queued";
+    TaskState state = TaskState::queued;
     boost::json::object params;             // what was asked: {command} for exec, {key_id} for keys, {app_id} for apps
     std::optional<std::string> created_by;  // user id (null for the scheduler)
     std::string created_by_name;
@@ -48,7 +62,6 @@ struct TaskView {
     std::vector<TargetView> targets;
 };
 
-bool IsFinalState(std::string_view state) noexcept;
 
 /// One piece of output as it arrived from a target. `data` is raw bytes (not necessarily UTF-8).
 struct Chunk {
@@ -60,7 +73,7 @@ struct Chunk {
 };
 
 struct TaskFilter {
-    std::optional<std::string> state;
+    std::optional<TaskState> state;
     std::optional<std::string> kind;
     std::optional<std::string> server_id;
     std::optional<std::string> created_by;

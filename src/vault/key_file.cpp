@@ -10,8 +10,12 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace gatehouse::vault::detail {
+namespace gatehouse::vault {
 namespace fs = std::filesystem;
+using detail::ParseHexKey;
+using detail::Wipe;
+
+namespace detail {
 
 void Wipe(std::string& s) noexcept {
     if (!s.empty()) sodium_memzero(s.data(), s.size());
@@ -23,35 +27,37 @@ void Wipe(std::vector<std::string>& keys) noexcept {
     keys.clear();
 }
 
-std::optional<std::string> ParseHexKey(std::string_view hex) {
+std::optional<std::string> ParseHexKey(std::string_view hex, std::size_t bytes) {
     const auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
     while (!hex.empty() && is_space(hex.front())) hex.remove_prefix(1);
     while (!hex.empty() && is_space(hex.back())) hex.remove_suffix(1);
-    if (hex.size() != kKeyBytes * 2) return std::nullopt;
-    std::string key(kKeyBytes, '\0');
+    if (hex.size() != bytes * 2) return std::nullopt;
+    std::string key(bytes, '\0');
     std::size_t written = 0;
     const char* end = nullptr;
     if (sodium_hex2bin(reinterpret_cast<unsigned char*>(key.data()), key.size(), hex.data(), hex.size(), nullptr,
                        &written, &end) != 0 ||
-        written != kKeyBytes || end != hex.data() + hex.size()) {
+        written != bytes || end != hex.data() + hex.size()) {
         Wipe(key);
         return std::nullopt;
     }
     return key;
 }
 
-std::string NewKey() {
+std::string NewKey(std::size_t bytes) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
-    std::string key(kKeyBytes, '\0');
+    std::string key(bytes, '\0');
     randombytes_buf(key.data(), key.size());
     return key;
 }
 
-std::optional<std::string> ReadKeyFile(const fs::path& file) {
+}  // namespace detail
+
+std::optional<std::string> ReadKeyFile(const fs::path& file, std::size_t bytes) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return std::nullopt;
-        throw std::runtime_error("cannot read vault key file " + file.string() + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot read key file " + file.string() + ": " + std::strerror(errno));
     }
     // A valid file is 65 bytes; reading a little more detects trailing garbage without unbounded reads.
     std::string text(256, '\0');
@@ -63,11 +69,11 @@ std::optional<std::string> ReadKeyFile(const fs::path& file) {
         size += static_cast<std::size_t>(n);
     }
     ::close(fd);
-    auto key = ParseHexKey(std::string_view(text.data(), size));
+    auto key = ParseHexKey(std::string_view(text.data(), size), bytes);
     Wipe(text);
     if (!key) {
-        throw std::runtime_error("vault key file " + file.string() + " is malformed (expected " +
-                                 std::to_string(kKeyBytes * 2) + " hex digits); refusing to replace it");
+        throw std::runtime_error("key file " + file.string() + " is malformed (expected " + std::to_string(bytes * 2) +
+                                 " hex digits); refusing to replace it");
     }
     return key;
 }
@@ -77,9 +83,9 @@ bool WriteKeyFile(const fs::path& file, std::string_view key, bool exclusive) {
     const int fd = ::open(file.c_str(), flags, 0600);
     if (fd < 0) {
         if (exclusive && errno == EEXIST) return false;
-        throw std::runtime_error("cannot create vault key file " + file.string() + ": " + std::strerror(errno));
+        throw std::runtime_error("cannot create key file " + file.string() + ": " + std::strerror(errno));
     }
-    std::string hex(kKeyBytes * 2 + 1, '\0');
+    std::string hex(key.size() * 2 + 1, '\0');
     sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(key.data()), key.size());
     hex.back() = '\n';
     // O_TRUNC keeps an existing file's mode; the key must not stay readable by others.
@@ -96,9 +102,22 @@ bool WriteKeyFile(const fs::path& file, std::string_view key, bool exclusive) {
     Wipe(hex);
     if (!ok) {
         ::unlink(file.c_str());
-        throw std::runtime_error("cannot write vault key file " + file.string());
+        throw std::runtime_error("cannot write key file " + file.string());
     }
     return true;
+}
+
+std::string EnsureKeyFile(const fs::path& file, std::size_t bytes) {
+    if (auto key = ReadKeyFile(file, bytes)) return std::move(*key);
+    std::string fresh = detail::NewKey(bytes);
+    if (WriteKeyFile(file, fresh, /*exclusive=*/true)) {
+        SyncDirectory(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+        return fresh;
+    }
+    // Another process created it between our read and our O_EXCL create: use theirs.
+    Wipe(fresh);
+    if (auto key = ReadKeyFile(file, bytes)) return std::move(*key);
+    throw std::runtime_error("key file " + file.string() + " disappeared while it was being created");
 }
 
 void SyncDirectory(const fs::path& dir) {
@@ -108,6 +127,8 @@ void SyncDirectory(const fs::path& dir) {
     ::close(fd);
     if (!ok) throw std::runtime_error("cannot sync directory " + dir.string());
 }
+
+namespace detail {
 
 std::vector<std::string> ReadOldKeys(const fs::path& data_dir) {
     std::vector<fs::path> files;
@@ -124,4 +145,5 @@ std::vector<std::string> ReadOldKeys(const fs::path& data_dir) {
     return keys;
 }
 
-}  // namespace gatehouse::vault::detail
+}  // namespace detail
+}  // namespace gatehouse::vault

@@ -99,7 +99,7 @@ void Vault::Seal(store::Connection& c, const Owner& owner, std::string_view plai
         "key_id = excluded.key_id, nonce = excluded.nonce, ciphertext = excluded.ciphertext",
         {store::Text(core::NewUuidV7()), store::Text(owner.type), store::Text(owner.id), store::Text(owner.purpose),
          store::Text(key_id()), store::Blob{std::move(nonce)}, store::Blob{std::move(ciphertext)},
-         store::Text(core::FormatRfc3339(core::Clock::now()))});
+         store::Text(core::NowRfc3339())});
 }
 
 std::optional<std::string> Vault::Reveal(store::Connection& c, const Owner& owner) const {

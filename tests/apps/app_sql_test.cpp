@@ -65,7 +65,7 @@ TEST_P(AppSqlTest, RoundTripsFiltersAndUniqueNames) {
     });
     const auto a1 = Find("a1");
     EXPECT_EQ(a1.cd_path, "/srv/it's $(x)");
-    EXPECT_EQ(a1.status, "stopped");
+    EXPECT_EQ(a1.status, AppStatus::stopped);
     EXPECT_EQ(a1.auto_stop_minutes, 60);
     EXPECT_FALSE(a1.started_at || a1.auto_stop_at || a1.auto_stop_epoch || a1.last_task_id);
 
@@ -119,35 +119,35 @@ TEST_P(AppSqlTest, DeletingAProjectDeletesItsApps) {
 TEST_P(AppSqlTest, RunEndsApplyOnlyInTheClaimedState) {
     Tx([&](store::Connection& c) { sql::InsertApp(c, App("a1", "prj-1", "srv-1")); });
     Tx([&](store::Connection& c) {
-        EXPECT_TRUE(sql::SetStatus(c, "a1", "stopped", "starting"));
-        EXPECT_FALSE(sql::SetStatus(c, "a1", "stopped", "starting"));
+        EXPECT_TRUE(sql::SetStatus(c, "a1", AppStatus::stopped, AppStatus::starting));
+        EXPECT_FALSE(sql::SetStatus(c, "a1", AppStatus::stopped, AppStatus::starting));
     });
-    sql::RunEnd up{"starting", "running", "task-1", false, "2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z",
+    sql::RunEnd up{AppStatus::starting, AppStatus::running, "task-1", false, "2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z",
                    1772362800};
     Tx([&](store::Connection& c) {
         EXPECT_TRUE(sql::EndRun(c, "a1", up));
         EXPECT_FALSE(sql::EndRun(c, "a1", up));  // a late second end changes nothing
     });
     auto app = Find("a1");
-    EXPECT_EQ(app.status, "running");
+    EXPECT_EQ(app.status, AppStatus::running);
     EXPECT_EQ(app.last_task_id, "task-1");
     EXPECT_EQ(app.started_at, "2026-03-01T10:00:00.000Z");
     EXPECT_EQ(app.auto_stop_at, "2026-03-01T11:00:00.000Z");
     EXPECT_EQ(app.auto_stop_epoch, 1772362800);
 
     // A failed stop keeps started_at and drops the deadline; a successful one clears both.
-    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::SetStatus(c, "a1", "running", "stopping")); });
-    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{"stopping", "failed", "task-2"})); });
+    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::SetStatus(c, "a1", AppStatus::running, AppStatus::stopping)); });
+    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{AppStatus::stopping, AppStatus::failed, "task-2"})); });
     app = Find("a1");
-    EXPECT_EQ(app.status, "failed");
+    EXPECT_EQ(app.status, AppStatus::failed);
     EXPECT_EQ(app.started_at, "2026-03-01T10:00:00.000Z");
     EXPECT_FALSE(app.auto_stop_at || app.auto_stop_epoch);
-    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::SetStatus(c, "a1", "failed", "stopping")); });
+    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::SetStatus(c, "a1", AppStatus::failed, AppStatus::stopping)); });
     Tx([&](store::Connection& c) {
-        EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{"stopping", "stopped", "task-3", true}));
+        EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{AppStatus::stopping, AppStatus::stopped, "task-3", true}));
     });
     app = Find("a1");
-    EXPECT_EQ(app.status, "stopped");
+    EXPECT_EQ(app.status, AppStatus::stopped);
     EXPECT_EQ(app.last_task_id, "task-3");
     EXPECT_FALSE(app.started_at);
 
@@ -166,7 +166,7 @@ TEST_P(AppSqlTest, DueByEitherDeadlineColumnAndClaimedOnce) {
     const std::string now_text = "2026-03-01T11:00:00.000Z";
     auto running = [](std::string id, std::optional<std::int64_t> epoch, std::optional<std::string> text) {
         auto app = App(std::move(id), "prj-1", "srv-1");
-        app.status = "running";
+        app.status = AppStatus::running;
         app.auto_stop_epoch = epoch;
         app.auto_stop_at = std::move(text);
         return app;
@@ -178,7 +178,7 @@ TEST_P(AppSqlTest, DueByEitherDeadlineColumnAndClaimedOnce) {
         sql::InsertApp(c, running("later", now + 1, "2026-03-01T11:00:01.000Z"));
         sql::InsertApp(c, running("never", std::nullopt, std::nullopt));
         auto stopped = running("stopped", now - 100, "2026-03-01T10:00:00.000Z");
-        stopped.status = "stopped";
+        stopped.status = AppStatus::stopped;
         sql::InsertApp(c, stopped);
     });
     std::set<std::string> due;
@@ -191,8 +191,8 @@ TEST_P(AppSqlTest, DueByEitherDeadlineColumnAndClaimedOnce) {
         EXPECT_FALSE(sql::ClaimAutoStop(c, "by-epoch", now, now_text));
         EXPECT_FALSE(sql::ClaimAutoStop(c, "later", now, now_text));
     });
-    EXPECT_EQ(Find("by-epoch").status, "stopping");
-    EXPECT_EQ(Find("later").status, "running");
+    EXPECT_EQ(Find("by-epoch").status, AppStatus::stopping);
+    EXPECT_EQ(Find("later").status, AppStatus::running);
 }
 
 TEST_P(AppSqlTest, StartUpFailsAppsWhoseTaskNoLongerRuns) {
@@ -202,25 +202,25 @@ TEST_P(AppSqlTest, StartUpFailsAppsWhoseTaskNoLongerRuns) {
                 "INSERT INTO tasks (id, kind, state, created_at, timeout_s, concurrency, total) "
                 "VALUES (?, 'compose_up', ?, 't', 1, 1, 1)",
                 {Text(id), Text(state)});
-        auto in = [&](std::string id, std::string status, std::optional<std::string> task) {
+        auto in = [&](std::string id, AppStatus status, std::optional<std::string> task) {
             auto app = App(std::move(id), "prj-1", "srv-1");
-            app.status = std::move(status);
+            app.status = status;
             app.last_task_id = std::move(task);
             app.auto_stop_epoch = 5;
             sql::InsertApp(c, app);
         };
-        in("no-task", "starting", std::nullopt);
-        in("task-gone", "stopping", "t-gone");
-        in("task-runs", "starting", "t-running");  // another instance is still at it
-        in("running", "running", "t-gone");
+        in("no-task", AppStatus::starting, std::nullopt);
+        in("task-gone", AppStatus::stopping, "t-gone");
+        in("task-runs", AppStatus::starting, "t-running");  // another instance is still at it
+        in("running", AppStatus::running, "t-gone");
     });
     std::vector<std::string> failed;
     Tx([&](store::Connection& c) { failed = sql::FailOrphaned(c); });
     EXPECT_EQ(std::set<std::string>(failed.begin(), failed.end()), (std::set<std::string>{"no-task", "task-gone"}));
-    EXPECT_EQ(Find("no-task").status, "failed");
+    EXPECT_EQ(Find("no-task").status, AppStatus::failed);
     EXPECT_FALSE(Find("task-gone").auto_stop_epoch);
-    EXPECT_EQ(Find("task-runs").status, "starting");
-    EXPECT_EQ(Find("running").status, "running");
+    EXPECT_EQ(Find("task-runs").status, AppStatus::starting);
+    EXPECT_EQ(Find("running").status, AppStatus::running);
 }
 
 TEST(AppValidation, CdPathIsAnythingButEmptyLongOrMultiLine) {

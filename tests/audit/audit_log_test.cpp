@@ -152,6 +152,44 @@ TEST_P(AuditLogTest, AnInvalidEventDoesNotTakeItsBatchDown) {
     EXPECT_EQ(page.items[1].action, "a.ok");
 }
 
+// While the writer is stuck, events beyond the bound are dropped and counted, never queued without limit.
+TEST_P(AuditLogTest, AFullQueueDropsAndCountsInsteadOfGrowing) {
+    AuditLog bounded(*db_, 10);
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    std::promise<void> holding;
+    std::thread blocker;
+    std::unique_ptr<store::Database> other;
+    if (GetParam() == Backend::sqlite) {
+        // SQLite's one writer thread is busy with something else.
+        boost::asio::post(db_->write_pool().executor(), [released, &holding] {
+            holding.set_value();
+            released.wait();
+        });
+    } else {
+        // Another session holds the table: every insert waits.
+        other = OpenAnother(1);
+        blocker = std::thread([&other, released, &holding] {
+            other->WithTransaction([&](store::Connection& c) {
+                c.Execute("LOCK TABLE audit_events IN EXCLUSIVE MODE");
+                holding.set_value();
+                released.wait();
+            });
+        });
+    }
+    holding.get_future().wait();
+    for (int i = 0; i < 50; ++i) bounded.Record(MakeEvent("bounded.event", At(i)));
+    EXPECT_GE(bounded.dropped(), 30u);
+    EXPECT_LE(bounded.queued(), 10u);
+    release.set_value();
+    if (blocker.joinable()) blocker.join();
+    bounded.Flush();
+    Filter filter;
+    filter.action = "bounded.event";
+    filter.limit = 100;
+    EXPECT_EQ(Query(filter).items.size(), 50u - bounded.dropped());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogTest, ::testing::Values(Backend::sqlite, Backend::postgres), BackendName);
 
 }  // namespace

@@ -332,6 +332,8 @@ def start_identity(start, *extra, data_dir=None, admin_password: str = ADMIN_PAS
     args: list[str] = list(FAST_HASH_ARGS) if fast_hash else []
     if attempts_per_minute is not None:
         args += ["--auth-login-attempts-per-minute", str(attempts_per_minute)]
+        if attempts_per_minute >= 1000:  # "never trigger": the per-account limit for strangers too
+            args += ["--auth-login-failures-per-account-per-minute", str(attempts_per_minute)]
     args += [str(a) for a in extra]
     env = {"GATEHOUSE_ADMIN_PASSWORD": admin_password, **(env or {})}
     if data_dir is not None:

@@ -183,7 +183,7 @@ def test_token_list_pagination(env):
     assert_problem(server.get(TOKENS, headers=s["operator"].headers, params={"limit": 0}), 400)
 
 
-def test_state_changes_by_api_token_are_audited_as_the_token(env):
+def test_state_changes_by_api_token_are_audited_as_its_user_with_the_token_beside(env):
     server, s = env
     made = create_api_token(server, s["operator"].access, "audited")
     resp = server.request("POST", TOKENS, headers=bearer(made["token"]), json={"name": "child"})
@@ -192,7 +192,7 @@ def test_state_changes_by_api_token_are_audited_as_the_token(env):
     events = wait_audit(server, s["admin"].access, lambda e: e["resource"]["id"] == child_id,
                         action="api_token.create")
     event = events[0]
-    assert event["actor"]["kind"] == "api_token" and event["actor"]["id"] == made["id"]
-    assert event["actor"]["name"] == "tok-operator"
+    assert event["actor"]["kind"] == "api_token" and event["actor"]["id"] == s["operator"].user["id"]
+    assert event["actor"]["name"] == "tok-operator" and event["details"]["token_id"] == made["id"]
     assert event["outcome"] == "success" and event["status"] == 201
     assert made["token"] not in str(event) and resp.json()["token"] not in str(event)

@@ -45,8 +45,9 @@ def check_login_body(body: dict, username: str, role: str):
     assert body["access_token"].count(".") == 2
 
 
-def cookie_attributes(resp) -> dict[str, str]:
-    header = resp.headers["Set-Cookie"]
+def cookie_attributes(resp, name: str = "gatehouse_refresh") -> dict[str, str]:
+    headers = [value for key, value in resp.raw.headers.items() if key.lower() == "set-cookie"]
+    header = next(h for h in headers if h.strip().startswith(name + "="))
     parts = [p.strip() for p in header.split(";")]
     attrs = {}
     for part in parts[1:]:

@@ -34,7 +34,8 @@ def list_all_users(server, token) -> list[dict]:
 
 def test_kill_9_during_concurrent_user_creation(start_server, tmp_path):
     data_dir = tmp_path / "data"
-    server = start_identity(start_server, data_dir=data_dir)
+    # 48 clients hashing at once: a hashing queue that takes them all (the default turns a flood away with 503).
+    server = start_identity(start_server, "--workers-password-max-queued", "256", data_dir=data_dir)
     token = admin_login(server).access
     url = server.url + f"{API}/users"
     created: list[str] = []

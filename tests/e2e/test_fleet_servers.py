@@ -60,7 +60,7 @@ def test_password_is_write_only(gh, roles):
     assert server["ssh_port"] == 22 and server["status"] == "unknown" and server["ssh_key_id"] is None
     assert server["tags"] == ["prod", "db:main"] and server["description"] == "primary"
     assert server["postgres"] == {"port": 5433, "user": "app", "database": "appdb", "pool_class": "stats_db",
-                                  "has_password": True}
+                                  "has_password": True, "password_locked": False}
     assert not has_key(server, "password"), server
     assert_no_secret(resp.text, PASSWORD, PG_PASSWORD)
 
@@ -220,7 +220,8 @@ def test_host_key_fingerprint_is_admin_only(gh, roles):
     assert gh.request("GET", f"{API}/servers/{server['id']}", headers=roles.viewer).json()[
         "host_key_fingerprint"] == FINGERPRINT
     # Accepting with nothing pending is a conflict.
-    assert_problem(gh.request("POST", f"{API}/servers/{server['id']}/host-key/accept", headers=roles.admin), 409)
+    assert_problem(gh.request("POST", f"{API}/servers/{server['id']}/host-key/accept", headers=roles.admin,
+                              json={"fingerprint": FINGERPRINT}), 409)
 
 
 def test_unknown_server_is_404(gh, roles):

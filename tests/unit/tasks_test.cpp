@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -85,6 +88,30 @@ TEST(TaskRun, EveryWatcherGetsEveryEventInOrder) {
     }
     io.run();
     EXPECT_EQ(counts, (std::vector<std::size_t>{1, 1, 1}));
+}
+
+// A producer held back by a full, unwritten backlog (a stuck store) is let go at its target's deadline and on a
+// cancel, so the command's own timeout and cancel still work.
+TEST(TaskRun, BackPressureEndsAtTheDeadlineAndOnCancel) {
+    using Clock = std::chrono::steady_clock;
+    TaskRun run;
+    run.AddOutput("s", 1, std::string(std::size_t{9} << 20, 'x'), "t", false);  // more than the backlog bound
+    auto started = Clock::now();
+    run.AddOutput("s", 1, "late", "t", true, started + std::chrono::milliseconds(300));
+    auto waited = Clock::now() - started;
+    EXPECT_GE(waited, std::chrono::milliseconds(280));
+    EXPECT_LT(waited, std::chrono::seconds(3));
+
+    std::thread canceller([&run] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        run.cancel->store(true);
+    });
+    started = Clock::now();
+    run.AddOutput("s", 1, "after cancel", "t", true);  // no deadline: only the cancel ends the wait
+    waited = Clock::now() - started;
+    canceller.join();
+    EXPECT_LT(waited, std::chrono::seconds(3));
+    EXPECT_EQ(run.PeekUnstored(SIZE_MAX).size(), 3u);
 }
 
 TEST(TaskRun, AWaitingWatcherWakesAndASlowOneOverflows) {

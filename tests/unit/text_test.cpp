@@ -1,4 +1,5 @@
 #include "core/text.hpp"
+#include "core/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,31 @@ TEST(Base64, MatchesRfc4648Vectors) {
     EXPECT_EQ(Base64Encode("fooba"), "Zm9vYmE=");
     EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
     EXPECT_EQ(Base64Encode(std::string("\xff\xfe\x00", 3)), "//4A");
+}
+
+TEST(Base64, DecodesWhatItEncodesAndRefusesTheRest) {
+    std::string out;
+    for (std::size_t n = 0; n < 40; ++n) {
+        std::string bytes;
+        for (std::size_t i = 0; i < n; ++i) bytes.push_back(static_cast<char>(i * 37 + 11));
+        if (n > 0) {
+            ASSERT_TRUE(Base64Decode(Base64Encode(bytes), out)) << n;
+            EXPECT_EQ(out, bytes);
+        }
+        EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(bytes)), bytes);
+        EXPECT_EQ(Base64UrlEncode(bytes).find('='), std::string::npos);
+    }
+    EXPECT_TRUE(Base64Decode("Zm9v\nYmFy", out, true));
+    EXPECT_EQ(out, "foobar");
+    EXPECT_FALSE(Base64Decode("Zm9v\nYmFy", out, false));
+    EXPECT_FALSE(Base64Decode("Zm8=Zm8=", out));  // data after padding
+    EXPECT_FALSE(Base64Decode("Zm8", out));       // not a multiple of four
+    EXPECT_FALSE(Base64Decode("Zm-_", out));      // url alphabet in standard base64
+    EXPECT_FALSE(Base64UrlDecode("ab+/"));        // standard alphabet in base64url
+    EXPECT_FALSE(Base64UrlDecode("abcde"));       // a length no encoding has
+    EXPECT_FALSE(Base64UrlDecode("Zg=="));        // padding
+    EXPECT_EQ(Base64UrlDecode("Zg"), "f");
+    EXPECT_FALSE(Base64UrlDecode("Zh"));  // the same byte with unused bits set: one spelling only
 }
 
 }  // namespace
