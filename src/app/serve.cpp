@@ -21,6 +21,7 @@
 #include "app/jobs.hpp"
 #include "app/process_metrics.hpp"
 #include "apps/app_service.hpp"
+#include "core/errc.hpp"
 #include "core/log.hpp"
 #include "auth/auth_sync.hpp"
 #include "core/scheduler.hpp"
@@ -202,13 +203,7 @@ int Serve(const config::Config& config) {
                 // Whatever happened, the process stops; a failed shutdown says so and exits non-zero.
                 if (error) {
                     exit_code = 1;
-                    try {
-                        std::rethrow_exception(error);
-                    } catch (const std::exception& e) {
-                        core::LogError("server.shutdown_failed", {{"error", e.what()}});
-                    } catch (...) {
-                        core::LogError("server.shutdown_failed", {{"error", "unknown exception"}});
-                    }
+                    core::LogError("server.shutdown_failed", {{"error", core::What(error)}});
                 }
                 io.Stop();
             });

@@ -51,4 +51,15 @@ const boost::system::error_category& ErrorCategory() noexcept {
     return category;
 }
 
+std::string What(std::exception_ptr error) {
+    if (!error) return "no error";
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "unknown exception";
+    }
+}
+
 }  // namespace gatehouse::core

@@ -2,6 +2,7 @@
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -56,6 +57,9 @@ class Error : public std::runtime_error {
     std::string internal_;
     int retry_after_s_ = 0;
 };
+
+/// What an exception_ptr holds, for a log line: what() of a std::exception, or a placeholder.
+std::string What(std::exception_ptr error);
 
 /// Too many attempts: rate_limited, to be tried again after `seconds`.
 inline Error TooManyAttempts(int seconds) {

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/errc.hpp"
 #include "core/log.hpp"
 
 namespace gatehouse::core {
@@ -85,14 +86,7 @@ void Scheduler::Every(std::string name, std::chrono::milliseconds period, std::f
         impl_->jobs.push_back(state);
     }
     asio::co_spawn(state->strand, RunJob(state), [name = state->name](std::exception_ptr error) {
-        if (!error) return;
-        try {
-            std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-            LogError("scheduler.loop_failed", {{"job", name}, {"error", e.what()}});
-        } catch (...) {
-            LogError("scheduler.loop_failed", {{"job", name}, {"error", "unknown exception"}});
-        }
+        if (error) LogError("scheduler.loop_failed", {{"job", name}, {"error", What(error)}});
     });
 }
 

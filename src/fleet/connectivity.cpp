@@ -306,15 +306,7 @@ boost::asio::awaitable<void> FleetService::ProbeAll(std::size_t concurrency) {
                 }
             },
             [running, &done](std::exception_ptr error) {
-                if (error) {
-                    try {
-                        std::rethrow_exception(error);
-                    } catch (const std::exception& e) {
-                        core::LogError("fleet.probe_worker_failed", {{"error", e.what()}});
-                    } catch (...) {
-                        core::LogError("fleet.probe_worker_failed", {{"error", "unknown exception"}});
-                    }
-                }
+                if (error) core::LogError("fleet.probe_worker_failed", {{"error", core::What(error)}});
                 if (--*running == 0) done.cancel();
             });
     }

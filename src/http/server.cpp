@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/errc.hpp"
 #include "core/log.hpp"
 #include "http/detail/server_core.hpp"
 
@@ -45,12 +46,7 @@ struct Server::Impl {
                                      : detail::ServePlain(*core, std::move(socket), std::move(remote));
             // The session keeps the core alive: a connection may outlive a Server that is torn down.
             asio::co_spawn(executor, std::move(session), [keep = core](std::exception_ptr error) {
-                if (!error) return;
-                try {
-                    std::rethrow_exception(error);
-                } catch (const std::exception& e) {
-                    core::LogError("http.session_failed", {{"error", e.what()}});
-                }
+                if (error) core::LogError("http.session_failed", {{"error", core::What(error)}});
             });
         }
     }
@@ -60,13 +56,7 @@ struct Server::Impl {
     void SpawnAcceptLoop() {
         asio::co_spawn(acceptor.get_executor(), AcceptLoop(), [this](std::exception_ptr error) {
             if (!error) return;
-            std::string what = "unknown exception";
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& e) {
-                what = e.what();
-            } catch (...) {
-            }
+            const std::string what = core::What(error);
             core::LogError("http.accept_loop_failed", {{"error", what}});
             const auto now = std::chrono::steady_clock::now();
             if (now - failures_since > std::chrono::minutes(1)) {

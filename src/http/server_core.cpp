@@ -311,7 +311,12 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
             Problem(Status::internal_server_error, "internal error; see the server log for request " + request_id);
     }
     if (response.result() == Status::unauthorized) response.set(beast_http::field::www_authenticate, "Bearer");
-    if (settings.gatekeeper) settings.gatekeeper->Completed(context, response.result_int());
+    // The audit trail's trouble is logged, never answered in place of what the request earned.
+    try {
+        if (settings.gatekeeper) settings.gatekeeper->Completed(context, response.result_int());
+    } catch (const std::exception& error) {
+        core::LogError("http.audit_failed", {{"request_id", request_id}, {"error", error.what()}});
+    }
     co_return handled;
 }
 

@@ -31,7 +31,9 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 core::errc MapSqlState(std::string_view state) {
     if (state == "23505") return core::errc::already_exists;
     if (state == "23503" || state == "23514" || state == "23502") return core::errc::conflict;
-    if (state.starts_with("08") || state == "57P01" || state == "40001" || state == "40P01") {
+    // Connection trouble, a terminated session, a serialisation conflict, a deadlock, or a statement stopped by
+    // statement_timeout (57014): the database cannot take the work now.
+    if (state.starts_with("08") || state == "57P01" || state == "57014" || state == "40001" || state == "40P01") {
         return core::errc::unavailable;
     }
     return core::errc::internal;

@@ -276,7 +276,7 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
     state.workers = std::min<std::size_t>(static_cast<std::size_t>(state.task.concurrency), state.task.targets.size());
     for (std::size_t w = 0; w < state.workers; ++w) {
         asio::co_spawn(executor, Worker(*this, state), [&state, &tick](std::exception_ptr error) {
-            if (error) core::LogError("task.worker_failed", {{"task_id", state.task.id}});
+            if (error) core::LogError("task.worker_failed", {{"task_id", state.task.id}, {"error", core::What(error)}});
             if (--state.workers == 0) tick.cancel();
         });
     }

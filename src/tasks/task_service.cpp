@@ -114,11 +114,7 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
     boost::asio::co_spawn(impl->executor, std::move(running),
                           [impl, run, hook = std::move(hook)](std::exception_ptr error) {
                               if (!error) return;
-                              try {
-                                  std::rethrow_exception(error);
-                              } catch (const std::exception& e) {
-                                  core::LogError("task.run_failed", {{"task_id", run->id}, {"error", e.what()}});
-                              }
+                              core::LogError("task.run_failed", {{"task_id", run->id}, {"error", core::What(error)}});
                               boost::asio::co_spawn(impl->executor, impl->Abandon(run, hook), boost::asio::detached);
                           });
     co_return task;

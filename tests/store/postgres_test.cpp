@@ -2,9 +2,12 @@
 
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "fixtures/pg_fixture.hpp"
 #include "store/database.hpp"
@@ -146,6 +149,95 @@ TEST_F(PostgresTest, WaitersAreCountedWhenThePoolIsExhausted) {
     EXPECT_EQ(after.in_use, 0u);
     EXPECT_EQ(after.waiting, 0u);
     EXPECT_GT(after.wait_seconds_total, 0.04);
+}
+
+// A stuck statement or an exhausted pool ends in an error, never in an endless wait.
+TEST_F(PostgresTest, SessionsHaveAStatementTimeoutAndWaitingForAConnectionIsBounded) {
+    auto db = OpenPostgres(url_, PostgresOptions{.pool_size = 1, .statement_timeout_ms = 300, .acquire_timeout_ms = 200});
+    db->WithRead([](Connection& c) {
+        EXPECT_EQ(c.Execute("SHOW statement_timeout").rows.at(0).String(0), "300ms");
+        EXPECT_EQ(c.Execute("SHOW application_name").rows.at(0).String(0), "gatehouse");
+    });
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        db->WithRead([](Connection& c) { c.Execute("SELECT pg_sleep(5)"); });
+        FAIL() << "no exception";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::errc::unavailable) << e.internal();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+
+    std::promise<void> holding;
+    std::promise<void> release;
+    std::thread holder([&] {
+        db->WithRead([&](Connection&) {
+            holding.set_value();
+            release.get_future().wait();
+        });
+    });
+    holding.get_future().wait();
+    const auto waited_from = std::chrono::steady_clock::now();
+    try {
+        db->WithRead([](Connection& c) { c.Execute("SELECT 1"); });
+        ADD_FAILURE() << "no exception";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::errc::unavailable);
+    }
+    const auto waited = std::chrono::steady_clock::now() - waited_from;
+    EXPECT_GE(waited, std::chrono::milliseconds(150));
+    EXPECT_LT(waited, std::chrono::seconds(2));
+    release.set_value();
+    holder.join();
+}
+
+// LISTEN on a connection of its own: messages arrive, and a lost connection comes back (with `connected` again,
+// so the listener can catch up on what it missed).
+TEST_F(PostgresTest, ListenHearsNotificationsAndReconnects) {
+    auto db = OpenPostgres(url_, PostgresOptions{.pool_size = 2});
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> heard;
+    int connected = 0, lost = 0;
+    ListenCallbacks callbacks;
+    callbacks.message = [&](std::string_view payload) {
+        std::lock_guard lock(mutex);
+        heard.emplace_back(payload);
+        changed.notify_all();
+    };
+    callbacks.connected = [&] {
+        std::lock_guard lock(mutex);
+        ++connected;
+        changed.notify_all();
+    };
+    callbacks.lost = [&](std::string_view) {
+        std::lock_guard lock(mutex);
+        ++lost;
+    };
+    auto subscription = db->Listen("gatehouse_test", callbacks);
+    ASSERT_TRUE(subscription);
+    const auto wait_for = [&](auto predicate) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, std::chrono::seconds(10), predicate);
+    };
+    ASSERT_TRUE(wait_for([&] { return connected == 1; }));
+    db->WithTransaction([](Connection& c) { c.Execute("SELECT pg_notify('gatehouse_test', 'one')"); });
+    ASSERT_TRUE(wait_for([&] { return heard.size() == 1; }));
+    EXPECT_EQ(heard.front(), "one");
+    // A rolled-back change is never heard.
+    EXPECT_THROW(db->WithTransaction([](Connection& c) {
+        c.Execute("SELECT pg_notify('gatehouse_test', 'rolled back')");
+        throw std::runtime_error("abort");
+    }),
+                 std::runtime_error);
+    db->WithRead([](Connection& c) {
+        c.Execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gatehouse-listen'");
+    });
+    ASSERT_TRUE(wait_for([&] { return connected == 2; }));
+    db->WithTransaction([](Connection& c) { c.Execute("SELECT pg_notify('gatehouse_test', 'two')"); });
+    ASSERT_TRUE(wait_for([&] { return heard.size() == 2; }));
+    EXPECT_EQ(heard.back(), "two");
+    std::lock_guard lock(mutex);
+    EXPECT_GE(lost, 1);
 }
 
 TEST_F(PostgresTest, BrokenConnectionIsUnavailableThenReconnects) {
