@@ -76,11 +76,25 @@ free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# bench_settings: BENCH_SECONDS, BENCH_ROUNDS, BENCH_THREADS, BENCH_CONNECTIONS of the wrk benches.
+bench_settings() {
+    SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
+    ROUNDS="${BENCH_ROUNDS:-3}"
+    THREADS="${BENCH_THREADS:-2}"
+    CONNECTIONS="${BENCH_CONNECTIONS:-64}"
+    [[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+}
+
 # start_gatehouse [SERVE ARGS...]: starts $BIN on a free loopback port; sets GH_PID and GH_URL.
 start_gatehouse() {
     say "starting gatehouse ($BIN)"
     env -u GATEHOUSE_BIN "$BIN" serve --listen 127.0.0.1:0 --data-dir "$TMP/data" "$@" >"$TMP/gatehouse.log" 2>&1 &
     GH_PID=$!
+    wait_listening
+}
+
+# wait_listening: waits for the "listening on" line of the gatehouse started as GH_PID; sets GH_URL.
+wait_listening() {
     GH_URL=""
     for _ in $(seq 1 100); do
         GH_URL="$(grep -m1 -o '^listening on http://[^ ]*' "$TMP/gatehouse.log" 2>/dev/null | sed 's/^listening on //' || true)"

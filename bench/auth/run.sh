@@ -25,11 +25,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 # shellcheck source=../lib.sh
 source "$ROOT/bench/lib.sh"
-SECONDS_PER_RUN="${BENCH_SECONDS:-10}"
-ROUNDS="${BENCH_ROUNDS:-3}"
-THREADS="${BENCH_THREADS:-2}"
-CONNECTIONS="${BENCH_CONNECTIONS:-64}"
-[[ $SECONDS_PER_RUN =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+bench_settings
 require_wrk_nginx
 ensure_release_binary
 bench_tmpdir

@@ -66,19 +66,14 @@ TARGETS="${BENCH_TARGETS:-100}"
 SSHDS="${BENCH_SSHD:-10}"
 FORKS="${BENCH_FORKS:-50}"
 RUN_TIMEOUT="${BENCH_TIMEOUT:-300}"
-BIN="${GATEHOUSE_BIN:-$ROOT/build/release/src/cli/gatehouse}"
+# shellcheck source=../lib.sh
+source "$ROOT/bench/lib.sh"
 PYTHON=/usr/bin/python3
 SSHD_FIXTURE="$ROOT/tests/fixtures/sshd.sh"
 COMMAND="uname -a"
 EXPECT=Linux
 # The first fleet probe runs this long after start; servers are created only after it (see below).
 PROBE_FIRST_DELAY_S=5
-
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() {
-    say "error: $*"
-    exit 1
-}
 
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer (got '$2')"; }
 positive BENCH_ROUNDS "$ROUNDS"
@@ -101,15 +96,7 @@ command -v ss >/dev/null || missing+=(iproute2)
 [[ ${#missing[@]} -eq 0 ]] || die "missing: apt-get install ${missing[*]} (or run ./dev test once)"
 [[ -f $SSHD_FIXTURE ]] || die "missing $SSHD_FIXTURE"
 
-if [[ ! -x $BIN ]]; then
-    [[ -z ${GATEHOUSE_BIN:-} ]] || die "GATEHOUSE_BIN=$BIN is not executable"
-    say "building the release binary"
-    (
-        cd "$ROOT"
-        [[ -f build/release/build.ninja ]] || cmake --preset release >/dev/null
-        cmake --build --preset release
-    )
-fi
+ensure_release_binary
 
 TMP="$(mktemp -d /tmp/gatehouse-fanout.XXXXXX)"
 # sshd reads each fixture's authorized_keys as the unprivileged test user: the path must be reachable.
@@ -252,15 +239,7 @@ env "${unset_gatehouse[@]}" GATEHOUSE_ADMIN_PASSWORD="$ADMIN_PASSWORD" GATEHOUSE
     </dev/null >"$TMP/gatehouse.log" 2>&1 &
 GH_PID=$!
 GH_STARTED=$(now)
-GH_URL=""
-for _ in $(seq 1 100); do
-    GH_URL="$(grep -m1 -o '^listening on http://[^ ]*' "$TMP/gatehouse.log" 2>/dev/null | sed 's/^listening on //' || true)"
-    [[ -n $GH_URL ]] && break
-    kill -0 "$GH_PID" 2>/dev/null || { tail -n 20 "$TMP/gatehouse.log" >&2; die "gatehouse exited"; }
-    sleep 0.1
-done
-[[ -n $GH_URL ]] || { tail -n 20 "$TMP/gatehouse.log" >&2; die "gatehouse printed no 'listening on' line in 10 s"; }
-GH_URL="${GH_URL%/}"
+wait_listening
 
 gh() { BENCH_ADMIN_PASSWORD="$ADMIN_PASSWORD" timeout "$((RUN_TIMEOUT + 60))" "$PYTHON" "$HERE/gatehouse_client.py" "$@"; }
 gh setup --state "$TMP/gh-state.json" --url "$GH_URL" --key "$CLIENT_KEY" || die "gatehouse login or key import failed"

@@ -18,7 +18,6 @@ using http::Json;
 using http::Response;
 using http::Status;
 
-
 std::optional<core::Clock::time_point> TimeParam(const http::RequestContext& context, std::string_view name) {
     const auto text = FilterParam(context, name);
     if (!text) return std::nullopt;

@@ -64,7 +64,8 @@ Response AuthHandlers::SessionResponse(const auth::LoginResult& result) const {
          {"expires_in", result.expires_in},
          {"user",
           {{"id", result.user.id}, {"username", result.user.username}, {"role", auth::RoleName(result.user.role)}}}});
-    response.insert(http::beast_http::field::set_cookie, Cookie(kCookieName, result.refresh_token, result.refresh_max_age));
+    response.insert(http::beast_http::field::set_cookie,
+                    Cookie(kCookieName, result.refresh_token, result.refresh_max_age));
     if (!result.device.empty())
         response.insert(http::beast_http::field::set_cookie, Cookie(kDeviceCookie, result.device, kDeviceMaxAge));
     response.set(http::beast_http::field::cache_control, "no-store");

@@ -243,7 +243,8 @@ boost::asio::awaitable<Response> FleetHandlers::AcceptHostKey(http::RequestConte
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"fingerprint"});
     auto fingerprint = RequireString(fields, "fingerprint", 64);
-    const auto [old_key, new_key] = co_await fleet.AcceptHostKey(std::string(context.Param("id")), std::move(fingerprint));
+    const auto [old_key, new_key] =
+        co_await fleet.AcceptHostKey(std::string(context.Param("id")), std::move(fingerprint));
     context.audit.details = {{"old", OptionalJson(old_key)}, {"new", new_key}};
     co_return http::Json(Status::ok, {{"old_fingerprint", OptionalJson(old_key)}, {"new_fingerprint", new_key}});
 }

@@ -69,9 +69,8 @@ void RefusalSummary::Summarise(const Window& window) {
     event.action = "http.refusals";
     event.outcome = "denied";
     event.status = static_cast<int>(window.status);
-    event.details = {{"count", window.suppressed},
-                     {"since", core::FormatRfc3339(window.wall_start)},
-                     {"until", core::NowRfc3339()}};
+    event.details = {
+        {"count", window.suppressed}, {"since", core::FormatRfc3339(window.wall_start)}, {"until", core::NowRfc3339()}};
     if (window.route) {
         event.details["method"] = http::beast_http::to_string(window.route->method());
         event.details["route"] = window.route->pattern();

@@ -23,7 +23,8 @@ class RefusalSummary {
                    std::size_t max_keys = 10000);
 
     /// true: record this refusal as an event of its own (the first of its window).
-    bool First(const std::string& address, const http::Route& route, unsigned status, Clock::time_point now = Clock::now());
+    bool First(const std::string& address, const http::Route& route, unsigned status,
+               Clock::time_point now = Clock::now());
     /// Writes the summaries of windows that are over and forgets them (scheduler job; also at shutdown with `all`).
     void Flush(Clock::time_point now = Clock::now(), bool all = false);
 

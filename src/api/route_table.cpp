@@ -30,8 +30,8 @@ http::RouteOptions Tag(std::string tag, std::string action = {}) {
 
 void BuildRouteTable(http::Router& router, Services& s) {
     auto ops = std::make_shared<OpsHandlers>(OpsHandlers{s, router});
-    auto auth = std::make_shared<AuthHandlers>(
-        AuthHandlers{s.identity, CookieSettings{s.cookie_secure, s.cookie_same_site}});
+    auto auth =
+        std::make_shared<AuthHandlers>(AuthHandlers{s.identity, CookieSettings{s.cookie_secure, s.cookie_same_site}});
     auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
     auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});

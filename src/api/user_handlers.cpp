@@ -80,8 +80,7 @@ boost::asio::awaitable<Response> UserHandlers::ChangeMyPassword(http::RequestCon
     OnlyFields(fields, {"current_password", "password"});
     auto current = RequireString(fields, "current_password", 4096);
     auto replacement = RequireString(fields, "password", 4096);
-    co_await identity.ChangeOwnPassword(Caller(context), std::move(current), std::move(replacement),
-                                        Client(context));
+    co_await identity.ChangeOwnPassword(Caller(context), std::move(current), std::move(replacement), Client(context));
     co_return NoContent();
 }
 
@@ -137,8 +136,8 @@ boost::asio::awaitable<Response> UserHandlers::CreateToken(http::RequestContext&
 
 boost::asio::awaitable<Response> UserHandlers::ListTokens(http::RequestContext& context) const {
     const bool all = context.Query("all").value_or("") == "true";
-    auto page = co_await identity.ListApiTokens(Caller(context), all, PageLimit(context),
-                                                context.Query("cursor").value_or(""));
+    auto page =
+        co_await identity.ListApiTokens(Caller(context), all, PageLimit(context), context.Query("cursor").value_or(""));
     boost::json::array items;
     for (const auto& token : page.items) items.push_back(TokenJson(token));
     co_return http::Json(Status::ok, {{"items", std::move(items)}, {"next_cursor", Cursor(page.next_cursor)}});

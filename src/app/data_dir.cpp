@@ -8,7 +8,6 @@
 #include <cstring>
 #include <stdexcept>
 
-
 namespace gatehouse::app {
 namespace fs = std::filesystem;
 

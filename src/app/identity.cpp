@@ -19,8 +19,8 @@ IdentityStack BuildIdentity(const config::Config& config, store::Database& datab
     options.instance_id = std::move(instance_id);
     options.throttle.attempts_per_address = config.auth.login_attempts_per_minute;
     options.throttle.failures_per_account = config.auth.login_failures_per_account_per_minute;
-    stack.service = std::make_unique<auth::IdentityService>(database, passwords, *stack.hasher,
-                                                            auth::JwtCodec(jwt_key), audit, options);
+    stack.service = std::make_unique<auth::IdentityService>(database, passwords, *stack.hasher, auth::JwtCodec(jwt_key),
+                                                            audit, options);
     return stack;
 }
 

@@ -44,8 +44,8 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
         },
         seconds(std::min(5, config.fleet.probe_interval_s)));
     scheduler.Every(
-        "tasks.maintain", t.task_heartbeat, [&tasks = t.tasks]() -> asio::awaitable<void> { co_await tasks.Maintain(); },
-        t.task_heartbeat);
+        "tasks.maintain", t.task_heartbeat,
+        [&tasks = t.tasks]() -> asio::awaitable<void> { co_await tasks.Maintain(); }, t.task_heartbeat);
     scheduler.Every(
         "apps.auto_stop", seconds(config.apps.auto_stop_check_s),
         [&apps = t.apps]() -> asio::awaitable<void> { co_await apps.AutoStopDue(); },

@@ -17,7 +17,6 @@ std::optional<AppStatus> ParseAppStatus(std::string_view name) noexcept {
     return std::nullopt;
 }
 
-
 core::Error NotFound(std::string_view what) {
     return core::Error(core::errc::not_found, "no such " + std::string(what));
 }
@@ -138,8 +137,8 @@ boost::asio::awaitable<AppView> AppService::UpdateApp(std::string id, AppInput i
         CheckReferences(c, input);
         const bool moves = app->server_id != input.server_id || app->cd_path != input.cd_path;
         if (moves && app->status != AppStatus::stopped && app->status != AppStatus::failed)
-            throw core::Error(core::errc::conflict,
-                              "the app is " + std::string(Name(app->status)) + "; stop it before changing its server_id or cd_path");
+            throw core::Error(core::errc::conflict, "the app is " + std::string(Name(app->status)) +
+                                                        "; stop it before changing its server_id or cd_path");
         // A new limit applies to the current run too: its deadline is counted again from started_at.
         const bool new_limit = app->auto_stop_minutes != input.auto_stop_minutes;
         Apply(*app, input);

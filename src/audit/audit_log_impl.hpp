@@ -27,11 +27,11 @@ struct AuditLog::Impl {
     mutable std::mutex mutex;
     std::condition_variable written_changed;
     std::deque<Event> queue;
-    std::uint64_t recorded = 0;  // sequence number of the last recorded event
-    std::uint64_t written = 0;   // every event up to this sequence number is written (or dropped)
-    bool draining = false;       // a drain job is posted or running
-    std::uint64_t dropped = 0;   // events refused because the queue was full
-    std::uint64_t dropped_logged = 0;                  // how many of them the log has been told about
+    std::uint64_t recorded = 0;                       // sequence number of the last recorded event
+    std::uint64_t written = 0;                        // every event up to this sequence number is written (or dropped)
+    bool draining = false;                            // a drain job is posted or running
+    std::uint64_t dropped = 0;                        // events refused because the queue was full
+    std::uint64_t dropped_logged = 0;                 // how many of them the log has been told about
     std::chrono::steady_clock::time_point logged_at;  // when it was last told
 };
 

@@ -13,12 +13,10 @@
 namespace gatehouse::audit::detail {
 namespace {
 
-
 // Empty optional columns are stored as NULL so that "no actor" and "actor ''" cannot differ.
 store::Value OptionalText(const std::string& s) { return s.empty() ? store::Value(nullptr) : store::Value(s); }
 
 std::string TextOrEmpty(const store::Row& row, std::size_t i) { return row.OptString(i).value_or(std::string()); }
-
 
 }  // namespace
 

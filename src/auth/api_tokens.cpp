@@ -30,9 +30,8 @@ boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal p
     if (principal.kind == Principal::Kind::api_token && principal.token_expires_epoch) {
         const core::Clock::time_point limit{std::chrono::seconds(*principal.token_expires_epoch)};
         if (expires && *expires > limit)
-            throw core::Error(core::errc::forbidden,
-                              "a token created with an API token cannot expire after it (" + core::FormatRfc3339(limit) +
-                                  ")");
+            throw core::Error(core::errc::forbidden, "a token created with an API token cannot expire after it (" +
+                                                         core::FormatRfc3339(limit) + ")");
         if (!expires) expires = limit;
     }
     const auto secret = NewOpaqueToken("gha_");

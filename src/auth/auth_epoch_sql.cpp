@@ -18,7 +18,7 @@ void NotifyAuthChange(Connection& c, std::string_view payload) {
 }
 
 UserEntry ToEntry(const UserRecord& u) {
-    return UserEntry{u.id,         u.username,   ParseRole(u.role).value_or(Role::viewer),
+    return UserEntry{u.id,         u.username,         ParseRole(u.role).value_or(Role::viewer),
                      u.disabled,   u.token_generation, u.created_at,
                      u.updated_at, u.auth_version};
 }
@@ -27,7 +27,8 @@ AuthSnapshot ReadAuthSnapshot(Connection& c, std::int64_t now_epoch) {
     AuthSnapshot snapshot;
     // The epoch first: whatever is read after it reflects at least every change up to it.
     snapshot.version = ReadAuthEpoch(c);
-    for (const auto& user : ListUsers(c, "", static_cast<std::size_t>(1) << 30)) snapshot.users.push_back(ToEntry(user));
+    for (const auto& user : ListUsers(c, "", static_cast<std::size_t>(1) << 30))
+        snapshot.users.push_back(ToEntry(user));
     const auto tokens = c.Execute(
         "SELECT id, user_id, name, token_hash, role, expires_epoch, auth_version FROM api_tokens "
         "WHERE revoked = 0 AND (expires_epoch IS NULL OR expires_epoch > ?)",
@@ -37,7 +38,8 @@ AuthSnapshot ReadAuthSnapshot(Connection& c, std::int64_t now_epoch) {
                                                 ParseRole(r.String(4)).value_or(Role::viewer), r.OptInt(5), false,
                                                 r.Int(6)});
     for (const auto& r :
-         c.Execute("SELECT jti, expires_epoch FROM revoked_jtis WHERE expires_epoch > ?", {store::Value(now_epoch)}).rows)
+         c.Execute("SELECT jti, expires_epoch FROM revoked_jtis WHERE expires_epoch > ?", {store::Value(now_epoch)})
+             .rows)
         snapshot.denied_jtis.emplace_back(r.String(0), r.Int(1));
     for (const auto& r : c.Execute("SELECT family_id, until_epoch FROM revoked_families WHERE until_epoch > ?",
                                    {store::Value(now_epoch)})

@@ -72,8 +72,8 @@ struct AuthSync::Impl {
                     break;
                 case 't':
                     db.WithRead([&](store::Connection& c) {
-                        const auto token = c.Execute("SELECT user_id FROM api_tokens WHERE id = ?",
-                                                     {store::Text(change->key)});
+                        const auto token =
+                            c.Execute("SELECT user_id FROM api_tokens WHERE id = ?", {store::Text(change->key)});
                         if (token.empty()) return;
                         for (auto& entry : store_sql::ApiTokensOf(c, token.rows.front().String(0)))
                             if (entry.id == change->key) view.PutToken(std::move(entry));
@@ -124,8 +124,8 @@ boost::asio::awaitable<void> AuthSync::Poll() {
     auto& impl = *impl_;
     const auto epoch = co_await impl.db.Read([](store::Connection& c) { return store_sql::ReadAuthEpoch(c); });
     if (epoch > impl.view.covered()) {
-        auto snapshot =
-            co_await impl.db.Read([](store::Connection& c) { return store_sql::ReadAuthSnapshot(c, core::EpochSeconds()); });
+        auto snapshot = co_await impl.db.Read(
+            [](store::Connection& c) { return store_sql::ReadAuthSnapshot(c, core::EpochSeconds()); });
         impl.view.Merge(snapshot);
     }
     impl.view.MarkSynced();

@@ -222,8 +222,8 @@ void AuthView::Purge(std::int64_t now_epoch) {
     std::erase_if(deleted_users_, [&](const auto& entry) { return entry.second <= covered_; });
     std::erase_if(tokens_by_hash_, [&](const auto& entry) {
         const auto& token = *entry.second;
-        const bool gone = (token.revoked && token.version <= covered_) ||
-                          (token.expires_epoch && *token.expires_epoch <= now_epoch);
+        const bool gone =
+            (token.revoked && token.version <= covered_) || (token.expires_epoch && *token.expires_epoch <= now_epoch);
         if (gone) token_hash_by_id_.erase(token.id);
         return gone;
     });

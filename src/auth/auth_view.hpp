@@ -43,8 +43,8 @@ struct ApiTokenEntry {
 struct AuthSnapshot {
     std::int64_t version = 0;  // the auth epoch it reflects
     std::vector<UserEntry> users;
-    std::vector<ApiTokenEntry> tokens;                                // revoked ones left out
-    std::vector<std::pair<std::string, std::int64_t>> denied_jtis;    // jti, expiry (epoch s)
+    std::vector<ApiTokenEntry> tokens;                                   // revoked ones left out
+    std::vector<std::pair<std::string, std::int64_t>> denied_jtis;       // jti, expiry (epoch s)
     std::vector<std::pair<std::string, std::int64_t>> revoked_families;  // family, until (epoch s)
 };
 
@@ -113,10 +113,10 @@ class AuthView {
     Map<std::int64_t> deleted_users_;  // id -> version of the deletion
     Map<std::shared_ptr<const ApiTokenEntry>> tokens_by_hash_;
     Map<std::string> token_hash_by_id_;
-    Map<std::int64_t> denied_jtis_;       // -> expiry
-    Map<std::int64_t> revoked_families_;  // -> until
-    Map<Clock::time_point> known_bad_;    // token hash -> when
-    std::int64_t covered_ = -1;  // nothing loaded yet
+    Map<std::int64_t> denied_jtis_;         // -> expiry
+    Map<std::int64_t> revoked_families_;    // -> until
+    Map<Clock::time_point> known_bad_;      // token hash -> when
+    std::int64_t covered_ = -1;             // nothing loaded yet
     std::set<std::int64_t> applied_ahead_;  // applied epochs above covered_, waiting for the gap to close
     std::atomic<std::uint64_t> changes_{0};
     std::atomic<std::int64_t> synced_at_{0};  // Clock ticks of the last sync

@@ -126,8 +126,8 @@ std::optional<Role> IdentityService::CurrentRole(const Principal& principal) con
         return std::min(token->role, user->role);
     }
     const auto user = impl.view.User(principal.user_id);
-    if (!user || user->disabled || user->generation != principal.generation ||
-        impl.view.JtiDenied(principal.jti) || impl.view.FamilyRevoked(principal.family_id))
+    if (!user || user->disabled || user->generation != principal.generation || impl.view.JtiDenied(principal.jti) ||
+        impl.view.FamilyRevoked(principal.family_id))
         return std::nullopt;
     return user->role;
 }

@@ -93,8 +93,8 @@ struct ApiTokenPage {
 /// view is not fresh, against the store.
 class IdentityService {
   public:
-    IdentityService(store::Database& database, core::WorkerPool& passwords, const PasswordHasher& hasher,
-                    JwtCodec jwt, audit::AuditLog& audit, IdentityOptions options);
+    IdentityService(store::Database& database, core::WorkerPool& passwords, const PasswordHasher& hasher, JwtCodec jwt,
+                    audit::AuditLog& audit, IdentityOptions options);
 
     const IdentityOptions& options() const noexcept { return options_; }
     AuthView& view() noexcept;
@@ -124,8 +124,7 @@ class IdentityService {
     /// A token never out-ranks or outlives what created it: its role is at most the caller's effective role, and
     /// when the caller is itself an API token, it expires no later than that token (and by then when no expiry is
     /// asked for).
-    boost::asio::awaitable<ApiTokenView> CreateApiToken(Principal principal, std::string name,
-                                                        std::optional<Role> role,
+    boost::asio::awaitable<ApiTokenView> CreateApiToken(Principal principal, std::string name, std::optional<Role> role,
                                                         std::optional<core::Clock::time_point> expires);
     boost::asio::awaitable<ApiTokenPage> ListApiTokens(Principal principal, bool all, std::size_t limit,
                                                        std::string cursor);

@@ -10,8 +10,8 @@
 namespace gatehouse::auth {
 
 struct ThrottleOptions {
-    int attempts_per_address = 10;         // every password check from one address, per minute
-    int failures_per_account = 50;         // failed checks of one account from clients it has no device cookie of
+    int attempts_per_address = 10;  // every password check from one address, per minute
+    int failures_per_account = 50;  // failed checks of one account from clients it has no device cookie of
     std::chrono::seconds window{60};
 };
 

@@ -21,12 +21,12 @@ struct Principal {
     Role role = Role::viewer;  // effective role (an API token's role is capped by its user's)
     std::string token_id;      // API token id (kind == api_token)
     std::string token_name;
-    std::string token_hash;          // API token's hash (kind == api_token)
+    std::string token_hash;                           // API token's hash (kind == api_token)
     std::optional<std::int64_t> token_expires_epoch;  // API token's expiry, if it has one
-    std::string jti;                 // access token id (kind == user)
-    std::string family_id;           // refresh family the access token came from
-    std::int64_t generation = 0;     // the user's token generation the access token was issued under
-    std::int64_t expires_epoch = 0;  // access token expiry (kind == user)
+    std::string jti;                                  // access token id (kind == user)
+    std::string family_id;                            // refresh family the access token came from
+    std::int64_t generation = 0;                      // the user's token generation the access token was issued under
+    std::int64_t expires_epoch = 0;                   // access token expiry (kind == user)
 };
 
 }  // namespace gatehouse::auth

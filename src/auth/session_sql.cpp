@@ -40,9 +40,10 @@ void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch) {
 }
 
 void RecordRevokedFamily(Connection& c, std::string_view family_id, std::int64_t until_epoch) {
-    c.Execute("INSERT INTO revoked_families (family_id, until_epoch) VALUES (?, ?) ON CONFLICT (family_id) DO UPDATE "
-              "SET until_epoch = excluded.until_epoch",
-              {store::Text(family_id), store::Value(until_epoch)});
+    c.Execute(
+        "INSERT INTO revoked_families (family_id, until_epoch) VALUES (?, ?) ON CONFLICT (family_id) DO UPDATE "
+        "SET until_epoch = excluded.until_epoch",
+        {store::Text(family_id), store::Value(until_epoch)});
 }
 
 void PurgeExpired(Connection& c, std::int64_t now_epoch) {

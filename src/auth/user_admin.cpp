@@ -93,8 +93,7 @@ boost::asio::awaitable<UserView> IdentityService::Register(std::string username,
                                                            ClientInfo client) {
     if (!options_.registration_enabled) throw core::Error(core::errc::not_found, "self-registration is disabled");
     // Hashing is a password check's worth of work: throttled the same way.
-    if (const auto wait = throttle_->Admit(PasswordClient{client.ip, {}}, username))
-        throw core::TooManyAttempts(*wait);
+    if (const auto wait = throttle_->Admit(PasswordClient{client.ip, {}}, username)) throw core::TooManyAttempts(*wait);
     co_return co_await CreateUser(std::move(username), std::move(password), Role::viewer);
 }
 
@@ -151,10 +150,9 @@ boost::asio::awaitable<void> IdentityService::ChangeOwnPassword(Principal princi
     auto& impl = *impl_;
     // Checking the current password is a password check like a login's: throttled, with the session standing in
     // for a device cookie (a stolen session must not guess faster than a stranger, nor lock the user out).
-    const PasswordClient who{client.ip, "session:" + (principal.family_id.empty() ? principal.token_id
-                                                                                   : principal.family_id)};
-    if (const auto wait = throttle_->Admit(who, principal.username))
-        throw core::TooManyAttempts(*wait);
+    const PasswordClient who{client.ip,
+                             "session:" + (principal.family_id.empty() ? principal.token_id : principal.family_id)};
+    if (const auto wait = throttle_->Admit(who, principal.username)) throw core::TooManyAttempts(*wait);
     auto user = co_await impl.db.Read([&](store::Connection& c) { return MustFind(c, principal.user_id); });
     const bool ok =
         co_await core::Offload(impl.passwords, [&] { return impl.hasher.Verify(user.password_hash, current); });

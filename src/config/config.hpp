@@ -37,20 +37,20 @@ struct DatabaseConfig {
 struct WorkersConfig {
     int threads = 4;  // blocking work other than the database (argon2, ssh, key generation)
     int max_queued = 10000;
-    int ssh_threads = 64;              // task commands over SSH in progress at once
-    int ssh_probe_threads = 16;        // status, disk and scheduled probes
-    int ssh_interactive_threads = 8;   // test-ssh and host-key checks
-    int password_threads = 2;          // argon2 hashing and checks
-    int password_max_queued = 32;      // password checks that may wait before 503
+    int ssh_threads = 64;             // task commands over SSH in progress at once
+    int ssh_probe_threads = 16;       // status, disk and scheduled probes
+    int ssh_interactive_threads = 8;  // test-ssh and host-key checks
+    int password_threads = 2;         // argon2 hashing and checks
+    int password_max_queued = 32;     // password checks that may wait before 503
 };
 
 struct AuthConfig {
     int access_ttl_s = 15 * 60;
     int refresh_ttl_s = 14 * 24 * 3600;
     bool registration_enabled = false;
-    bool cookie_secure = false;           // always on under TLS
-    std::string cookie_samesite = "Lax";  // Lax | Strict | None
-    int login_attempts_per_minute = 10;   // per source address, and per username and address
+    bool cookie_secure = false;                      // always on under TLS
+    std::string cookie_samesite = "Lax";             // Lax | Strict | None
+    int login_attempts_per_minute = 10;              // per source address, and per username and address
     int login_failures_per_account_per_minute = 50;  // per username from clients it has no device cookie of
     int argon2_opslimit = 2;
     int argon2_memlimit_kib = 65536;

@@ -97,8 +97,8 @@ std::vector<Option> BuildOptions() {
         StringOption("tls.key_file", "PEM private key for tls.cert_file", &Config::tls, &TlsConfig::key_file));
     options.push_back(IntOption("workers.threads", "threads for blocking work (hashing, ssh, key generation)",
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
-    options.push_back(IntOption("workers.ssh_threads", "threads for task commands over SSH (at once)",
-                                &Config::workers, &WorkersConfig::ssh_threads, 1, 512));
+    options.push_back(IntOption("workers.ssh_threads", "threads for task commands over SSH (at once)", &Config::workers,
+                                &WorkersConfig::ssh_threads, 1, 512));
     options.push_back(IntOption("workers.ssh_probe_threads", "threads for status, disk and scheduled probes over SSH",
                                 &Config::workers, &WorkersConfig::ssh_probe_threads, 1, 512));
     options.push_back(IntOption("workers.ssh_interactive_threads", "threads for test-ssh and host-key checks",

@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <boost/json/serialize.hpp>
 #include <atomic>
+#include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <condition_variable>
 #include <mutex>
@@ -89,7 +89,7 @@ class BatchedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
         }
     }
 
-    std::string buffer_;      // guarded by the sink's mutex_
+    std::string buffer_;         // guarded by the sink's mutex_
     std::uint64_t dropped_ = 0;  // guarded by the sink's mutex_
     std::mutex wake_mutex_;
     std::condition_variable wake_;

@@ -46,5 +46,4 @@ std::size_t Utf8CompleteLength(std::string_view text) noexcept {
     return size;
 }
 
-
 }  // namespace gatehouse::core

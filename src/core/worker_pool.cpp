@@ -22,6 +22,7 @@ void WorkerPool::Admit() {
 void WorkerPool::Start() noexcept { busy_.fetch_add(1, std::memory_order_relaxed); }
 
 void WorkerPool::Finish() noexcept {
+    completed_.fetch_add(1, std::memory_order_relaxed);
     busy_.fetch_sub(1, std::memory_order_relaxed);
     queued_.fetch_sub(1, std::memory_order_relaxed);
 }

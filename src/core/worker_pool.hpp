@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ class WorkerPool {
     const std::string& name() const noexcept { return name_; }
     std::size_t threads() const noexcept { return threads_; }
     std::size_t busy() const noexcept { return busy_.load(std::memory_order_relaxed); }
+    /// Jobs run to their end since start (a counter: how much work the pool did).
+    std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_relaxed); }
     std::size_t queued() const noexcept {
         const auto outstanding = queued_.load(std::memory_order_relaxed);
         const auto running = busy_.load(std::memory_order_relaxed);
@@ -51,6 +54,7 @@ class WorkerPool {
     boost::asio::thread_pool pool_;
     std::atomic<std::size_t> queued_{0};  // admitted and not finished: waiting or running
     std::atomic<std::size_t> busy_{0};
+    std::atomic<std::uint64_t> completed_{0};
 };
 
 /// Runs `fn` on `pool` and resumes the calling coroutine on its own executor with the result,

@@ -245,8 +245,8 @@ boost::asio::awaitable<DiskView> FleetService::Disk(std::string id) {
         std::lock_guard lock(impl.cache_mutex);
         const auto it = impl.disk_cache.find(id);
         // A failure is kept briefly too: a host that swallows connections costs one connect timeout per TTL.
-        const auto ttl = it != impl.disk_cache.end() && it->second.error ? impl.options.failure_ttl
-                                                                         : impl.options.disk_ttl;
+        const auto ttl =
+            it != impl.disk_cache.end() && it->second.error ? impl.options.failure_ttl : impl.options.disk_ttl;
         if (it != impl.disk_cache.end() && std::chrono::steady_clock::now() - it->second.at < ttl) {
             if (it->second.error) throw core::Error(core::errc::unavailable, *it->second.error);
             co_return it->second.view;
@@ -266,8 +266,8 @@ boost::asio::awaitable<std::pair<std::optional<std::string>, std::string>> Fleet
         const std::string accepted = *server->pending_host_key_fingerprint;
         // The admin approves the key they were shown, never one that replaced it since.
         if (accepted != fingerprint)
-            throw core::Error(core::errc::conflict,
-                              "the host key waiting to be accepted is " + accepted + ", not " + fingerprint.substr(0, 64));
+            throw core::Error(core::errc::conflict, "the host key waiting to be accepted is " + accepted + ", not " +
+                                                        fingerprint.substr(0, 64));
         auto change = std::make_pair(server->host_key_fingerprint, accepted);
         server->host_key_fingerprint = accepted;
         server->pending_host_key_fingerprint.reset();

@@ -11,7 +11,6 @@ vault::Owner ServerPostgresPassword(const std::string& id) { return {"server", i
 vault::Owner KeyPrivate(const std::string& id) { return {"ssh_key", id, "private_key"}; }
 vault::Owner KeyPassphrase(const std::string& id) { return {"ssh_key", id, "passphrase"}; }
 
-
 namespace {
 
 core::Error NotFound(std::string_view what) {
@@ -199,7 +198,7 @@ boost::asio::awaitable<ServerView> FleetService::CreateServer(ServerInput input,
 }
 
 boost::asio::awaitable<ServerUpdate> FleetService::UpdateServer(std::string id, ServerInput input,
-                                                                 bool caller_is_admin) {
+                                                                bool caller_is_admin) {
     ValidateServerInput(input);
     CheckMayPin(input, caller_is_admin);
     auto update = co_await impl_->db.Write([&](store::Connection& c) {

@@ -37,7 +37,7 @@ struct TestResult {
 };
 
 struct StatusView {
-    std::string status;  // online | offline | auth_failed | host_key_mismatch | unknown
+    std::string status;                     // online | offline | auth_failed | host_key_mismatch | unknown
     std::optional<std::string> error_kind;  // why it is not online: ssh::FailureKindName
     std::optional<double> uptime_seconds;
     std::optional<std::array<double, 3>> load_average;

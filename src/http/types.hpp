@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-
 namespace gatehouse::http {
 
 namespace beast_http = boost::beast::http;

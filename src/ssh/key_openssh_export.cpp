@@ -70,7 +70,6 @@ BnPtr GetBn(EVP_PKEY* pkey, const char* name) {
     return BnPtr(bn);
 }
 
-
 // Writes the type-specific private fields (everything between the key type and the comment).
 void WritePrivateFields(ssh_key key, const TypeInfo& info, std::string_view public_blob, WireWriter& w) {
     char* raw = nullptr;

@@ -95,7 +95,7 @@ struct PoolStats {
 /// What a listener hears (see Database::Listen). Called on the listener's own thread, which may block.
 struct ListenCallbacks {
     std::function<void(std::string_view payload)> message;
-    std::function<void()> connected;              // after every (re)connection: catch up on what was missed
+    std::function<void()> connected;             // after every (re)connection: catch up on what was missed
     std::function<void(std::string_view)> lost;  // the connection dropped or could not be made (why)
 };
 

@@ -67,8 +67,7 @@ int Migrate(Database& db, std::span<const Migration> migrations) {
                 step = &migrations[static_cast<std::size_t>(current)];
                 conn.ExecuteScript(conn.dialect() == Dialect::sqlite ? step->sqlite : step->postgres);
                 conn.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                             {Value(std::int64_t{step->version}), Text(step->name),
-                              Text(core::NowRfc3339())});
+                             {Value(std::int64_t{step->version}), Text(step->name), Text(core::NowRfc3339())});
             });
         } catch (const core::Error& e) {
             if (step == nullptr) throw std::runtime_error("cannot migrate the database: " + Describe(e));

@@ -19,8 +19,7 @@ class Pool {
   public:
     using Factory = std::function<std::unique_ptr<T>()>;
 
-    Pool(std::size_t size, Factory factory,
-         std::chrono::milliseconds acquire_timeout = std::chrono::milliseconds(5000))
+    Pool(std::size_t size, Factory factory, std::chrono::milliseconds acquire_timeout = std::chrono::milliseconds(5000))
         : size_(size == 0 ? 1 : size), factory_(std::move(factory)), acquire_timeout_(acquire_timeout) {}
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
@@ -59,13 +58,14 @@ class Pool {
         if (idle_.empty() && created_ >= size_) {
             const auto start = std::chrono::steady_clock::now();
             ++waiting_;
-            const bool got = cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || created_ < size_; });
+            const bool got =
+                cv_.wait_for(lock, acquire_timeout_, [this] { return !idle_.empty() || created_ < size_; });
             --waiting_;
             wait_seconds_total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             if (!got)
-                throw core::Error(core::errc::unavailable, "the database is busy, try again",
-                                  "no database connection came free within " +
-                                      std::to_string(acquire_timeout_.count()) + " ms");
+                throw core::Error(
+                    core::errc::unavailable, "the database is busy, try again",
+                    "no database connection came free within " + std::to_string(acquire_timeout_.count()) + " ms");
         }
         ++in_use_;
         if (!idle_.empty()) {

@@ -97,11 +97,11 @@ pg_conn* ConnectPostgres(const std::string& url, const SessionSettings& settings
     const std::string timeout = std::to_string(settings.connect_timeout_s);
     const std::string session_options = "-c statement_timeout=" + std::to_string(settings.statement_timeout_ms);
     // expand_dbname: `dbname` holds the whole URL; the later keywords override what it says.
-    const char* keys[] = {"dbname",     "connect_timeout", "client_encoding",     "application_name",
-                          "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-                          "options",    nullptr};
-    const char* values[] = {url.c_str(), timeout.c_str(), "UTF8", settings.application_name, "1", "30", "10", "3",
-                            session_options.c_str(), nullptr};
+    const char* keys[] = {
+        "dbname",          "connect_timeout",     "client_encoding",  "application_name", "keepalives",
+        "keepalives_idle", "keepalives_interval", "keepalives_count", "options",          nullptr};
+    const char* values[] = {url.c_str(), timeout.c_str(),         "UTF8", settings.application_name, "1", "30", "10",
+                            "3",         session_options.c_str(), nullptr};
     pg_conn* conn = PQconnectdbParams(keys, values, 1);
     if (conn == nullptr) throw std::bad_alloc();
     if (PQstatus(conn) == CONNECTION_OK) return conn;

@@ -21,8 +21,6 @@ constexpr std::size_t kMaxTargets = 10000;
 
 core::Error Invalid(std::string detail) { return core::Error(core::errc::invalid_argument, std::move(detail)); }
 
-
-
 void Validate(const TaskRequest& r) {
     if (std::find(std::begin(kKinds), std::end(kKinds), r.kind) == std::end(kKinds))
         throw Invalid("kind must be one of exec, deploy_key, revoke_key, compose_up, compose_down");
@@ -37,7 +35,6 @@ void Validate(const TaskRequest& r) {
 }
 
 }  // namespace
-
 
 namespace {
 
@@ -213,8 +210,9 @@ TaskRun::Subscription TaskService::Watch(const std::string& id, boost::asio::any
 std::size_t TaskService::RecoverInterrupted() {
     std::vector<std::string> ids;
     const auto stale = core::EpochSeconds() - impl_->options.stale_after.count();
-    impl_->db.WithTransaction(
-        [&](store::Connection& c) { ids = sql::MarkInterrupted(c, impl_->options.instance_id, stale, core::NowRfc3339()); });
+    impl_->db.WithTransaction([&](store::Connection& c) {
+        ids = sql::MarkInterrupted(c, impl_->options.instance_id, stale, core::NowRfc3339());
+    });
     for (const auto& id : ids) core::LogWarn("task.interrupted", {{"task_id", id}});
     return ids.size();
 }

@@ -71,18 +71,19 @@ void LoadTargets(Connection& c, TaskView& task) {
 void InsertTask(Connection& c, const TaskView& t, std::string_view instance_id, std::int64_t heartbeat_epoch) {
     c.Execute("INSERT INTO tasks (" + std::string(kTaskColumns) +
                   ", instance_id, heartbeat_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {Text(t.id), Text(t.kind), Text(Name(t.state)), Text(boost::json::serialize(t.params)), Nullable(t.created_by),
-               Text(t.created_by_name), Text(t.created_at), Nullable(t.started_at), Nullable(t.finished_at),
-               Int(t.timeout_s), Int(t.concurrency), Int(t.total), Int(t.done), store::Bool(t.cancel_requested),
-               Text(instance_id), Int(heartbeat_epoch)});
+              {Text(t.id), Text(t.kind), Text(Name(t.state)), Text(boost::json::serialize(t.params)),
+               Nullable(t.created_by), Text(t.created_by_name), Text(t.created_at), Nullable(t.started_at),
+               Nullable(t.finished_at), Int(t.timeout_s), Int(t.concurrency), Int(t.total), Int(t.done),
+               store::Bool(t.cancel_requested), Text(instance_id), Int(heartbeat_epoch)});
     std::int64_t position = 0;
     for (const auto& target : t.targets) {
-        c.Execute("INSERT INTO task_targets (task_id, position, " + std::string(kTargetColumns) +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  {Text(t.id), Int(position++), Text(target.server_id), Text(target.server_name), Text(Name(target.state)),
-                   Nullable(target.exit_code ? std::optional<std::int64_t>(*target.exit_code) : std::nullopt),
-                   Nullable(target.started_at), Nullable(target.finished_at), Nullable(target.result),
-                   Nullable(target.error)});
+        c.Execute(
+            "INSERT INTO task_targets (task_id, position, " + std::string(kTargetColumns) +
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {Text(t.id), Int(position++), Text(target.server_id), Text(target.server_name), Text(Name(target.state)),
+             Nullable(target.exit_code ? std::optional<std::int64_t>(*target.exit_code) : std::nullopt),
+             Nullable(target.started_at), Nullable(target.finished_at), Nullable(target.result),
+             Nullable(target.error)});
     }
 }
 

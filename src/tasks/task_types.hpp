@@ -62,7 +62,6 @@ struct TaskView {
     std::vector<TargetView> targets;
 };
 
-
 /// One piece of output as it arrived from a target. `data` is raw bytes (not necessarily UTF-8).
 struct Chunk {
     std::int64_t seq = 0;  // orders all chunks of a task

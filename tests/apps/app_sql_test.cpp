@@ -122,8 +122,8 @@ TEST_P(AppSqlTest, RunEndsApplyOnlyInTheClaimedState) {
         EXPECT_TRUE(sql::SetStatus(c, "a1", AppStatus::stopped, AppStatus::starting));
         EXPECT_FALSE(sql::SetStatus(c, "a1", AppStatus::stopped, AppStatus::starting));
     });
-    sql::RunEnd up{AppStatus::starting, AppStatus::running, "task-1", false, "2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z",
-                   1772362800};
+    sql::RunEnd up{AppStatus::starting,        AppStatus::running,         "task-1",  false,
+                   "2026-03-01T10:00:00.000Z", "2026-03-01T11:00:00.000Z", 1772362800};
     Tx([&](store::Connection& c) {
         EXPECT_TRUE(sql::EndRun(c, "a1", up));
         EXPECT_FALSE(sql::EndRun(c, "a1", up));  // a late second end changes nothing
@@ -137,7 +137,9 @@ TEST_P(AppSqlTest, RunEndsApplyOnlyInTheClaimedState) {
 
     // A failed stop keeps started_at and drops the deadline; a successful one clears both.
     Tx([&](store::Connection& c) { EXPECT_TRUE(sql::SetStatus(c, "a1", AppStatus::running, AppStatus::stopping)); });
-    Tx([&](store::Connection& c) { EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{AppStatus::stopping, AppStatus::failed, "task-2"})); });
+    Tx([&](store::Connection& c) {
+        EXPECT_TRUE(sql::EndRun(c, "a1", sql::RunEnd{AppStatus::stopping, AppStatus::failed, "task-2"}));
+    });
     app = Find("a1");
     EXPECT_EQ(app.status, AppStatus::failed);
     EXPECT_EQ(app.started_at, "2026-03-01T10:00:00.000Z");

@@ -12,9 +12,9 @@ using Clock = api::RefusalSummary::Clock;
 using namespace std::chrono_literals;
 
 http::Route MakeRoute(std::string pattern) {
-    return http::Route(http::Verb::get, std::move(pattern), http::Access::kViewer,
-                       [](http::RequestContext&) -> boost::asio::awaitable<http::Response> { co_return http::Response{}; },
-                       "test");
+    return http::Route(
+        http::Verb::get, std::move(pattern), http::Access::kViewer,
+        [](http::RequestContext&) -> boost::asio::awaitable<http::Response> { co_return http::Response{}; }, "test");
 }
 
 // 5,000 refusals from one address on two routes are two events now and two summaries with their counts later.

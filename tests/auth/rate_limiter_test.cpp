@@ -1,8 +1,8 @@
 #include "auth/rate_limiter.hpp"
 
-#include "auth/login_throttle.hpp"
-
 #include <gtest/gtest.h>
+
+#include "auth/login_throttle.hpp"
 
 namespace gatehouse::auth {
 namespace {
@@ -70,9 +70,9 @@ TEST(LoginThrottle, StrangersShareTheAccountLimitAKnownDeviceDoesNot) {
         ASSERT_FALSE(throttle.Admit(stranger, "admin"));
         throttle.Failed(stranger, "admin");
     }
-    EXPECT_TRUE(throttle.Admit({"10.0.0.99", ""}, "admin"));     // the account is closed to strangers
+    EXPECT_TRUE(throttle.Admit({"10.0.0.99", ""}, "admin"));       // the account is closed to strangers
     EXPECT_FALSE(throttle.Admit({"192.0.2.1", device}, "admin"));  // but not to the user's browser
-    EXPECT_FALSE(throttle.Admit({"10.0.0.98", ""}, "other"));     // nor to other accounts
+    EXPECT_FALSE(throttle.Admit({"10.0.0.98", ""}, "other"));      // nor to other accounts
     // Every attempt from one address counts, failed or not.
     const PasswordClient busy{"192.0.2.9", ""};
     for (int i = 0; i < 3; ++i) ASSERT_FALSE(throttle.Admit(busy, "someone-" + std::to_string(i)));

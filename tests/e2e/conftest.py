@@ -118,6 +118,23 @@ def pg_database(pg_url) -> str:
     psql(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture
+def instance_pair(start_server, tmp_path, pg_database):
+    """(a, b): two instances on one fresh PostgreSQL database, sharing the vault and JWT keys (as instances behind
+    one load balancer do). Each has `.db_url`."""
+    from support import start_identity
+
+    a = start_identity(start_server, "--database-url", pg_database, data_dir=tmp_path / "a")
+    b_dir = tmp_path / "b"
+    b_dir.mkdir(mode=0o700)
+    for name in ("vault.key", "jwt.key"):
+        shutil.copyfile(a.data_dir / name, b_dir / name)
+        os.chmod(b_dir / name, 0o600)
+    b = start_identity(start_server, "--database-url", pg_database, data_dir=b_dir)
+    a.db_url = b.db_url = pg_database
+    return a, b
+
+
 @pytest.fixture(scope="module")
 def start_module_server(tmp_path_factory):
     """Like start_server, but the servers live until the end of the test module, so tests that do

@@ -198,3 +198,16 @@ def test_deleted_user_tokens_are_refused(env):
         assert_problem(server.get(ME, headers=headers), 401)
     assert_problem(refresh(server, session.refresh), 401)
     assert_problem(login(server, name, PASSWORD), 401)
+
+
+def test_authenticated_requests_read_no_database_on_sqlite(env):
+    """Revocation is checked against the in-memory auth view: 200 authenticated requests (a session and an API
+    token) run no job on SQLite's reader pool beyond the background sync's polls."""
+    from hot_path import assert_no_database_work
+
+    server, admin = env
+    token = create_api_token(server, admin.access, "hot-sqlite")["token"]
+    callers = [admin.headers, bearer(token)]
+    for headers in callers:
+        assert server.get(ME, headers=headers).status_code == 200
+    assert_no_database_work(server, callers, pool="sqlite-read")

@@ -163,8 +163,8 @@ def test_only_an_admin_pins_a_host_key(gh, roles, hosts):
     assert resp.status_code == 200 and resp.json()["host_key_fingerprint"] == fingerprint, resp.text
 
 
-def test_test_ssh_logs_in_afresh_every_time(gh, roles, hosts):
-    old, _ = hosts
+def test_test_ssh_logs_in_afresh_every_time(gh, roles, start_sshd):
+    old = start_sshd()  # its own: scheduled probes of other tests' servers must not log in to it meanwhile
     server = add_server(gh, roles.admin, old, host_key_fingerprint=old.host_fingerprint())
     before = logins(old)
     results = [test_ssh(gh, roles, server["id"]) for _ in range(3)]

@@ -241,9 +241,10 @@ def test_preset_fingerprint_refuses_a_different_host(gh, roles, sshd):
     assert test_ssh(gh, roles, right["id"])["ok"] is True
 
 
-def test_commands_reuse_sessions_while_test_ssh_logs_in_afresh(gh, roles, sshd):
+def test_commands_reuse_sessions_while_test_ssh_logs_in_afresh(gh, roles, start_sshd):
     from tasks_support import submit, wait_task
 
+    sshd = start_sshd()  # its own: scheduled probes of other tests' servers must not log in to it meanwhile
     # Pinned up front, so the first call's pinning does not change the session's identity.
     server = add_server(gh, roles.admin, sshd, host_key_fingerprint=sshd.host_fingerprint())
     logins = lambda: (sshd.dir / "sshd.log").read_text(errors="replace").count("Accepted password")  # noqa: E731

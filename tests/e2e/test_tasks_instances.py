@@ -4,14 +4,12 @@ states, since the run's memory is in the first process only)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from support import API, fleet_roles, poll, psql, start_identity
+from support import API, fleet_roles, poll, psql
 from tasks_support import (add_server, connect, output_bytes, read_all, remote_processes, stream_bytes, submit,
                            wait_target_running, wait_task)
 
@@ -19,16 +17,9 @@ pytestmark = pytest.mark.pg
 
 
 @pytest.fixture
-def pair(start_server, tmp_path, pg_database):
-    """(runner, other): two instances on one database, sharing the vault and JWT keys."""
-    runner = start_identity(start_server, "--database-url", pg_database, data_dir=tmp_path / "a")
-    other_dir = tmp_path / "b"
-    other_dir.mkdir(mode=0o700)
-    for name in ("vault.key", "jwt.key"):
-        shutil.copyfile(runner.data_dir / name, other_dir / name)
-        os.chmod(other_dir / name, 0o600)
-    other = start_identity(start_server, "--database-url", pg_database, data_dir=other_dir)
-    return runner, other
+def pair(instance_pair):
+    """(runner, other): two instances on one database."""
+    return instance_pair
 
 
 def test_a_task_run_by_one_instance_streams_live_through_the_other(pair, sshd):

@@ -124,17 +124,24 @@ TEST_F(PostgresTest, TextWithNulIsRejected) {
     }
 }
 
-TEST_F(PostgresTest, WaitersAreCountedWhenThePoolIsExhausted) {
-    auto db = OpenPostgres(url_, PostgresOptions{.pool_size = 1});
+// Borrows the pool's only connection on another thread until `release` is set; returns once it holds it.
+std::thread HoldTheOnlyConnection(Database& db, std::promise<void>& release) {
     std::promise<void> holding;
-    std::promise<void> release;
-    std::thread holder([&] {
-        db->WithRead([&](Connection&) {
+    auto held = holding.get_future();
+    std::thread holder([&db, &release, holding = std::move(holding)]() mutable {
+        db.WithRead([&](Connection&) {
             holding.set_value();
             release.get_future().wait();
         });
     });
-    holding.get_future().wait();
+    held.wait();
+    return holder;
+}
+
+TEST_F(PostgresTest, WaitersAreCountedWhenThePoolIsExhausted) {
+    auto db = OpenPostgres(url_, PostgresOptions{.pool_size = 1});
+    std::promise<void> release;
+    std::thread holder = HoldTheOnlyConnection(*db, release);
     std::thread waiter([&] { db->WithRead([](Connection& c) { c.Execute("SELECT 1"); }); });
     for (int i = 0; i < 200 && db->Stats().waiting == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const PoolStats busy = db->Stats();
@@ -153,7 +160,8 @@ TEST_F(PostgresTest, WaitersAreCountedWhenThePoolIsExhausted) {
 
 // A stuck statement or an exhausted pool ends in an error, never in an endless wait.
 TEST_F(PostgresTest, SessionsHaveAStatementTimeoutAndWaitingForAConnectionIsBounded) {
-    auto db = OpenPostgres(url_, PostgresOptions{.pool_size = 1, .statement_timeout_ms = 300, .acquire_timeout_ms = 200});
+    auto db =
+        OpenPostgres(url_, PostgresOptions{.pool_size = 1, .statement_timeout_ms = 300, .acquire_timeout_ms = 200});
     db->WithRead([](Connection& c) {
         EXPECT_EQ(c.Execute("SHOW statement_timeout").rows.at(0).String(0), "300ms");
         EXPECT_EQ(c.Execute("SHOW application_name").rows.at(0).String(0), "gatehouse");
@@ -167,15 +175,8 @@ TEST_F(PostgresTest, SessionsHaveAStatementTimeoutAndWaitingForAConnectionIsBoun
     }
     EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
 
-    std::promise<void> holding;
     std::promise<void> release;
-    std::thread holder([&] {
-        db->WithRead([&](Connection&) {
-            holding.set_value();
-            release.get_future().wait();
-        });
-    });
-    holding.get_future().wait();
+    std::thread holder = HoldTheOnlyConnection(*db, release);
     const auto waited_from = std::chrono::steady_clock::now();
     try {
         db->WithRead([](Connection& c) { c.Execute("SELECT 1"); });

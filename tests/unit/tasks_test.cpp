@@ -1,11 +1,10 @@
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <thread>
 
 #include "ssh/ssh_client.hpp"
 #include "tasks/live.hpp"

@@ -1,7 +1,8 @@
 #include "core/text.hpp"
-#include "core/base64.hpp"
 
 #include <gtest/gtest.h>
+
+#include "core/base64.hpp"
 
 namespace gatehouse::core {
 namespace {

@@ -23,10 +23,10 @@ namespace gatehouse::http::detail {
 /// A live connection, as the server sees it for shutdown and for the connection caps.
 struct ConnectionHandle {
     boost::asio::any_io_executor executor;
-    std::string address;                    // the peer's address
-    std::function<void()> close_if_idle;    // run on `executor`
-    std::function<void()> close_websocket;  // set while the connection is a WebSocket; run on `executor`
-    std::atomic<bool> idle{false};          // waiting for a request (written on `executor`, read by the acceptor)
+    std::string address;                      // the peer's address
+    std::function<void()> close_if_idle;      // run on `executor`
+    std::function<void()> close_websocket;    // set while the connection is a WebSocket; run on `executor`
+    std::atomic<bool> idle{false};            // waiting for a request (written on `executor`, read by the acceptor)
     std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks when it went idle
     std::atomic<bool> closing{false};         // picked to make room; no longer counted against a cap
 
@@ -70,9 +70,9 @@ struct ServerCore {
     /// What a route answered: a response, or (when `upgrade` is set) a WebSocket to run instead.
     struct Handled {
         Response response;
-        WebSocketHandler upgrade;  // set only for a WebSocket upgrade request whose handler asked for it
+        WebSocketHandler upgrade;             // set only for a WebSocket upgrade request whose handler asked for it
         std::function<bool()> still_allowed;  // with `upgrade` on a protected route: the revocation check
-        BodySource body_source;    // set when the handler streams its response's body
+        BodySource body_source;               // set when the handler streams its response's body
     };
     /// Runs the handler and turns every failure into a problem response; 426 when the handler wants a
     /// WebSocket but the request is no upgrade, 403 for an upgrade from a foreign browser origin.

@@ -217,9 +217,13 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         core.metrics.in_flight().fetch_sub(1);
         if (handled.upgrade) {
             // The connection is the WebSocket's from here to its end.
-            WebSocketUpgrade upgrade{std::move(request), std::move(handled.upgrade), std::move(handled.still_allowed),
-                                     &handle,           route,
-                                     request_id,        remote,
+            WebSocketUpgrade upgrade{std::move(request),
+                                     std::move(handled.upgrade),
+                                     std::move(handled.still_allowed),
+                                     &handle,
+                                     route,
+                                     request_id,
+                                     remote,
                                      started};
             co_await RunWebSocket(core, stream, upgrade);
             co_return;
