@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "api/json_fields.hpp"
+#include "audit/changes.hpp"
 #include "api/task_handlers.hpp"
 #include "core/errc.hpp"
 #include "http/json_body.hpp"
@@ -117,9 +118,11 @@ boost::asio::awaitable<Response> AppHandlers::ReplaceProject(http::RequestContex
     context.audit.action = "project.update";
     context.audit.resource_type = "project";
     auto input = ReadProject(http::ParseJsonBody(context));
-    auto project = co_await apps.UpdateProject(std::string(context.Param("id")), std::move(input));
-    context.audit.details = {{"name", project.name}};
-    co_return http::Json(Status::ok, ProjectJson(project));
+    const std::string id(context.Param("id"));
+    const auto before = ProjectJson(co_await apps.GetProject(id));
+    auto project = ProjectJson(co_await apps.UpdateProject(id, std::move(input)));
+    context.audit.details = {{"changes", audit::Changes::Between(before, project).fields()}};
+    co_return http::Json(Status::ok, project);
 }
 
 boost::asio::awaitable<Response> AppHandlers::DeleteProject(http::RequestContext& context) const {
@@ -158,9 +161,13 @@ boost::asio::awaitable<Response> AppHandlers::ReplaceApp(http::RequestContext& c
     context.audit.action = "app.update";
     context.audit.resource_type = "app";
     auto input = ReadApp(http::ParseJsonBody(context));
-    auto app = co_await apps.UpdateApp(std::string(context.Param("id")), std::move(input));
+    const std::string id(context.Param("id"));
+    const auto before = AppJson(co_await apps.GetApp(id));
+    auto app = co_await apps.UpdateApp(id, std::move(input));
     NoteApp(context, app);
-    co_return http::Json(Status::ok, AppJson(app));
+    const auto after = AppJson(app);
+    context.audit.details["changes"] = audit::Changes::Between(before, after).fields();
+    co_return http::Json(Status::ok, after);
 }
 
 boost::asio::awaitable<Response> AppHandlers::DeleteApp(http::RequestContext& context) const {

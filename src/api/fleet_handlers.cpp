@@ -320,9 +320,12 @@ boost::asio::awaitable<Response> FleetHandlers::PatchKey(http::RequestContext& c
     const auto body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"name", "comment"});
-    auto key = co_await fleet.PatchKey(std::string(context.Param("id")), OptionalString(fields, "name", 200),
-                                       OptionalString(fields, "comment", 1024));
-    co_return http::Json(Status::ok, KeyJson(key));
+    const std::string id(context.Param("id"));
+    const auto before = KeyJson(co_await fleet.GetKey(id));
+    auto key = KeyJson(
+        co_await fleet.PatchKey(id, OptionalString(fields, "name", 200), OptionalString(fields, "comment", 1024)));
+    context.audit.details["changes"] = audit::Changes::Between(before, key).fields();
+    co_return http::Json(Status::ok, key);
 }
 
 boost::asio::awaitable<Response> FleetHandlers::DeleteKey(http::RequestContext& context) const {

@@ -5,6 +5,7 @@
 #include "api/auth_handlers.hpp"
 #include "api/gatekeeper.hpp"
 #include "api/json_fields.hpp"
+#include "audit/changes.hpp"
 #include "core/errc.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -102,8 +103,14 @@ boost::asio::awaitable<Response> UserHandlers::Patch(http::RequestContext& conte
     if (patch.role) context.audit.details["role"] = auth::RoleName(*patch.role);
     if (patch.disabled) context.audit.details["disabled"] = *patch.disabled;
     if (patch.password) context.audit.details["password_changed"] = true;
-    auto user = co_await identity.UpdateUser(std::string(context.Param("id")), std::move(patch));
-    co_return http::Json(Status::ok, UserJson(user));
+    const std::string id(context.Param("id"));
+    const bool password = patch.password.has_value();
+    const auto before = UserJson(co_await identity.GetUser(id));
+    const auto after = UserJson(co_await identity.UpdateUser(id, std::move(patch)));
+    auto changes = audit::Changes::Between(before, after);
+    changes.Secret("password", password);
+    context.audit.details["changes"] = changes.fields();
+    co_return http::Json(Status::ok, after);
 }
 
 boost::asio::awaitable<Response> UserHandlers::Delete(http::RequestContext& context) const {

@@ -22,6 +22,9 @@ class Changes {
     }
     /// A secret that the update replaced (when `replaced`).
     void Secret(std::string_view name, bool replaced);
+    /// Every field whose value differs between two views of a resource (its JSON before and after the update),
+    /// but the timestamps every update moves. The views must not hold secrets (API views never do).
+    static Changes Between(const boost::json::object& before, const boost::json::object& after);
 
     bool empty() const noexcept { return fields_.empty(); }
     const boost::json::object& fields() const noexcept { return fields_; }
