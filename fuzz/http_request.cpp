@@ -86,7 +86,8 @@ void AddRoutes(http::Router& router) {
                 "item"});
     router.Add({Verb::put, "/items/{id}", Access::kOperator,
                 [](Context c) -> asio::awaitable<Response> {
-                    const auto& body = api::RequireObject(http::ParseJsonBody(c));
+                    const auto value = http::ParseJsonBody(c);
+                    const auto& body = api::RequireObject(value);
                     api::OnlyFields(body, {"command"});
                     co_return Ok({{"id", c.Param("id")}, {"command", api::RequireString(body, "command", 64)}});
                 },
