@@ -14,7 +14,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -168,15 +170,25 @@ struct Fixture {
 
 Fixture* fixture = nullptr;
 
+/// A connected socket. A refused or failed connect is tried again for a while (the listen queue may be full for a
+/// moment); one that keeps failing is a finding.
 int Connect(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    FUZZ_CHECK(fd >= 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    FUZZ_CHECK(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-    return fd;
+    int error = 0;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        FUZZ_CHECK(fd >= 0);
+        if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) return fd;
+        error = errno;
+        ::close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "cannot connect for 2 s: %s; %zu connections open\n", std::strerror(error),
+                 fixture->server->open_connections());
+    std::abort();
 }
 
 /// Writes `input`, half-closes, and reads until the server closes, or (when `quiet` is not zero) until nothing came
