@@ -11,6 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         key = ssh::ImportPublicKey(fuzz::AsText(data, size), "");
     } catch (const core::Error& e) {
+        if (e.code() != core::errc::invalid_argument)
+            std::fprintf(stderr, "core::Error %d: %s (%s)\n", static_cast<int>(e.code()), e.what(),
+                         e.internal().c_str());
         FUZZ_CHECK(e.code() == core::errc::invalid_argument);
         return 0;
     }
