@@ -42,7 +42,8 @@ LoginResult IdentityService::Impl::IssueTokens(store::Connection& c, const UserR
 
 IdentityService::IdentityService(store::Database& database, core::WorkerPool& passwords, const PasswordHasher& hasher,
                                  JwtCodec jwt, audit::AuditLog& audit, IdentityOptions options)
-    : impl_(std::make_shared<Impl>(database, passwords, hasher, std::move(jwt), audit, options)),
+    // Braces, not make_shared: clang before 16 cannot initialise an aggregate from parentheses.
+    : impl_(std::shared_ptr<Impl>(new Impl{database, passwords, hasher, std::move(jwt), audit, options})),
       options_(options),
       throttle_(std::make_unique<LoginThrottle>(options.throttle, impl_->jwt.Derive("gatehouse device cookie"))) {}
 

@@ -121,7 +121,8 @@ bool ServerCore::MakeRoom(const std::string& address) {
 
 void ServerCore::CloseIdleConnections() {
     std::lock_guard lock(mutex_);
-    for (auto& [id, handle] : connections_) {
+    for (const auto& entry : connections_) {
+        const auto& handle = entry.second;  // a structured binding cannot be captured before clang 16
         boost::asio::post(handle->executor, [handle] {
             if (handle->close_websocket)
                 handle->close_websocket();
