@@ -5,6 +5,7 @@
 #include "api/gatekeeper.hpp"
 #include "api/json_fields.hpp"
 #include "core/errc.hpp"
+#include "core/text.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 
@@ -94,7 +95,7 @@ boost::asio::awaitable<Response> AuthHandlers::Login(http::RequestContext& conte
 boost::asio::awaitable<Response> AuthHandlers::Token(http::RequestContext& context) const {
     context.audit.action = "auth.login";
     const auto type = context.Header("Content-Type");
-    if (!boost::beast::iequals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded"))
+    if (!core::IEquals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded"))
         throw core::Error(core::errc::unsupported_media, "expected Content-Type: application/x-www-form-urlencoded");
     const auto& body = context.request.body();
     const auto grant = http::FormValue(body, "grant_type");

@@ -6,6 +6,7 @@
 #include "api/json_fields.hpp"
 #include "api/multipart.hpp"
 #include "core/errc.hpp"
+#include "core/text.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 
@@ -292,7 +293,7 @@ boost::asio::awaitable<Response> FleetHandlers::ImportKey(http::RequestContext& 
             const bool is_private = file->find("PRIVATE KEY") != std::string::npos;
             (is_private ? input.private_key : input.public_key) = std::move(*file);
         }
-    } else if (boost::beast::iequals(content_type.substr(0, content_type.find(';')), "multipart/form-data")) {
+    } else if (core::IEquals(content_type.substr(0, content_type.find(';')), "multipart/form-data")) {
         throw core::Error(core::errc::invalid_argument, "malformed multipart/form-data body");
     } else {
         const auto body = http::ParseJsonBody(context);

@@ -4,6 +4,7 @@
 
 #include "api/refusal_summary.hpp"
 #include "core/errc.hpp"
+#include "core/text.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::api {
@@ -33,7 +34,7 @@ bool IsAdmin(const http::RequestContext& context) {
 
 std::optional<std::string> BearerToken(const http::RequestContext& context) {
     const auto header = context.Header("Authorization");
-    if (header.size() < 8 || header.size() > 4096 || !boost::beast::iequals(header.substr(0, 7), "Bearer "))
+    if (header.size() < 8 || header.size() > 4096 || !core::IEquals(header.substr(0, 7), "Bearer "))
         return std::nullopt;
     auto token = header.substr(7);
     while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
@@ -48,7 +49,7 @@ boost::asio::awaitable<void> ApiGatekeeper::Admit(http::RequestContext& context)
     // Browsers cannot set headers on a WebSocket: an upgrade to a WebSocket route may carry the access token in
     // the query (the access log redacts it). Nowhere else: a URL ends up in logs and histories.
     if (!token && context.route && context.route->options().websocket &&
-        boost::beast::iequals(context.Header("Upgrade"), "websocket")) {
+        core::IEquals(context.Header("Upgrade"), "websocket")) {
         token = context.Query("access_token");
         if (token && (token->empty() || token->size() > 4096)) token.reset();
     }

@@ -1,6 +1,6 @@
 #include "api/multipart.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "core/text.hpp"
 
 namespace gatehouse::api {
 namespace {
@@ -23,7 +23,7 @@ std::optional<std::string> Attribute(std::string_view header, std::string_view n
 }  // namespace
 
 std::optional<std::map<std::string, std::string>> ParseMultipart(std::string_view content_type, std::string_view body) {
-    if (!boost::beast::iequals(content_type.substr(0, content_type.find(';')), "multipart/form-data"))
+    if (!core::IEquals(content_type.substr(0, content_type.find(';')), "multipart/form-data"))
         return std::nullopt;
     const auto boundary = Attribute(content_type, "boundary");
     if (!boundary || boundary->empty() || boundary->size() > 200) return std::nullopt;
@@ -47,7 +47,7 @@ std::optional<std::map<std::string, std::string>> ParseMultipart(std::string_vie
             const auto line_end = headers.find("\r\n", line_start);
             const auto line = headers.substr(
                 line_start, line_end == std::string_view::npos ? std::string_view::npos : line_end - line_start);
-            if (boost::beast::iequals(line.substr(0, 20), "content-disposition:")) name = Attribute(line, "name");
+            if (core::IEquals(line.substr(0, 20), "content-disposition:")) name = Attribute(line, "name");
             if (line_end == std::string_view::npos) break;
             line_start = line_end + 2;
         }

@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cmath>
 
 namespace gatehouse::auth {
 namespace {
@@ -27,7 +28,9 @@ std::optional<std::int64_t> IntClaim(const boost::json::object& claims, std::str
     if (!value) return std::nullopt;
     if (value->is_int64()) return value->as_int64();
     if (value->is_uint64() && value->as_uint64() < (1ULL << 62)) return static_cast<std::int64_t>(value->as_uint64());
-    if (value->is_double()) return static_cast<std::int64_t>(value->as_double());
+    // Converting a double outside int64 is undefined behaviour: only the range the integer forms accept.
+    if (value->is_double() && std::fabs(value->as_double()) < 0x1p62)
+        return static_cast<std::int64_t>(value->as_double());
     return std::nullopt;
 }
 

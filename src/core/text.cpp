@@ -46,4 +46,12 @@ std::size_t Utf8CompleteLength(std::string_view text) noexcept {
     return size;
 }
 
+bool IEquals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
 }  // namespace gatehouse::core

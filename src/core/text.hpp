@@ -12,4 +12,8 @@ bool IsValidUtf8(std::string_view text) noexcept;
 /// bytes held back), so text cut at an arbitrary byte can be joined to what follows.
 std::size_t Utf8CompleteLength(std::string_view text) noexcept;
 
+/// ASCII case-insensitive equality, for header values and media types. Use it instead of boost::beast::iequals,
+/// which in Boost 1.81 reads one byte past its arguments when they differ only in case.
+bool IEquals(std::string_view a, std::string_view b) noexcept;
+
 }  // namespace gatehouse::core

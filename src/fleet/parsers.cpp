@@ -37,6 +37,7 @@ std::vector<Filesystem> ParseDfP(std::string_view output) {
                 head >> name >> blocks;
                 if (const auto dash = blocks.find("-blocks"); dash != std::string::npos)
                     std::from_chars(blocks.data(), blocks.data() + dash, block);
+                if (block <= 0) block = 1024;
                 continue;
             }
         }
@@ -46,9 +47,12 @@ std::vector<Filesystem> ParseDfP(std::string_view output) {
         if (!(fields >> fs.filesystem >> fs.size_bytes >> fs.used_bytes >> fs.available_bytes >> capacity)) continue;
         std::getline(fields >> std::ws, fs.mount);
         if (fs.mount.empty()) continue;
-        fs.size_bytes *= block;
-        fs.used_bytes *= block;
-        fs.available_bytes *= block;
+        // A hostile or broken host may print any number: a size that does not fit in bytes is no size.
+        if (fs.size_bytes < 0 || fs.used_bytes < 0 || fs.available_bytes < 0 ||
+            __builtin_mul_overflow(fs.size_bytes, block, &fs.size_bytes) ||
+            __builtin_mul_overflow(fs.used_bytes, block, &fs.used_bytes) ||
+            __builtin_mul_overflow(fs.available_bytes, block, &fs.available_bytes))
+            continue;
         filesystems.push_back(std::move(fs));
     }
     return filesystems;

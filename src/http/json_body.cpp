@@ -5,13 +5,14 @@
 #include <boost/json/parse_options.hpp>
 
 #include "core/errc.hpp"
+#include "core/text.hpp"
 
 namespace gatehouse::http {
 
 boost::json::value ParseJsonBody(const RequestContext& context) {
     const auto content_type = context.request[beast_http::field::content_type];
     const auto media = content_type.substr(0, content_type.find(';'));
-    if (!boost::beast::iequals(media, "application/json"))
+    if (!core::IEquals(media, "application/json"))
         throw core::Error(core::errc::unsupported_media, "expected Content-Type: application/json");
     boost::json::parse_options options;
     options.max_depth = kMaxJsonDepth;

@@ -11,6 +11,7 @@
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "http/gatekeeper.hpp"
 #include "http/problem.hpp"
@@ -179,7 +180,7 @@ std::string TransferEncodingProblem(const beast_http::request_header<>& header) 
         return {};
     }
     if (header.version() < 11) return "Transfer-Encoding is not allowed in HTTP/1.0 requests";
-    if (codings.size() != 1 || !boost::beast::iequals(codings.front(), "chunked"))
+    if (codings.size() != 1 || !core::IEquals(codings.front(), "chunked"))
         return "unsupported Transfer-Encoding '" + codings.back().substr(0, 64) + "': only chunked is accepted";
     return {};
 }
@@ -264,7 +265,7 @@ bool ServerCore::UpgradeOriginAllowed(const Request& request) const {
     const auto scheme_end = origin.find("://");
     if (scheme_end == std::string_view::npos) return false;
     const auto host = request[beast_http::field::host];
-    return !host.empty() && boost::beast::iequals(origin.substr(scheme_end + 3), host);
+    return !host.empty() && core::IEquals(origin.substr(scheme_end + 3), host);
 }
 
 boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& request, RouteMatch& match,

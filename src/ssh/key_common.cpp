@@ -73,8 +73,9 @@ KeyMaterial Describe(ssh_key key, std::string_view comment) {
     if (info == nullptr) Invalid("unsupported key type: only Ed25519, RSA and ECDSA keys are accepted");
 
     char* raw_b64 = nullptr;
+    // libssh imports some RSA keys whose parameters OpenSSL then refuses to encode: the key is bad, not the server.
     if (ssh_pki_export_pubkey_base64(key, &raw_b64) != SSH_OK || raw_b64 == nullptr)
-        throw core::Error(errc::internal, "could not encode the public key");
+        Invalid("the key's parameters are invalid: it cannot be encoded");
     CharPtr b64(raw_b64);
 
     std::string blob;

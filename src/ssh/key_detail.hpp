@@ -20,6 +20,9 @@ inline constexpr std::size_t kMaxPrivateKeyBytes = 64 * 1024;
 inline constexpr std::size_t kMaxPublicLineBytes = 16 * 1024;
 // authorized_keys lines are read by humans and by sshd; a comment is a label, not a payload.
 inline constexpr std::size_t kMaxCommentBytes = 1024;
+/// The most bcrypt rounds an encrypted OpenSSH key may ask for: the work grows with them, and millions would hold a
+/// worker for hours. ssh-keygen writes 16 unless told otherwise (-a).
+inline constexpr std::uint32_t kMaxBcryptRounds = 500;
 
 // The armour of the OpenSSH private key container (PROTOCOL.key), not key material.
 inline constexpr std::string_view kOpenSshBegin = "-----BEGIN OPENSSH PRIVATE KEY-----";

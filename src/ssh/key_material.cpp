@@ -127,6 +127,11 @@ KeyMaterial ImportPublicKey(std::string_view line, std::string_view comment) {
     std::string_view blob_type;
     if (!reader.String(blob_type) || blob_type != info->wire_name)
         Invalid("not a valid public key line: the key data does not match the key type");
+    // An ECDSA blob names its curve again; libssh goes by that one, so "nistp521" around a P-256 point would be
+    // described as P-256 under a P-521 name.
+    std::string_view curve;
+    if (info->family == "ecdsa" && (!reader.String(curve) || curve != info->wire_name.substr(11)))
+        Invalid("not a valid public key line: the key data does not match the key type");
 
     std::string b64_text(b64);
     ssh_key raw = nullptr;

@@ -44,6 +44,17 @@ TEST(Base64, MatchesRfc4648Vectors) {
     EXPECT_EQ(Base64Encode(std::string("\xff\xfe\x00", 3)), "//4A");
 }
 
+TEST(Text, IEqualsComparesAsciiCaseInsensitivelyWithinBounds) {
+    EXPECT_TRUE(IEquals("Application/JSON", "application/json"));
+    EXPECT_FALSE(IEquals("chunked", "chunkeD "));
+    EXPECT_FALSE(IEquals("a", "ab"));
+    EXPECT_TRUE(IEquals("", ""));
+    EXPECT_FALSE(IEquals("\xc3\x84", "\xc3\xa4"));  // ASCII only: no locale folding
+    // What the fuzzer found in Beast 1.81's iequals: inputs differing only in case, read past their end.
+    const std::string a(1, 'X'), b(1, 'x');
+    EXPECT_TRUE(IEquals(std::string_view(a.data(), 1), std::string_view(b.data(), 1)));
+}
+
 TEST(Base64, DecodesWhatItEncodesAndRefusesTheRest) {
     std::string out;
     for (std::size_t n = 0; n < 40; ++n) {

@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "http/detail/server_core.hpp"
 #include "http/detail/websocket_upgrade.hpp"
 #include "http/problem.hpp"
@@ -140,14 +141,19 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         // The header block is read whole before it is parsed, to refuse line folding (RFC 9112 5.2), which the
         // parser would silently accept.
         std::size_t block_end = std::string_view::npos;
+        bool peer_done = false;
         for (;;) {
             const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
             block_end = HeaderBlockEnd(data);
             if (block_end != std::string_view::npos || buffer.size() > limits.max_header_bytes) break;
             auto [read_ec, read_n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
-            if (read_ec) break;  // the parser below meets the same end and says what it means
+            peer_done = static_cast<bool>(read_ec);
+            if (read_ec) break;
             buffer.commit(read_n);
         }
+        // The client stopped sending (or failed) before its header block ended: nothing complete can come. Reading
+        // again would wait for the read timeout instead of seeing the end a second time.
+        if (peer_done && block_end == std::string_view::npos) co_return;
         if (block_end != std::string_view::npos &&
             HasObsoleteFold(std::string_view(static_cast<const char*>(buffer.data().data()), block_end))) {
             Response rejection = Problem(Status::bad_request, "malformed HTTP request: obsolete line folding");
@@ -192,7 +198,7 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
             if (!written || !response.keep_alive()) co_return;
             continue;
         }
-        if (has_body && beast::iequals(header[beast_http::field::expect], "100-continue")) {
+        if (has_body && gatehouse::core::IEquals(header[beast_http::field::expect], "100-continue")) {
             beast_http::response<beast_http::empty_body> go_on{Status::continue_, 11};
             auto [ec, n] = co_await beast_http::async_write(stream, go_on, kTuple);
             if (ec) co_return;
