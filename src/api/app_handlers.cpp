@@ -3,8 +3,8 @@
 #include <boost/json/array.hpp>
 
 #include "api/json_fields.hpp"
-#include "audit/changes.hpp"
 #include "api/task_handlers.hpp"
+#include "audit/changes.hpp"
 #include "core/errc.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"

@@ -23,8 +23,7 @@ std::optional<std::string> Attribute(std::string_view header, std::string_view n
 }  // namespace
 
 std::optional<std::map<std::string, std::string>> ParseMultipart(std::string_view content_type, std::string_view body) {
-    if (!core::IEquals(content_type.substr(0, content_type.find(';')), "multipart/form-data"))
-        return std::nullopt;
+    if (!core::IEquals(content_type.substr(0, content_type.find(';')), "multipart/form-data")) return std::nullopt;
     const auto boundary = Attribute(content_type, "boundary");
     if (!boundary || boundary->empty() || boundary->size() > 200) return std::nullopt;
     const std::string delimiter = "--" + *boundary;

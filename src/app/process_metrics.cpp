@@ -48,7 +48,8 @@ void AddProcessMetrics(metrics::Registry& registry, store::Database& database,
         for (auto* pool : pools)
             w.Sample("gatehouse_worker_pool_busy", fmt::format("pool=\"{}\"", metrics::LabelValue(pool->name())),
                      static_cast<double>(pool->busy()));
-        w.Family("gatehouse_worker_pool_jobs_total", "counter", "Jobs run to their end (database pools: statements' "
+        w.Family("gatehouse_worker_pool_jobs_total", "counter",
+                 "Jobs run to their end (database pools: statements' "
                  "transactions and reads).");
         for (auto* pool : pools)
             w.Sample("gatehouse_worker_pool_jobs_total", fmt::format("pool=\"{}\"", metrics::LabelValue(pool->name())),
