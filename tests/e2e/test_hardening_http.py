@@ -68,12 +68,14 @@ def test_ten_thousand_idle_connections_from_one_address_do_not_deny_another(many
                 if len(socks) < IDLE // 2:
                     raise AssertionError(f"connection {i} failed: {e}")
         # The other address is answered at once, however many idle connections the first one holds.
+        others = []
         for _ in range(5):
             started = time.monotonic()
             resp = get_from("127.0.0.2", server.port)
             elapsed = time.monotonic() - started
             assert resp.status == 200, resp
             assert elapsed < 1.0, f"/healthz from another address took {elapsed:.2f}s"
+            others.append(elapsed * 1000)
         # The first address is capped: the server closed its idlest connections to make room.
         open_count = 0
         for sock in socks[:2000]:
@@ -85,6 +87,8 @@ def test_ten_thousand_idle_connections_from_one_address_do_not_deny_another(many
             except OSError:
                 pass
         assert open_count < 2000, "the oldest idle connections of the flooding address were all kept"
+        print(f"\n{len(socks)} idle connections from 127.0.0.1: /healthz from 127.0.0.2 in "
+              f"{' '.join(f'{ms:.1f}' for ms in others)} ms; {2000 - open_count} of the 2,000 oldest closed by the server")
         # And a new connection from the flooding address still works: its idlest ones make room.
         assert get_from("127.0.0.1", server.port).status == 200
     finally:
