@@ -1,8 +1,8 @@
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "api/ops_handlers.hpp"
 #include "core/build_info.hpp"
+#include "core/json_text.hpp"
 
 namespace gatehouse::api {
 namespace {
@@ -84,7 +84,7 @@ std::string RenderOpenApi(const http::Router& router) {
         {"components", json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
                                     {"securitySchemes",
                                      json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}}};
-    return json::serialize(document);
+    return core::JsonText(document);
 }
 
 }  // namespace gatehouse::api

@@ -1,9 +1,9 @@
 #include "api/ops_handlers.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/build_info.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -17,8 +17,7 @@ using http::Status;
 
 boost::asio::awaitable<Response> OpsHandlers::Health(http::RequestContext&) const {
     // Probed often by load balancers: the body never changes, so it is serialized once.
-    static const std::string body =
-        boost::json::serialize(boost::json::object{{"status", "ok"}, {"version", core::kVersion}});
+    static const std::string body = core::JsonText(boost::json::object{{"status", "ok"}, {"version", core::kVersion}});
     Response response{Status::ok, 11};
     response.set(http::beast_http::field::content_type, "application/json");
     response.body() = body;

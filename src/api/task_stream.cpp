@@ -5,12 +5,12 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 #include <map>
 
 #include "api/json_fields.hpp"
 #include "api/task_json.hpp"
 #include "core/errc.hpp"
+#include "core/json_text.hpp"
 #include "http/problem.hpp"
 #include "http/websocket.hpp"
 
@@ -28,7 +28,7 @@ constexpr auto kFollowInterval = std::chrono::milliseconds(250);
 
 std::string Message(std::string_view type, json::object body) {
     body["type"] = type;
-    return json::serialize(body);
+    return core::JsonText(body);
 }
 
 std::string OutputMessage(const tasks::Chunk& chunk) { return Message("output", ChunkJson(chunk)); }

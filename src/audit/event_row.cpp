@@ -2,11 +2,11 @@
 
 #include <array>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <cstdint>
 
 #include "core/base64.hpp"
 #include "core/errc.hpp"
+#include "core/json_text.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 
@@ -34,7 +34,7 @@ void AppendEventParams(const Event& event, std::vector<store::Value>& params) {
     params.emplace_back(event.outcome);
     params.push_back(event.status ? store::Value(std::int64_t{*event.status}) : store::Value(nullptr));
     params.push_back(OptionalText(event.request_id));
-    params.emplace_back(boost::json::serialize(event.details));
+    params.emplace_back(core::JsonText(event.details));
 }
 
 Event EventFromRow(const store::Row& row) {

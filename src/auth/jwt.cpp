@@ -5,9 +5,10 @@
 #include <openssl/hmac.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cmath>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::auth {
 namespace {
@@ -59,7 +60,7 @@ std::string JwtCodec::Sign(const AccessClaims& claims) const {
     const boost::json::object payload{{"sub", claims.sub}, {"role", claims.role}, {"jti", claims.jti},
                                       {"fam", claims.fam}, {"gen", claims.gen},   {"iat", claims.iat},
                                       {"exp", claims.exp}};
-    std::string token = header + "." + Base64UrlEncode(boost::json::serialize(payload));
+    std::string token = header + "." + Base64UrlEncode(core::JsonText(payload));
     const std::string signature = Base64UrlEncode(Mac(token));
     token += ".";
     token += signature;

@@ -5,12 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <boost/json/serialize.hpp>
 #include <cerrno>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "core/json_text.hpp"
 #include "core/time.hpp"
 
 namespace gatehouse::core {
@@ -125,7 +125,7 @@ void Log(spdlog::level::level_enum level, std::string_view event, boost::json::o
     }
     line["event"] = event;
     for (auto& [key, value] : fields) line[key] = std::move(value);
-    logger->log(level, boost::json::serialize(line));
+    logger->log(level, core::JsonText(line));
 }
 
 void LogLine(spdlog::level::level_enum level, std::string_view json_line) {

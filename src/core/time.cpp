@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
 #include <ctime>
 
 namespace gatehouse::core {
@@ -19,6 +20,12 @@ std::string FormatRfc3339(Clock::time_point t) {
     gmtime_r(&secs, &tm);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                        tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+}
+
+double RoundMilliseconds(double ms) { return std::round(ms * 1000.0) / 1000.0; }
+
+double Milliseconds(std::chrono::steady_clock::duration elapsed) {
+    return RoundMilliseconds(std::chrono::duration<double, std::milli>(elapsed).count());
 }
 
 namespace {

@@ -6,6 +6,7 @@
 
 #include "core/errc.hpp"
 #include "core/log.hpp"
+#include "core/time.hpp"
 #include "fleet/fleet_impl.hpp"
 
 namespace gatehouse::fleet {
@@ -140,7 +141,7 @@ boost::asio::awaitable<TestResult> FleetService::TestSsh(std::string id) {
         result.ok = true;
         result.handshake_ms = check.handshake_ms;
         result.login_ms = check.login_ms;
-        result.latency_ms = check.handshake_ms + check.login_ms;
+        result.latency_ms = core::RoundMilliseconds(check.handshake_ms + check.login_ms);
         result.host_key_fingerprint = check.host_key_fingerprint;
         seen = check.host_key_fingerprint;
     } catch (const ssh::SshError& e) {

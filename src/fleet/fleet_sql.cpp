@@ -1,7 +1,8 @@
 #include "fleet/fleet_sql.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::fleet::sql {
 namespace {
@@ -26,7 +27,7 @@ KeyView ToKey(const store::Row& r) {
 std::string TagsJson(const std::vector<std::string>& tags) {
     boost::json::array array;
     for (const auto& tag : tags) array.emplace_back(tag);
-    return boost::json::serialize(array);
+    return core::JsonText(array);
 }
 
 std::vector<std::string> ParseTags(const std::string& text) {
@@ -41,12 +42,12 @@ std::vector<std::string> ParseTags(const std::string& text) {
 
 std::optional<std::string> PostgresJson(const std::optional<PostgresEndpoint>& pg) {
     if (!pg) return std::nullopt;
-    return boost::json::serialize(boost::json::object{{"port", pg->port},
-                                                      {"user", pg->user},
-                                                      {"database", pg->database},
-                                                      {"pool_class", pg->pool_class},
-                                                      {"has_password", pg->has_password},
-                                                      {"password_locked", pg->password_locked}});
+    return core::JsonText(boost::json::object{{"port", pg->port},
+                                              {"user", pg->user},
+                                              {"database", pg->database},
+                                              {"pool_class", pg->pool_class},
+                                              {"has_password", pg->has_password},
+                                              {"password_locked", pg->password_locked}});
 }
 
 std::optional<PostgresEndpoint> ParsePostgres(const std::optional<std::string>& text) {

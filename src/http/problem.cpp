@@ -1,7 +1,8 @@
 #include "http/problem.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "core/json_text.hpp"
 
 namespace gatehouse::http {
 namespace {
@@ -88,7 +89,7 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
     if (!errors.empty()) body["errors"] = errors;
     Response response{status, 11};
     response.set(beast_http::field::content_type, "application/problem+json");
-    response.body() = boost::json::serialize(body);
+    response.body() = core::JsonText(body);
     return response;
 }
 
@@ -101,7 +102,7 @@ Response ProblemFor(const core::Error& error) {
 Response Json(Status status, const boost::json::value& body) {
     Response response{status, 11};
     response.set(beast_http::field::content_type, "application/json");
-    response.body() = boost::json::serialize(body);
+    response.body() = core::JsonText(body);
     return response;
 }
 

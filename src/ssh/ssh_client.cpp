@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/time.hpp"
+
 namespace gatehouse::ssh {
 namespace {
 
@@ -297,8 +299,8 @@ struct SshClient::Impl {
         const auto shaken = Clock::now();
         Authenticate(conn->session.get(), t);
         check.host_key_fingerprint = conn->fingerprint;
-        check.handshake_ms = std::chrono::duration<double, std::milli>(shaken - start).count();
-        check.login_ms = std::chrono::duration<double, std::milli>(Clock::now() - shaken).count();
+        check.handshake_ms = core::Milliseconds(shaken - start);
+        check.login_ms = core::Milliseconds(Clock::now() - shaken);
         Release(PoolKey(t), std::move(conn));
         return check;
     }
@@ -321,7 +323,7 @@ struct SshClient::Impl {
         info.reused = conn != nullptr;
         if (!conn) conn = Open(t);
         info.host_key_fingerprint = conn->fingerprint;
-        info.latency_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        info.latency_ms = core::Milliseconds(Clock::now() - start);
         Release(key, std::move(conn));
         return info;
     }

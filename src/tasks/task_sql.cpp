@@ -1,9 +1,9 @@
 #include "tasks/task_sql.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "core/errc.hpp"
+#include "core/json_text.hpp"
 
 namespace gatehouse::tasks::sql {
 namespace {
@@ -71,10 +71,10 @@ void LoadTargets(Connection& c, TaskView& task) {
 void InsertTask(Connection& c, const TaskView& t, std::string_view instance_id, std::int64_t heartbeat_epoch) {
     c.Execute("INSERT INTO tasks (" + std::string(kTaskColumns) +
                   ", instance_id, heartbeat_epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              {Text(t.id), Text(t.kind), Text(Name(t.state)), Text(boost::json::serialize(t.params)),
-               Nullable(t.created_by), Text(t.created_by_name), Text(t.created_at), Nullable(t.started_at),
-               Nullable(t.finished_at), Int(t.timeout_s), Int(t.concurrency), Int(t.total), Int(t.done),
-               store::Bool(t.cancel_requested), Text(instance_id), Int(heartbeat_epoch)});
+              {Text(t.id), Text(t.kind), Text(Name(t.state)), Text(core::JsonText(t.params)), Nullable(t.created_by),
+               Text(t.created_by_name), Text(t.created_at), Nullable(t.started_at), Nullable(t.finished_at),
+               Int(t.timeout_s), Int(t.concurrency), Int(t.total), Int(t.done), store::Bool(t.cancel_requested),
+               Text(instance_id), Int(heartbeat_epoch)});
     std::int64_t position = 0;
     for (const auto& target : t.targets) {
         c.Execute(
