@@ -88,7 +88,9 @@ void AddRoutes(http::Router& router) {
                 [](Context c) -> asio::awaitable<Response> {
                     co_return Ok({{"id", c.Param("id")}, {"q", api::OptionalJson(c.Query("q"))}});
                 },
-                "item"});
+                "item",
+                http::RouteOptions{
+                    .query = {http::StringQuery("q", "any text"), http::IntQuery("n", "a bounded integer", 0, 100)}}});
     router.Add({Verb::put, "/items/{id}", Access::kOperator,
                 [](Context c) -> asio::awaitable<Response> {
                     const auto value = http::ParseJsonBody(c);

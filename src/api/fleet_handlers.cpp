@@ -139,7 +139,11 @@ fleet::ServerInput InputOf(const fleet::ServerView& s) {
 }  // namespace
 
 boost::asio::awaitable<Response> FleetHandlers::ListServers(http::RequestContext& context) const {
-    auto page = co_await fleet.ListServers(PageLimit(context), context.Query("cursor").value_or(""));
+    fleet::ServerFilter filter;
+    filter.tag = FilterParam(context, "tag");
+    filter.status = FilterParam(context, "status");
+    filter.q = FilterParam(context, "q");
+    auto page = co_await fleet.ListServers(PageLimit(context), context.Query("cursor").value_or(""), std::move(filter));
     json::array items;
     for (const auto& server : page.items) items.push_back(ServerJson(server));
     co_return http::Json(Status::ok, {{"items", std::move(items)}, {"next_cursor", OptionalJson(page.next_cursor)}});
@@ -220,6 +224,7 @@ boost::asio::awaitable<Response> FleetHandlers::Status(http::RequestContext& con
         Status::ok,
         {{"status", s.status},
          {"error_kind", OptionalJson(s.error_kind)},
+         {"error", OptionalJson(s.error)},
          {"uptime_seconds", s.uptime_seconds ? json::value(*s.uptime_seconds) : json::value(nullptr)},
          {"load_average", std::move(load)},
          {"running_containers", s.running_containers ? json::value(*s.running_containers) : json::value(nullptr)},
@@ -235,7 +240,11 @@ boost::asio::awaitable<Response> FleetHandlers::Disk(http::RequestContext& conte
                                            {"size_bytes", fs.size_bytes},
                                            {"used_bytes", fs.used_bytes},
                                            {"available_bytes", fs.available_bytes}});
-    co_return http::Json(Status::ok, {{"filesystems", std::move(filesystems)}, {"last_checked", d.last_checked}});
+    co_return http::Json(Status::ok, {{"status", d.status},
+                                      {"error_kind", OptionalJson(d.error_kind)},
+                                      {"error", OptionalJson(d.error)},
+                                      {"filesystems", std::move(filesystems)},
+                                      {"last_checked", d.last_checked}});
 }
 
 boost::asio::awaitable<Response> FleetHandlers::AcceptHostKey(http::RequestContext& context) const {

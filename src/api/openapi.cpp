@@ -28,6 +28,39 @@ std::string OperationId(const http::Route& route) {
     return id;
 }
 
+json::object QueryParameter(const http::QueryParam& param) {
+    using Type = http::QueryParam::Type;
+    json::object schema;
+    switch (param.type) {
+        case Type::kString:
+            schema["type"] = "string";
+            if (!param.choices.empty()) {
+                json::array choices;
+                for (const auto& choice : param.choices) choices.emplace_back(choice);
+                schema["enum"] = std::move(choices);
+            }
+            break;
+        case Type::kInteger:
+            schema["type"] = "integer";
+            if (param.minimum != INT64_MIN) schema["minimum"] = param.minimum;
+            if (param.maximum != INT64_MAX) schema["maximum"] = param.maximum;
+            if (param.fallback) schema["default"] = *param.fallback;
+            break;
+        case Type::kBoolean:
+            schema["type"] = "boolean";
+            break;
+        case Type::kDateTime:
+            schema["type"] = "string";
+            schema["format"] = "date-time";
+            break;
+    }
+    return json::object{{"name", param.name},
+                        {"in", "query"},
+                        {"required", false},
+                        {"description", param.description},
+                        {"schema", std::move(schema)}};
+}
+
 json::object Operation(const http::Route& route) {
     json::object op;
     op["summary"] = route.summary();
@@ -40,6 +73,7 @@ json::object Operation(const http::Route& route) {
         parameters.push_back(json::object{
             {"name", segment.text}, {"in", "path"}, {"required", true}, {"schema", json::object{{"type", "string"}}}});
     }
+    for (const auto& param : route.options().query) parameters.push_back(QueryParameter(param));
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
     json::object responses;
     responses["2XX"] = json::object{{"description", "Success"}};
@@ -52,9 +86,27 @@ json::object Operation(const http::Route& route) {
     if (route.access() == http::Access::kPublic) {
         op["security"] = json::array{};
     } else {
-        op["security"] = json::array{json::object{{"bearer", json::array{}}}};
+        // Any of: a JWT from login, an API token, or a token from the OAuth2 password flow (also a JWT).
+        op["security"] = json::array{json::object{{"bearer", json::array{}}}, json::object{{"apiToken", json::array{}}},
+                                     json::object{{"oauth2", json::array{}}}};
     }
     return op;
+}
+
+json::object SecuritySchemes() {
+    return json::object{
+        {"bearer", json::object{{"type", "http"},
+                                {"scheme", "bearer"},
+                                {"bearerFormat", "JWT"},
+                                {"description", "Access token from POST /api/v1/auth/login (Authorization: Bearer)"}}},
+        {"apiToken",
+         json::object{{"type", "http"},
+                      {"scheme", "bearer"},
+                      {"description", "API token from POST /api/v1/api-tokens (Authorization: Bearer gha_...)"}}},
+        {"oauth2", json::object{{"type", "oauth2"},
+                                {"description", "OAuth2 password flow: the form login of POST /api/v1/auth/token"},
+                                {"flows", json::object{{"password", json::object{{"tokenUrl", "/api/v1/auth/token"},
+                                                                                 {"scopes", json::object{}}}}}}}}};
 }
 
 }  // namespace
@@ -82,8 +134,7 @@ std::string RenderOpenApi(const http::Router& router) {
                               {"description", "Control plane for a fleet of Linux and PostgreSQL servers."}}},
         {"paths", std::move(paths)},
         {"components", json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
-                                    {"securitySchemes",
-                                     json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}}}}}}};
+                                    {"securitySchemes", SecuritySchemes()}}}};
     return core::JsonText(document);
 }
 

@@ -8,6 +8,9 @@
 #include "api/task_handlers.hpp"
 #include "api/task_stream.hpp"
 #include "api/user_handlers.hpp"
+#include "apps/app_types.hpp"
+#include "fleet/fleet_types.hpp"
+#include "tasks/task_types.hpp"
 
 namespace gatehouse::api {
 
@@ -24,6 +27,19 @@ http::Handler Bind(std::shared_ptr<Owner> owner, Method method) {
 
 http::RouteOptions Tag(std::string tag, std::string action = {}) {
     return http::RouteOptions{.max_body_bytes = 0, .tag = std::move(tag), .action = std::move(action)};
+}
+
+// `options` with the query parameters the route takes.
+http::RouteOptions Takes(http::RouteOptions options, std::vector<http::QueryParam> query) {
+    options.query = std::move(query);
+    return options;
+}
+
+// `limit` and `cursor`, then `filters`.
+std::vector<http::QueryParam> Paged(std::vector<http::QueryParam> filters = {}) {
+    auto query = http::PagingQuery();
+    for (auto& filter : filters) query.push_back(std::move(filter));
+    return query;
 }
 
 }  // namespace
@@ -46,6 +62,41 @@ void BuildRouteTable(http::Router& router, Services& s) {
     // Key imports may carry a large (invalid) file: let it reach the parser for a clear 400.
     auto import_options = Tag("ssh-keys", "ssh_key.import");
     import_options.max_body_bytes = 4 * 1024 * 1024;
+    using http::BoolQuery, http::ChoiceQuery, http::DateTimeQuery, http::IntQuery, http::StringQuery;
+    static constexpr std::string_view kOutcomes[] = {"success", "failure", "denied"};
+    static constexpr std::string_view kOutputFormats[] = {"json", "raw"};
+    auto since_seq = IntQuery("since_seq", "Output after this sequence number (0: from the start)", 0, INT64_MAX, 0);
+    auto audit_events = Takes(
+        Tag("audit"),
+        Paged({StringQuery("actor", "Actor: a user name or id"), StringQuery("action", "Action, such as user.create"),
+               StringQuery("resource_type", "Resource type, such as server"), StringQuery("resource_id", "Resource id"),
+               ChoiceQuery("outcome", "Outcome", kOutcomes), DateTimeQuery("since", "Events at or after this time"),
+               DateTimeQuery("until", "Events before this time")}));
+    auto audit_stats = Takes(Tag("audit"), {DateTimeQuery("since", "Events at or after this time"),
+                                            DateTimeQuery("until", "Events before this time")});
+    auto task_list = Takes(
+        Tag("tasks"),
+        Paged({ChoiceQuery("state", "Task state", tasks::kTaskStates), ChoiceQuery("kind", "Task kind", tasks::kKinds),
+               StringQuery("server", "Tasks with this server (id or name) among their targets"),
+               StringQuery("server_id", "Same as server"), StringQuery("creator", "Tasks created by this user id"),
+               StringQuery("created_by", "Same as creator")}));
+    auto task_output = Takes(
+        Tag("tasks"), {StringQuery("target", "Only this target's output (server id)"), since_seq,
+                       ChoiceQuery("format", "json (pages of chunks) or raw (one target's bytes)", kOutputFormats),
+                       IntQuery("limit", "Chunks per page (json)", 1, 10000, 1000)});
+    stream_options.query = {since_seq};
+    auto app_list = Takes(Tag("apps"), Paged({StringQuery("project_id", "Apps of this project"),
+                                              StringQuery("server_id", "Apps on this server"),
+                                              ChoiceQuery("status", "App status", apps::kAppStates)}));
+    auto server_list =
+        Takes(Tag("servers"), Paged({StringQuery("tag", "Servers carrying this tag"),
+                                     ChoiceQuery("status", "Last known status", fleet::kServerStatuses),
+                                     StringQuery("q", "Text in the name, address or description (any case)")}));
+    auto user_list = Takes(Tag("users"), Paged({ChoiceQuery("role", "Users with this role", auth::kRoleNames),
+                                                BoolQuery("disabled", "Disabled (true) or active (false) users")}));
+    auto token_list = Takes(Tag("users"), Paged({BoolQuery("all", "Everyone's tokens (admins only)")}));
+    auto key_delete =
+        Takes(Tag("ssh-keys", "ssh_key.delete"), {BoolQuery("force", "Delete even while servers use the key")});
     using O = OpsHandlers;
     using A = AuthHandlers;
     using U = UserHandlers;
@@ -67,21 +118,21 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/auth/verify",         Access::kViewer,   Bind(auth, &A::Verify),           "The caller, if the token is valid", Tag("auth")});
     router.Add({Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Tag("auth", "auth.register")});
 
-    router.Add({Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users", Tag("users")});
+    router.Add({Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users (filters: role, disabled)", user_list});
     router.Add({Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Tag("users", "user.create")});
     router.Add({Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")});
     router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Tag("users", "user.password_change")});
     router.Add({Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")});
     router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Tag("users", "user.update")});
     router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Tag("users", "user.delete")});
-    router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", Tag("users")});
+    router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list});
     router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Tag("users", "api_token.create")});
     router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Tag("users", "api_token.revoke")});
 
-    router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", Tag("audit")});
-    router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", Tag("audit")});
+    router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", audit_events});
+    router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", audit_stats});
 
-    router.Add({Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status", Tag("servers")});
+    router.Add({Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status (filters: tag, status, q)", server_list});
     router.Add({Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Tag("servers", "server.create")});
     router.Add({Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")});
     router.Add({Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Tag("servers", "server.update")});
@@ -92,30 +143,30 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")});
     router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Tag("servers", "server.host_key_accept")});
 
-    router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Tag("ssh-keys")});
+    router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())});
     router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Tag("ssh-keys", "ssh_key.generate")});
     router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", import_options});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
     router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Tag("ssh-keys", "ssh_key.update")});
-    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Tag("ssh-keys", "ssh_key.delete")});
+    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", key_delete});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
     router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Tag("ssh-keys", "ssh_key.deploy")});
     router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Tag("ssh-keys", "ssh_key.revoke")});
 
     router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Tag("tasks", "task.create")});
-    router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list});
     router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
-    router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", Tag("tasks")});
+    router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", task_output});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", stream_options});
     router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
 
-    router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Tag("apps")});
+    router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Takes(Tag("apps"), Paged())});
     router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Tag("apps", "project.create")});
     router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Tag("apps", "project.update")});
     router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Tag("apps", "project.delete")});
-    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", Tag("apps")});
+    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list});
     router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Tag("apps", "app.create")});
     router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Tag("apps", "app.update")});

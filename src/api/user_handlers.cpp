@@ -43,7 +43,11 @@ boost::json::object TokenJson(const auth::ApiTokenView& t) {
 }  // namespace
 
 boost::asio::awaitable<Response> UserHandlers::List(http::RequestContext& context) const {
-    auto page = co_await identity.ListUsers(PageLimit(context), context.Query("cursor").value_or(""));
+    std::optional<auth::Role> role;
+    if (const auto name = FilterParam(context, "role")) role = auth::ParseRole(*name);
+    std::optional<bool> disabled;
+    if (const auto flag = FilterParam(context, "disabled")) disabled = *flag == "true";
+    auto page = co_await identity.ListUsers(PageLimit(context), context.Query("cursor").value_or(""), role, disabled);
     boost::json::array items;
     for (const auto& user : page.items) items.push_back(UserJson(user));
     co_return http::Json(Status::ok, {{"items", std::move(items)}, {"next_cursor", Cursor(page.next_cursor)}});

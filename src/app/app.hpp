@@ -14,7 +14,7 @@ int Serve(const config::Config& config);
 int Migrate(const config::Config& config);
 
 struct UserCommandArgs {
-    std::string action;  // add | passwd | disable | enable | list
+    std::string action;  // add | passwd | disable | enable | role | delete | list
     std::string username;
     std::string role = "viewer";
 };

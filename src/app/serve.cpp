@@ -83,6 +83,8 @@ int Serve(const config::Config& config) {
     // Everything gatehouse writes (database, keys, WAL) is for its own user only.
     ::umask(0077);
     RaiseFileLimit();
+    // A start that cannot listen creates nothing (no data directory, keys, or admin password used up).
+    RequireListenable(config.listen);
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
     const std::string instance_id = InstanceId(data_dir);

@@ -17,10 +17,12 @@ namespace {
 // Passwords come from GATEHOUSE_USER_PASSWORD or the first line of stdin, never from argv where
 // every user of the machine could read them in `ps`.
 std::string ReadPassword() {
-    if (const char* env = std::getenv("GATEHOUSE_USER_PASSWORD")) return env;
+    if (const char* env = std::getenv("GATEHOUSE_USER_PASSWORD"); env != nullptr && *env != '\0') return env;
     std::string line;
     std::getline(std::cin, line);
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty())
+        throw std::invalid_argument("no password given (GATEHOUSE_USER_PASSWORD or the first line of stdin)");
     return line;
 }
 
@@ -28,12 +30,12 @@ std::string ReadPassword() {
 
 int UserCommand(const config::Config& config, const UserCommandArgs& args) {
     ::umask(0077);
-    EnsureDataDir(config.data_dir);
+    RequireServedDataDir(config);
     auto database = OpenDatabase(config);
     store::Migrate(*database);
     core::WorkerPool workers("workers", 1, 16);
     audit::AuditLog audit(*database);
-    auto identity = BuildIdentity(config, *database, workers, audit, "cli");
+    auto identity = BuildIdentity(config, *database, workers, audit, "cli", JwtKey::read_if_present);
     auto& service = *identity.service;
 
     auto record = [&](const std::string& action, const std::string& username) {
@@ -60,6 +62,16 @@ int UserCommand(const config::Config& config, const UserCommandArgs& args) {
         service.SetDisabledBlocking(args.username, args.action == "disable");
         record("user." + args.action, args.username);
         std::printf("user %s %sd\n", args.username.c_str(), args.action.c_str());
+    } else if (args.action == "role") {
+        const auto role = auth::ParseRole(args.role);
+        if (!role) throw std::invalid_argument("role must be admin, operator or viewer");
+        service.SetRoleBlocking(args.username, *role);
+        record("user.update", args.username);
+        std::printf("user %s is now %s\n", args.username.c_str(), args.role.c_str());
+    } else if (args.action == "delete") {
+        service.DeleteUserBlocking(args.username);
+        record("user.delete", args.username);
+        std::printf("user %s deleted; its sessions and tokens are revoked\n", args.username.c_str());
     } else if (args.action == "list") {
         std::printf("%-36s  %-24s  %-8s  %s\n", "ID", "USERNAME", "ROLE", "DISABLED");
         for (const auto& user : service.ListUsersBlocking())

@@ -14,7 +14,7 @@ namespace gatehouse::app {
 
 int VaultRotate(const config::Config& config) {
     ::umask(0077);  // the new key file is for gatehouse's user only
-    EnsureDataDir(config.data_dir);
+    RequireServedDataDir(config);
     auto database = OpenDatabase(config);
     store::Migrate(*database);
     const std::size_t count = vault::Rotate(std::filesystem::path(config.data_dir), *database);

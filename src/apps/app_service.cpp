@@ -37,11 +37,13 @@ void Unique(std::string_view taken, F write) {
     }
 }
 
-void CheckReferences(store::Connection& c, const AppInput& in) {
+// Checks what the input refers to; `server_id` may name the server, and becomes its id.
+void CheckReferences(store::Connection& c, AppInput& in) {
     if (!sql::FindProject(c, in.project_id))
         throw core::Error(core::errc::invalid_argument, "field 'project_id': no such project");
-    if (!sql::ServerExists(c, in.server_id))
-        throw core::Error(core::errc::invalid_argument, "field 'server_id': no such server");
+    auto server_id = sql::ServerIdOf(c, in.server_id);
+    if (!server_id) throw core::Error(core::errc::invalid_argument, "field 'server_id': no such server");
+    in.server_id = std::move(*server_id);
 }
 
 void Apply(AppView& app, const AppInput& in) {

@@ -85,8 +85,13 @@ std::int64_t DeleteProject(Connection& c, std::string_view id) {
     return apps;
 }
 
-bool ServerExists(Connection& c, std::string_view id) {
-    return !c.Execute("SELECT 1 FROM servers WHERE id = ?", {Text(id)}).empty();
+std::optional<std::string> ServerIdOf(Connection& c, std::string_view id_or_name) {
+    // An id wins over a name: a server named like another's id cannot take its place.
+    for (const char* column : {"id", "name"}) {
+        const auto r = c.Execute(std::string("SELECT id FROM servers WHERE ") + column + " = ?", {Text(id_or_name)});
+        if (!r.empty()) return r.rows.front().String(0);
+    }
+    return std::nullopt;
 }
 
 std::optional<AppView> FindApp(Connection& c, std::string_view id) {

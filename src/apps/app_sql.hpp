@@ -16,7 +16,8 @@ void UpdateProject(Connection& c, const ProjectView& project);
 /// Deletes the project (its apps go by ON DELETE CASCADE); returns how many apps it had.
 std::int64_t DeleteProject(Connection& c, std::string_view id);
 
-bool ServerExists(Connection& c, std::string_view id);
+/// The id of the server whose id, or else name, is `id_or_name`.
+std::optional<std::string> ServerIdOf(Connection& c, std::string_view id_or_name);
 
 std::optional<AppView> FindApp(Connection& c, std::string_view id);
 std::vector<AppView> ListApps(Connection& c, const AppFilter& filter, std::string_view after_id, std::size_t limit);

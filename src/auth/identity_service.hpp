@@ -112,7 +112,10 @@ class IdentityService {
     std::optional<Role> CurrentRole(const Principal& principal) const;
     boost::asio::awaitable<UserView> Register(std::string username, std::string password, ClientInfo client);
 
-    boost::asio::awaitable<UserPage> ListUsers(std::size_t limit, std::string cursor);
+    /// `role` and `disabled`, when given, narrow the list.
+    boost::asio::awaitable<UserPage> ListUsers(std::size_t limit, std::string cursor,
+                                               std::optional<Role> role = std::nullopt,
+                                               std::optional<bool> disabled = std::nullopt);
     boost::asio::awaitable<UserView> CreateUser(std::string username, std::string password, Role role);
     boost::asio::awaitable<UserView> GetUser(std::string id);
     boost::asio::awaitable<UserView> UpdateUser(std::string id, UserPatch patch);
@@ -137,6 +140,8 @@ class IdentityService {
     UserView CreateUserBlocking(const std::string& username, const std::string& password, Role role);
     void SetPasswordBlocking(const std::string& username, const std::string& password);
     void SetDisabledBlocking(const std::string& username, bool disabled);
+    void SetRoleBlocking(const std::string& username, Role role);
+    void DeleteUserBlocking(const std::string& username);
     std::vector<UserView> ListUsersBlocking();
 
     /// Deletes expired refresh tokens and denylist entries (scheduler job).

@@ -28,7 +28,10 @@ std::optional<UserRecord> FindUserByName(Connection& c, std::string_view usernam
 std::optional<UserRecord> FindUserById(Connection& c, std::string_view id);
 /// Throws core::Error(already_exists) when the name is taken (case-insensitively).
 void InsertUser(Connection& c, const UserRecord& user);
-std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit);
+/// `role` and `disabled`, when given, narrow the list.
+std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit,
+                                  const std::optional<std::string>& role = std::nullopt,
+                                  std::optional<bool> disabled = std::nullopt);
 void UpdateUser(Connection& c, const UserRecord& user);
 void DeleteUser(Connection& c, std::string_view id);
 std::int64_t CountActiveAdmins(Connection& c);

@@ -10,6 +10,9 @@ namespace gatehouse::auth {
 /// Ordered: a higher role may do everything a lower one may.
 enum class Role { viewer = 1, operator_ = 2, admin = 3 };
 
+/// Every role's name, lowest first.
+inline constexpr std::string_view kRoleNames[] = {"viewer", "operator", "admin"};
+
 std::string_view RoleName(Role role) noexcept;
 std::optional<Role> ParseRole(std::string_view name) noexcept;
 

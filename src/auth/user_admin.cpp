@@ -68,10 +68,13 @@ void GuardLastAdmin(store::Connection& c, const UserRecord& user, bool loses_adm
 
 }  // namespace
 
-boost::asio::awaitable<UserPage> IdentityService::ListUsers(std::size_t limit, std::string cursor) {
+boost::asio::awaitable<UserPage> IdentityService::ListUsers(std::size_t limit, std::string cursor,
+                                                            std::optional<Role> role, std::optional<bool> disabled) {
     const std::string after = CheckCursor(cursor);
-    auto users =
-        co_await impl_->db.Read([&](store::Connection& c) { return store_sql::ListUsers(c, after, limit + 1); });
+    std::optional<std::string> role_name;
+    if (role) role_name = std::string(RoleName(*role));
+    auto users = co_await impl_->db.Read(
+        [&](store::Connection& c) { return store_sql::ListUsers(c, after, limit + 1, role_name, disabled); });
     UserPage page;
     for (std::size_t i = 0; i < users.size() && i < limit; ++i) page.items.push_back(ToView(users[i]));
     if (users.size() > limit) page.next_cursor = page.items.back().id;
@@ -221,6 +224,33 @@ void IdentityService::SetDisabledBlocking(const std::string& username, bool disa
         user->disabled = disabled;
         SaveChanged(*impl_, c, *user, newly_disabled);
     });
+}
+
+void IdentityService::SetRoleBlocking(const std::string& username, Role role) {
+    impl_->db.WithTransaction([&](store::Connection& c) {
+        auto user = FindUserByName(c, username);
+        if (!user) throw core::Error(core::errc::not_found, "no user named '" + username + "'");
+        GuardLastAdmin(c, *user, role != Role::admin);
+        user->role = std::string(RoleName(role));
+        SaveChanged(*impl_, c, *user, false);
+    });
+}
+
+void IdentityService::DeleteUserBlocking(const std::string& username) {
+    std::string id;
+    std::int64_t version = 0;
+    impl_->db.WithTransaction([&](store::Connection& c) {
+        auto user = FindUserByName(c, username);
+        if (!user) throw core::Error(core::errc::not_found, "no user named '" + username + "'");
+        GuardLastAdmin(c, *user, true);
+        id = user->id;
+        version = impl_->Bump(c);
+        store_sql::DeleteUser(c, id);
+        impl_->Announce(c, version, 'u', id);
+    });
+    impl_->view.RemoveUser(id, version);
+    impl_->view.RevokeTokensOf(id, version);
+    impl_->view.Cover(version);
 }
 
 std::vector<UserView> IdentityService::ListUsersBlocking() {

@@ -45,10 +45,22 @@ void InsertUser(Connection& c, const UserRecord& u) {
          store::Text(u.updated_at), store::Value(u.auth_version)});
 }
 
-std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit) {
-    const auto result =
-        c.Execute("SELECT " + std::string(kUserColumns) + " FROM users WHERE id > ? ORDER BY id LIMIT ?",
-                  {store::Text(after_id), store::Value(static_cast<std::int64_t>(limit))});
+std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit,
+                                  const std::optional<std::string>& role, std::optional<bool> disabled) {
+    std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id > ?";
+    std::vector<store::Value> params;
+    params.push_back(store::Text(after_id));
+    if (role) {
+        sql += " AND role = ?";
+        params.push_back(store::Text(*role));
+    }
+    if (disabled) {
+        sql += " AND disabled = ?";
+        params.push_back(store::Bool(*disabled));
+    }
+    sql += " ORDER BY id LIMIT ?";
+    params.emplace_back(static_cast<std::int64_t>(limit));
+    const auto result = c.Execute(sql, params);
     std::vector<UserRecord> users;
     for (const auto& row : result.rows) users.push_back(ToUser(row));
     return users;

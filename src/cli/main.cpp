@@ -50,6 +50,7 @@ gatehouse::config::Config LoadConfig(const ConfigFlags& flags) {
 int main(int argc, char** argv) {
     CLI::App app{"gatehouse: control plane for a fleet of Linux and PostgreSQL servers"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("gatehouse ") + gatehouse::core::kVersion);
     ConfigFlags serve_flags, migrate_flags;
     auto* serve = app.add_subcommand("serve", "Run the HTTP server");
     AddConfigFlags(*serve, serve_flags);
@@ -72,6 +73,13 @@ int main(int argc, char** argv) {
         command->add_option("username", user_args.username, "user name")->required();
         command->fallthrough();
     }
+    auto* user_role = user->add_subcommand("role", "Change a user's role (admin, operator or viewer)");
+    user_role->add_option("username", user_args.username, "user name")->required();
+    user_role->add_option("role", user_args.role, "admin, operator or viewer")->required();
+    user_role->fallthrough();
+    auto* user_delete = user->add_subcommand("delete", "Delete a user; its sessions and API tokens end");
+    user_delete->add_option("username", user_args.username, "user name")->required();
+    user_delete->fallthrough();
     user->add_subcommand("list", "List users")->fallthrough();
     ConfigFlags vault_flags;
     auto* vault = app.add_subcommand("vault", "Manage the secrets vault on the configured database (server stopped)");

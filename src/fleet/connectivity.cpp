@@ -193,6 +193,7 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
     } catch (const ssh::SshError& e) {
         view.status = StatusFor(e.kind());
         view.error_kind = std::string(ssh::FailureKindName(e.kind()));
+        view.error = e.what();
         mismatch = e.kind() == ssh::FailureKind::host_key_mismatch;
         seen = e.seen_host_key();
     }
@@ -214,16 +215,18 @@ boost::asio::awaitable<DiskView> ReadDisk(FleetService::Impl& impl, const std::s
     try {
         const auto run = co_await impl.ssh.Exec(loaded.second, "df -P -k", ProbeCommand(impl.options));
         cached.view.filesystems = ParseDfP(run.stdout_data);
-        cached.view.last_checked = core::NowRfc3339();
     } catch (const ssh::SshError& e) {
-        cached.error = std::string("cannot read the server's disks: ") + e.what();
+        // The server is unreachable, not gatehouse: answered like /status, not as 503.
+        cached.view.status = StatusFor(e.kind());
+        cached.view.error_kind = std::string(ssh::FailureKindName(e.kind()));
+        cached.view.error = std::string("cannot read the server's disks: ") + e.what();
     }
+    cached.view.last_checked = core::NowRfc3339();
     cached.at = std::chrono::steady_clock::now();
     {
         std::lock_guard lock(impl.cache_mutex);
         impl.disk_cache[id] = cached;
     }
-    if (cached.error) throw core::Error(core::errc::unavailable, *cached.error);
     co_return cached.view;
 }
 
@@ -246,12 +249,10 @@ boost::asio::awaitable<DiskView> FleetService::Disk(std::string id) {
         std::lock_guard lock(impl.cache_mutex);
         const auto it = impl.disk_cache.find(id);
         // A failure is kept briefly too: a host that swallows connections costs one connect timeout per TTL.
-        const auto ttl =
-            it != impl.disk_cache.end() && it->second.error ? impl.options.failure_ttl : impl.options.disk_ttl;
-        if (it != impl.disk_cache.end() && std::chrono::steady_clock::now() - it->second.at < ttl) {
-            if (it->second.error) throw core::Error(core::errc::unavailable, *it->second.error);
+        const auto ttl = it != impl.disk_cache.end() && it->second.view.error_kind ? impl.options.failure_ttl
+                                                                                   : impl.options.disk_ttl;
+        if (it != impl.disk_cache.end() && std::chrono::steady_clock::now() - it->second.at < ttl)
             co_return it->second.view;
-        }
     }
     co_return co_await impl.disk_flights.Run(id, [&impl, &id] { return ReadDisk(impl, id); });
 }

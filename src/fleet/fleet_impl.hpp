@@ -14,9 +14,8 @@ struct CachedStatus {
     std::chrono::steady_clock::time_point at;
 };
 struct CachedDisk {
-    DiskView view;
+    DiskView view;  // with an error_kind when the read failed: kept for FleetOptions::failure_ttl
     std::chrono::steady_clock::time_point at;
-    std::optional<std::string> error;  // the read failed: this, for FleetOptions::failure_ttl
 };
 
 struct FleetService::Impl {

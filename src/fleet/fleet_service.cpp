@@ -128,9 +128,11 @@ boost::asio::awaitable<std::vector<ServerView>> FleetService::ServersUsingKey(st
     });
 }
 
-boost::asio::awaitable<Page<ServerView>> FleetService::ListServers(std::size_t limit, std::string cursor) {
+boost::asio::awaitable<Page<ServerView>> FleetService::ListServers(std::size_t limit, std::string cursor,
+                                                                   ServerFilter filter) {
     const auto after = CheckCursor(cursor);
-    auto rows = co_await impl_->db.Read([&](store::Connection& c) { return sql::ListServers(c, after, limit + 1); });
+    auto rows =
+        co_await impl_->db.Read([&](store::Connection& c) { return sql::ListServers(c, after, limit + 1, filter); });
     co_return Paged(std::move(rows), limit);
 }
 

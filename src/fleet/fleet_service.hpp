@@ -39,6 +39,7 @@ struct TestResult {
 struct StatusView {
     std::string status;                     // online | offline | auth_failed | host_key_mismatch | unknown
     std::optional<std::string> error_kind;  // why it is not online: ssh::FailureKindName
+    std::optional<std::string> error;       // and in words
     std::optional<double> uptime_seconds;
     std::optional<std::array<double, 3>> load_average;
     std::optional<int> running_containers;
@@ -50,7 +51,11 @@ struct Filesystem {
     std::int64_t size_bytes = 0, used_bytes = 0, available_bytes = 0;
 };
 
+/// A server's filesystems; a server that could not be read has none, and says why as StatusView does.
 struct DiskView {
+    std::string status = "online";          // online | offline | auth_failed | host_key_mismatch
+    std::optional<std::string> error_kind;  // why it could not be read: ssh::FailureKindName
+    std::optional<std::string> error;
     std::vector<Filesystem> filesystems;
     std::string last_checked;
 };
@@ -85,7 +90,8 @@ class FleetService {
     boost::asio::awaitable<void> DeleteKey(std::string id, bool force);
     boost::asio::awaitable<std::vector<ServerView>> ServersUsingKey(std::string id);
 
-    boost::asio::awaitable<Page<ServerView>> ListServers(std::size_t limit, std::string cursor);
+    boost::asio::awaitable<Page<ServerView>> ListServers(std::size_t limit, std::string cursor,
+                                                         ServerFilter filter = {});
     boost::asio::awaitable<ServerView> GetServer(std::string id);
     /// forbidden when a caller other than an admin pins a host key (`host_key_fingerprint`).
     boost::asio::awaitable<ServerView> CreateServer(ServerInput input, bool caller_is_admin);

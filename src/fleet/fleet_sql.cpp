@@ -131,11 +131,54 @@ std::optional<ServerView> FindServer(Connection& c, std::string_view id) {
     return ToServer(r.rows.front());
 }
 
-std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit) {
-    return All<ServerView>(
-        c.Execute("SELECT " + std::string(kServerColumns) + " FROM servers WHERE id > ? ORDER BY id LIMIT ?",
-                  {Text(after_id), Value(static_cast<std::int64_t>(limit))}),
-        ToServer);
+std::optional<ServerView> FindServerByIdOrName(Connection& c, std::string_view id_or_name) {
+    if (auto server = FindServer(c, id_or_name)) return server;
+    const auto r =
+        c.Execute("SELECT " + std::string(kServerColumns) + " FROM servers WHERE name = ?", {Text(id_or_name)});
+    if (r.empty()) return std::nullopt;
+    return ToServer(r.rows.front());
+}
+
+namespace {
+
+// A LIKE pattern matching `text` literally, with backslash as the escape character (ESCAPE in both dialects).
+std::string LikeLiteral(std::string_view text) {
+    std::string out;
+    for (char ch : text) {
+        if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+        out += ch;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit,
+                                    const ServerFilter& filter) {
+    std::string sql = "SELECT " + std::string(kServerColumns) + " FROM servers WHERE id > ?";
+    std::vector<store::Value> params;
+    params.push_back(Text(after_id));
+    if (filter.tag) {
+        // tags holds a JSON array of strings whose characters need no JSON escaping (validation.cpp).
+        sql += " AND tags LIKE ? ESCAPE '\\'";
+        params.push_back(Text("%\"" + LikeLiteral(*filter.tag) + "\"%"));
+    }
+    if (filter.status) {
+        sql += " AND status = ?";
+        params.push_back(Text(*filter.status));
+    }
+    if (filter.q) {
+        std::string lowered = *filter.q;
+        for (char& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string pattern = "%" + LikeLiteral(lowered) + "%";
+        sql +=
+            " AND (LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(address) LIKE ? ESCAPE '\\' OR LOWER(description) "
+            "LIKE ? ESCAPE '\\')";
+        for (int i = 0; i < 3; ++i) params.push_back(Text(pattern));
+    }
+    sql += " ORDER BY id LIMIT ?";
+    params.emplace_back(static_cast<std::int64_t>(limit));
+    return All<ServerView>(c.Execute(sql, params), ToServer);
 }
 
 std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id) {

@@ -15,7 +15,10 @@ void UpdateKey(Connection& c, const KeyView& key);
 void DeleteKey(Connection& c, std::string_view id);
 
 std::optional<ServerView> FindServer(Connection& c, std::string_view id);
-std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit);
+/// The server whose id, or else whose name, is `id_or_name`.
+std::optional<ServerView> FindServerByIdOrName(Connection& c, std::string_view id_or_name);
+std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit,
+                                    const ServerFilter& filter = {});
 std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id);
 void InsertServer(Connection& c, const ServerView& server);
 void UpdateServer(Connection& c, const ServerView& server);

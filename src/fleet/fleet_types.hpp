@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/paging.hpp"
@@ -31,6 +32,17 @@ struct PostgresEndpoint {
     /// The stored password was approved for another endpoint (the server or its port moved): it is not sent
     /// until a new one is given or an admin accepts the server's new host key.
     bool password_locked = false;
+};
+
+/// A server's last known status: kServerStatuses are all its values.
+inline constexpr std::string_view kServerStatuses[] = {"unknown", "online", "offline", "auth_failed",
+                                                       "host_key_mismatch"};
+
+/// What GET /servers narrows the list to; an absent field does not narrow it.
+struct ServerFilter {
+    std::optional<std::string> tag;     // servers carrying this tag
+    std::optional<std::string> status;  // one of kServerStatuses
+    std::optional<std::string> q;       // in the name, address or description, ignoring case
 };
 
 struct ServerView {

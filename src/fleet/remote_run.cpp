@@ -22,7 +22,7 @@ boost::asio::awaitable<std::vector<ServerView>> FleetService::SelectServers(std:
         std::vector<ServerView> selected;
         std::unordered_set<std::string> seen;
         for (const auto& id : ids) {
-            auto server = sql::FindServer(c, id);
+            auto server = sql::FindServerByIdOrName(c, id);
             // The request names it, so it is bad input (400), like an unknown server_id of an app.
             if (!server)
                 throw core::Error(core::errc::invalid_argument, "field 'targets': no such server: " + id.substr(0, 64));

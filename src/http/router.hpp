@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/query_params.hpp"
 #include "http/types.hpp"
 
 namespace gatehouse::http {
@@ -14,6 +15,7 @@ struct RouteOptions {
     std::string tag;                 // OpenAPI grouping
     std::string action;              // audit action ("user.create"); empty: "METHOD /pattern"
     bool websocket = false;          // upgrades to a WebSocket (a browser may send its token as ?access_token=)
+    std::vector<QueryParam> query;   // every query parameter the route takes (any other is refused)
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

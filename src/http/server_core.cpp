@@ -292,6 +292,7 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
                 throw core::Error(core::errc::internal, "internal error", "no gatekeeper configured");
             co_await settings.gatekeeper->Admit(context);
         }
+        CheckQuery(route, context.query);
         response = co_await route.handler()(context);
         if (context.upgrade && websocket) {
             handled.upgrade = std::move(context.upgrade);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/errc.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::http {
@@ -31,7 +32,15 @@ std::string_view RequestContext::Param(std::string_view name) const {
     return {};
 }
 
-std::optional<std::string> RequestContext::Query(std::string_view name) const { return FormValue(query, name); }
+std::optional<std::string> RequestContext::Query(std::string_view name) const {
+    // A parameter the route does not declare was refused before the handler ran: reading one is a bug of the
+    // handler, which the declaration (and so the OpenAPI document) misses.
+    if (route != nullptr && !DeclaresQuery(*route, name))
+        throw core::Error(core::errc::internal, "internal error",
+                          "the handler of " + route->pattern() + " reads query parameter '" + std::string(name) +
+                              "', which its route does not declare");
+    return FormValue(query, name);
+}
 
 std::optional<std::string> FormValue(std::string_view encoded, std::string_view name) {
     std::string_view rest = encoded;

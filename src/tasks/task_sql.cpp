@@ -117,8 +117,11 @@ std::vector<TaskView> ListTasks(Connection& c, const TaskFilter& filter, std::st
         params.push_back(Text(*filter.created_by));
     }
     if (filter.server_id) {
-        query += " AND id IN (SELECT task_id FROM task_targets WHERE server_id = ?)";
-        params.push_back(Text(*filter.server_id));
+        // By id, or by name: the name the target had when the task ran, or the server's name now.
+        query +=
+            " AND id IN (SELECT task_id FROM task_targets WHERE server_id = ? OR server_name = ? OR server_id IN "
+            "(SELECT id FROM servers WHERE name = ?))";
+        for (int i = 0; i < 3; ++i) params.push_back(Text(*filter.server_id));
     }
     query += " ORDER BY id DESC LIMIT ?";
     params.push_back(Int(static_cast<std::int64_t>(limit)));

@@ -74,7 +74,7 @@ struct Chunk {
 struct TaskFilter {
     std::optional<TaskState> state;
     std::optional<std::string> kind;
-    std::optional<std::string> server_id;
+    std::optional<std::string> server_id;  // a target's server id or name
     std::optional<std::string> created_by;
 };
 

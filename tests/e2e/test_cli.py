@@ -1,6 +1,7 @@
 """Command line: version, help, migrate, configuration sources and their precedence."""
 
 import re
+import socket
 
 import pytest
 
@@ -23,6 +24,36 @@ def test_version():
     result = run_cli(["version"])
     assert result.returncode == 0, result.stderr
     assert re.search(r"\d+\.\d+\.\d+", result.stdout), result.stdout
+
+
+def test_version_flag():
+    result = run_cli(["--version"])
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"gatehouse \d+\.\d+\.\d+\S*\n", result.stdout), result.stdout
+
+
+def test_serve_on_a_busy_port_fails_and_creates_nothing(tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    try:
+        data = tmp_path / "never"
+        result = run_cli(["serve", "--listen", f"127.0.0.1:{busy.getsockname()[1]}", "--data-dir", str(data)])
+        assert result.returncode != 0, result.stdout
+        assert "cannot listen" in result.stderr, result.stderr
+        assert not data.exists(), "a failed start created the data directory"
+        assert "password" not in result.stderr  # no admin password printed (and used up)
+    finally:
+        busy.close()
+
+
+@pytest.mark.parametrize("command", [["vault", "rotate"], ["user", "list"]])
+def test_commands_on_a_missing_data_directory_create_nothing(tmp_path, command):
+    data = tmp_path / "absent"
+    result = run_cli([*command, "--data-dir", str(data)])
+    assert result.returncode != 0, result.stdout
+    assert str(data) in result.stderr and "--data-dir" in result.stderr, result.stderr
+    assert not data.exists()
 
 
 def test_serve_help_lists_every_option():

@@ -131,6 +131,13 @@ def test_refused_port(gh, roles):
     assert result["ok"] is False and result["error_kind"] == "refused", result
     assert result["error"]
     assert get_server(gh, roles, server["id"])["status"] == "offline"
+    # /status and /disk of an unreachable server answer alike: 200 with the status and the error kind.
+    for part in ("status", "disk"):
+        resp = gh.request("GET", f"{API}/servers/{server['id']}/{part}", headers=roles.viewer, timeout=30)
+        assert resp.status_code == 200, (part, resp.text)
+        body = resp.json()
+        assert body["status"] == "offline" and body["error_kind"] == "refused" and body["error"], (part, body)
+        assert body["last_checked"], (part, body)
 
 
 def test_unknown_host_is_dns(gh, roles):
@@ -172,7 +179,7 @@ def test_status_disk_and_cached_list(gh, roles, sshd):
     resp = gh.request("GET", f"{API}/servers/{server['id']}/disk", headers=roles.viewer, timeout=30)
     assert resp.status_code == 200, resp.text
     disk = resp.json()
-    assert disk["last_checked"]
+    assert disk["last_checked"] and disk["status"] == "online" and disk["error_kind"] is None, disk
     roots = [fs for fs in disk["filesystems"] if fs["mount"] == "/"]
     assert len(roots) == 1, disk
     for fs in disk["filesystems"]:

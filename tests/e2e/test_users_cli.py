@@ -17,6 +17,7 @@ from support import (
     clean_env,
     login,
     login_ok,
+    run_cli,
     start_identity,
     wait_audit,
 )
@@ -124,12 +125,62 @@ def test_refusals(server, args, password):
 
 
 def test_without_a_server(tmp_path):
+    """Users may be added before the first start, on a database `gatehouse migrate` made; the CLI creates no keys."""
     d = tmp_path / "offline"
+    assert run_cli(["migrate", "--data-dir", str(d)]).returncode == 0
+    before = sorted(p.name for p in d.iterdir())
     result = cli(d, "add", "offline-admin", "--role", "admin", password="offline-pw-1")
     assert result.returncode == 0, result.stderr
     rows = listed(d)
     assert rows["offline-admin"][2] == "admin"
     assert cli(d, "disable", "offline-admin").returncode != 0  # the last active admin
+    assert sorted(p.name for p in d.iterdir()) == before, "the user command created files (keys?)"
+
+
+@pytest.mark.parametrize("args", [("list",), ("add", "nobody"), ("passwd", "admin"), ("delete", "admin")])
+def test_no_data_directory_is_an_error_and_nothing_is_created(tmp_path, args):
+    missing = tmp_path / "missing"
+    result = cli(missing, *args, password="never-used-pw-1")
+    assert result.returncode != 0, result.stdout
+    assert str(missing) in result.stderr and "--data-dir" in result.stderr, result.stderr
+    assert not missing.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = cli(empty, *args, password="never-used-pw-1")
+    assert result.returncode != 0, result.stdout
+    assert "--data-dir" in result.stderr, result.stderr
+    assert list(empty.iterdir()) == [], "the user command created files in an empty directory"
+
+
+def test_an_empty_password_says_so(server):
+    result = cli(server.data_dir, "add", "no-password-user", stdin="\n")
+    assert result.returncode != 0
+    assert "no password given" in result.stderr, result.stderr
+    assert "no-password-user" not in listed(server.data_dir)
+
+
+def test_role_and_delete_with_the_server_running(server):
+    d = server.data_dir
+    assert cli(d, "add", "carol", "--role", "viewer", password="cli-carol-pw-1").returncode == 0
+    session = login_ok(server, "carol", "cli-carol-pw-1")
+    result = cli(d, "role", "carol", "operator")
+    assert result.returncode == 0, result.stderr
+    assert listed(d)["carol"][2] == "operator"
+    me = server.get(f"{API}/users/me", headers=session.headers)
+    assert me.status_code == 200 and me.json()["role"] == "operator", me.text
+    bad = cli(d, "role", "carol", "root")
+    assert bad.returncode != 0 and "admin, operator or viewer" in bad.stderr
+    assert cli(d, "role", "admin", "viewer").returncode != 0  # the last active admin
+    assert listed(d)["admin"][2] == "admin"
+
+    result = cli(d, "delete", "carol")
+    assert result.returncode == 0, result.stderr
+    assert "carol" not in listed(d)
+    assert_problem(server.get(f"{API}/users/me", headers=session.headers), 401)
+    assert_problem(login(server, "carol", "cli-carol-pw-1"), 401)
+    assert cli(d, "delete", "carol").returncode != 0
+    admin = admin_login(server)
+    wait_audit(server, admin.access, lambda e: e["resource"]["id"] == "carol", action="user.delete")
 
 
 def test_config_flags_after_the_action(server):

@@ -60,7 +60,13 @@ asio::awaitable<void> ReceiveUntilGone(http::WebSocket& ws, std::shared_ptr<bool
 }
 
 http::Route WebSocketRoute(std::string pattern, http::Handler handler) {
-    return http::Route(http::Verb::get, std::move(pattern), http::Access::kPublic, std::move(handler), "test");
+    // What the tests send: pieces to stream (n, fail_at), and parameters the access log must show or hide.
+    http::RouteOptions options;
+    options.query = {http::IntQuery("n", "pieces or messages", 0, 1000000),
+                     http::IntQuery("fail_at", "piece that throws", -1, 1000000), http::StringQuery("x", "any"),
+                     http::StringQuery("access_token", "never logged")};
+    return http::Route(http::Verb::get, std::move(pattern), http::Access::kPublic, std::move(handler), "test",
+                       std::move(options));
 }
 
 /// A streamed body of `count` pieces "piece 0\n", "piece 1\n", ...; throws instead of piece `fail_at`.
