@@ -105,9 +105,7 @@ boost::asio::awaitable<Response> AppHandlers::CreateProject(http::RequestContext
     auto project = co_await apps.CreateProject(ReadProject(http::ParseJsonBody(context)));
     context.audit.resource_id = project.id;
     context.audit.details = {{"name", project.name}};
-    auto response = http::Json(Status::created, ProjectJson(project));
-    response.set(http::beast_http::field::location, "/api/v1/projects/" + project.id);
-    co_return response;
+    co_return http::Created(ProjectJson(project), "/api/v1/projects/" + project.id);
 }
 
 boost::asio::awaitable<Response> AppHandlers::GetProject(http::RequestContext& context) const {
@@ -148,9 +146,7 @@ boost::asio::awaitable<Response> AppHandlers::CreateApp(http::RequestContext& co
     context.audit.resource_type = "app";
     auto app = co_await apps.CreateApp(ReadApp(http::ParseJsonBody(context)));
     NoteApp(context, app);
-    auto response = http::Json(Status::created, AppJson(app));
-    response.set(http::beast_http::field::location, "/api/v1/apps/" + app.id);
-    co_return response;
+    co_return http::Created(AppJson(app), "/api/v1/apps/" + app.id);
 }
 
 boost::asio::awaitable<Response> AppHandlers::GetApp(http::RequestContext& context) const {

@@ -92,18 +92,46 @@ boost::asio::awaitable<Response> AuthHandlers::Login(http::RequestContext& conte
     co_return co_await LoginWith(context, std::move(username), std::move(password));
 }
 
+namespace {
+
+// RFC 6749 section 5.2: the token endpoint answers errors as {error, error_description}, which OAuth2 clients read.
+Response OAuthError(Status status, std::string_view error, std::string_view description) {
+    auto response = http::Json(status, {{"error", error}, {"error_description", description}});
+    response.set(http::beast_http::field::cache_control, "no-store");
+    return response;
+}
+
+}  // namespace
+
 boost::asio::awaitable<Response> AuthHandlers::Token(http::RequestContext& context) const {
     context.audit.action = "auth.login";
     const auto type = context.Header("Content-Type");
     if (!core::IEquals(type.substr(0, type.find(';')), "application/x-www-form-urlencoded"))
-        throw core::Error(core::errc::unsupported_media, "expected Content-Type: application/x-www-form-urlencoded");
+        co_return OAuthError(Status::bad_request, "invalid_request",
+                             "expected Content-Type: application/x-www-form-urlencoded");
     const auto& body = context.request.body();
     const auto grant = http::FormValue(body, "grant_type");
-    if (grant && *grant != "password") throw core::Error(core::errc::invalid_argument, "grant_type must be password");
+    if (grant && *grant != "password")
+        co_return OAuthError(Status::bad_request, "unsupported_grant_type", "grant_type must be password");
     auto username = http::FormValue(body, "username");
     auto password = http::FormValue(body, "password");
-    if (!username || !password) throw core::Error(core::errc::invalid_argument, "username and password are required");
-    co_return co_await LoginWith(context, std::move(*username), std::move(*password));
+    if (!username || !password)
+        co_return OAuthError(Status::bad_request, "invalid_request", "username and password are required");
+    std::optional<core::Error> refused;
+    try {
+        auto response = co_await LoginWith(context, std::move(*username), std::move(*password));
+        response.set(http::beast_http::field::cache_control, "no-store");
+        co_return response;
+    } catch (const core::Error& error) {
+        // Throttling and an unavailable server stay problems (429, 503 with Retry-After): not OAuth2 errors.
+        if (error.code() != core::errc::unauthenticated && error.code() != core::errc::invalid_argument &&
+            error.code() != core::errc::forbidden)
+            throw;
+        refused = error;
+    }
+    co_return OAuthError(Status::bad_request,
+                         refused->code() == core::errc::invalid_argument ? "invalid_request" : "invalid_grant",
+                         refused->what());
 }
 
 boost::asio::awaitable<Response> AuthHandlers::Refresh(http::RequestContext& context) const {
@@ -158,7 +186,7 @@ boost::asio::awaitable<Response> AuthHandlers::Register(http::RequestContext& co
     auto user = co_await identity.Register(std::move(username), std::move(password), Client(context));
     context.audit.resource_id = user.id;
     context.audit.resource_type = "user";
-    co_return http::Json(Status::created, UserJson(user));
+    co_return http::Created(UserJson(user), "/api/v1/users/" + user.id);
 }
 
 }  // namespace gatehouse::api

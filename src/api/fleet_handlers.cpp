@@ -157,9 +157,7 @@ boost::asio::awaitable<Response> FleetHandlers::CreateServer(http::RequestContex
     context.audit.resource_type = "server";
     context.audit.resource_id = server.id;
     context.audit.details = {{"name", server.name}, {"address", server.address}};
-    auto response = http::Json(Status::created, ServerJson(server));
-    response.set(http::beast_http::field::location, "/api/v1/servers/" + server.id);
-    co_return response;
+    co_return http::Created(ServerJson(server), "/api/v1/servers/" + server.id);
 }
 
 boost::asio::awaitable<Response> FleetHandlers::GetServer(http::RequestContext& context) const {
@@ -273,13 +271,16 @@ boost::asio::awaitable<Response> FleetHandlers::GenerateKey(http::RequestContext
     OnlyFields(fields, {"name", "type", "bits", "comment"});
     auto name = RequireString(fields, "name", 200);
     auto type = RequireString(fields, "type", 16);
+    const auto* given_bits = fields.if_contains("bits");
+    if (type != "rsa" && given_bits != nullptr && !given_bits->is_null())
+        throw core::Error(core::errc::invalid_argument, "field 'bits' is for rsa keys only (" + type + " has one size)");
     const int bits = IntField(fields, "bits", type == "rsa" ? 3072 : 256);
     auto comment = OptionalString(fields, "comment", 1024).value_or("");
     auto key = co_await fleet.GenerateKey(std::move(name), std::move(type), bits, std::move(comment));
     context.audit.resource_type = "ssh_key";
     context.audit.resource_id = key.id;
     context.audit.details = {{"type", key.type}, {"fingerprint", key.fingerprint}};
-    co_return http::Json(Status::created, KeyJson(key));
+    co_return http::Created(KeyJson(key), "/api/v1/ssh-keys/" + key.id);
 }
 
 boost::asio::awaitable<Response> FleetHandlers::ImportKey(http::RequestContext& context) const {
@@ -318,7 +319,7 @@ boost::asio::awaitable<Response> FleetHandlers::ImportKey(http::RequestContext& 
     context.audit.resource_type = "ssh_key";
     context.audit.resource_id = key.id;
     context.audit.details = {{"type", key.type}, {"fingerprint", key.fingerprint}};
-    co_return http::Json(Status::created, KeyJson(key));
+    co_return http::Created(KeyJson(key), "/api/v1/ssh-keys/" + key.id);
 }
 
 boost::asio::awaitable<Response> FleetHandlers::GetKey(http::RequestContext& context) const {

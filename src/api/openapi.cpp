@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <boost/json/value.hpp>
 
 #include "api/ops_handlers.hpp"
 #include "core/build_info.hpp"
 #include "core/json_text.hpp"
+#include "http/problem.hpp"
 
 namespace gatehouse::api {
 namespace {
@@ -61,6 +63,57 @@ json::object QueryParameter(const http::QueryParam& param) {
                         {"schema", std::move(schema)}};
 }
 
+// A problem+json response of `status`, its `type` fixed.
+json::object ProblemResponse(http::Status status, std::string_view when) {
+    json::object schema{
+        {"allOf",
+         json::array{json::object{{"$ref", "#/components/schemas/Problem"}},
+                     json::object{{"properties",
+                                   json::object{{"type", json::object{{"const", http::ProblemType(status)}}},
+                                                {"status", json::object{{"const", static_cast<int>(status)}}}}}}}}};
+    return json::object{
+        {"description", when},
+        {"content", json::object{{"application/problem+json", json::object{{"schema", std::move(schema)}}}}}};
+}
+
+json::object Responses(const http::Route& route) {
+    using http::Status;
+    json::object responses;
+    const auto& options = route.options();
+    const std::string code = std::to_string(static_cast<int>(options.success));
+    json::object success{{"description", std::string(http::beast_http::obsolete_reason(options.success))}};
+    if (options.success != Status::no_content)
+        success["content"] =
+            json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}};
+    if (options.success == Status::created)
+        success["headers"] = json::object{{"Location", json::object{{"description", "The path of what was created"},
+                                                                    {"schema", json::object{{"type", "string"}}}}}};
+    if (options.websocket) {
+        responses["101"] = json::object{{"description", "Switching to the WebSocket protocol"}};
+    } else {
+        responses[code] = std::move(success);
+    }
+    const bool has_path_params = std::any_of(route.segments().begin(), route.segments().end(),
+                                             [](const auto& s) { return s.kind != http::Route::Segment::kLiteral; });
+    // Any route refuses a query parameter it does not declare.
+    responses["400"] = ProblemResponse(Status::bad_request, "The request breaks its declaration (the detail says how)");
+    if (route.access() != http::Access::kPublic) {
+        responses["401"] = ProblemResponse(Status::unauthorized, "No valid credentials");
+        responses["403"] = ProblemResponse(Status::forbidden, "The caller's role is not enough");
+    }
+    if (has_path_params) responses["404"] = ProblemResponse(Status::not_found, "Nothing has that id");
+    if (route.method() != http::Verb::get && route.access() != http::Access::kPublic)
+        responses["409"] = ProblemResponse(Status::conflict, "The change conflicts with the current state");
+    if (options.body && options.body->media_type == "application/json" && !options.body->free_form)
+        responses["415"] = ProblemResponse(Status::unsupported_media_type, "The body is not application/json");
+    responses["503"] = ProblemResponse(Status::service_unavailable, "gatehouse cannot serve this now (Retry-After)");
+    responses["default"] = json::object{
+        {"description", "Any other error (RFC 9457)"},
+        {"content", json::object{{"application/problem+json",
+                                  json::object{{"schema", json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}};
+    return responses;
+}
+
 json::object Operation(const http::Route& route) {
     json::object op;
     op["summary"] = route.summary();
@@ -75,14 +128,14 @@ json::object Operation(const http::Route& route) {
     }
     for (const auto& param : route.options().query) parameters.push_back(QueryParameter(param));
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
-    json::object responses;
-    responses["2XX"] = json::object{{"description", "Success"}};
-    const json::object problem{
-        {"description", "Error (RFC 9457)"},
-        {"content", json::object{{"application/problem+json",
-                                  json::object{{"schema", json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}};
-    responses["default"] = problem;
-    op["responses"] = std::move(responses);
+    if (const auto& body = route.options().body) {
+        const json::value schema =
+            body->free_form ? json::value(json::object{}) : json::value(http::BodyJsonSchema(*body));
+        op["requestBody"] =
+            json::object{{"required", !body->optional},
+                         {"content", json::object{{body->media_type, json::object{{"schema", schema}}}}}};
+    }
+    op["responses"] = Responses(route);
     if (route.access() == http::Access::kPublic) {
         op["security"] = json::array{};
     } else {
@@ -120,7 +173,16 @@ std::string RenderOpenApi(const http::Router& router) {
         for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         item.as_object()[method] = Operation(route);
     }
+    json::array tags;
+    std::vector<std::string> seen;
+    for (const auto& route : router.routes()) {
+        const auto& tag = route.options().tag;
+        if (tag.empty() || std::find(seen.begin(), seen.end(), tag) != seen.end()) continue;
+        seen.push_back(tag);
+        tags.push_back(json::object{{"name", tag}, {"description", "Operations on " + tag}});
+    }
     json::object problem_schema{{"type", "object"},
+                                {"description", "RFC 9457 problem details; `type` names the kind of error"},
                                 {"required", json::array{"type", "title", "status"}},
                                 {"properties", json::object{{"type", json::object{{"type", "string"}}},
                                                             {"title", json::object{{"type", "string"}}},
@@ -131,7 +193,11 @@ std::string RenderOpenApi(const http::Router& router) {
         {"openapi", "3.1.0"},
         {"info", json::object{{"title", "gatehouse"},
                               {"version", core::kVersion},
+                              {"license",
+                               json::object{{"name", "All rights reserved"}, {"identifier", "LicenseRef-Proprietary"}}},
                               {"description", "Control plane for a fleet of Linux and PostgreSQL servers."}}},
+        {"servers", json::array{json::object{{"url", "/"}, {"description", "This gatehouse"}}}},
+        {"tags", std::move(tags)},
         {"paths", std::move(paths)},
         {"components", json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
                                     {"securitySchemes", SecuritySchemes()}}}};

@@ -35,6 +35,24 @@ http::RouteOptions Takes(http::RouteOptions options, std::vector<http::QueryPara
     return options;
 }
 
+// `options` with the JSON body the route takes.
+http::RouteOptions Accepts(http::RouteOptions options, http::BodySchema body) {
+    options.body = std::move(body);
+    return options;
+}
+
+// The same body for PATCH: every field optional.
+http::BodySchema Partial(http::BodySchema body) {
+    body.partial = true;
+    return body;
+}
+
+// `options` of a route that answers `status` when it works.
+http::RouteOptions Answers(http::Status status, http::RouteOptions options) {
+    options.success = status;
+    return options;
+}
+
 // `limit` and `cursor`, then `filters`.
 std::vector<http::QueryParam> Paged(std::vector<http::QueryParam> filters = {}) {
     auto query = http::PagingQuery();
@@ -97,6 +115,92 @@ void BuildRouteTable(http::Router& router, Services& s) {
     auto token_list = Takes(Tag("users"), Paged({BoolQuery("all", "Everyone's tokens (admins only)")}));
     auto key_delete =
         Takes(Tag("ssh-keys", "ssh_key.delete"), {BoolQuery("force", "Delete even while servers use the key")});
+
+    using http::BoolField, http::ChoiceField, http::DateTimeField, http::IntField, http::ObjectField, http::StringField,
+        http::StringsField;
+    static constexpr std::string_view kKeyTypes[] = {"ed25519", "rsa"};
+    static constexpr std::string_view kAuthMethods[] = {"password", "key"};
+    static constexpr std::string_view kPoolClasses[] = {"default", "stats_db", "high_load"};
+    static constexpr std::string_view kExecKinds[] = {"exec"};
+    const http::BodySchema login_body{{StringField("username", "User name", 256).Required(),
+                                       StringField("password", "Password", 4096).Required().WriteOnly()}};
+    const http::BodySchema refresh_body{
+        {StringField("refresh_token", "The refresh token, for clients that cannot keep the cookie", 256).WriteOnly()},
+        false,
+        true};
+    const http::BodySchema user_body{
+        {StringField("username", "1 to 64 letters, digits, '.', '_' or '-'", 256).Required(),
+         StringField("password", "At least 8 characters", 4096).Required().WriteOnly(),
+         ChoiceField("role", "Role", auth::kRoleNames).Required()}};
+    const http::BodySchema my_password_body{
+        {StringField("current_password", "The password now", 4096).Required().WriteOnly(),
+         StringField("password", "The new password (at least 8 characters)", 4096).Required().WriteOnly()}};
+    const http::BodySchema user_patch_body{
+        {ChoiceField("role", "New role", auth::kRoleNames), BoolField("disabled", "Disable (true) or enable (false)"),
+         StringField("password", "New password (at least 8 characters)", 4096).WriteOnly()},
+        true};
+    const http::BodySchema token_body{
+        {StringField("name", "A name to tell the token by", 100).Required(),
+         ChoiceField("role", "At most the caller's role (default: the caller's)", auth::kRoleNames),
+         DateTimeField("expires_at", "When the token stops working (never, when absent)")}};
+    const http::BodySchema server_body{
+        {StringField("name", "Unique name", 1024).Required(),
+         StringField("address", "Host name or IP address", 1024).Required(),
+         IntField("ssh_port", "SSH port (default 22)", 1, 65535),
+         StringField("ssh_user", "User to log in as", 1024).Required(),
+         ChoiceField("auth_method", "How to log in", kAuthMethods).Required(),
+         StringField("password", "SSH password (auth_method password); never shown again", 1024).WriteOnly(),
+         StringField("ssh_key_id", "Stored SSH key to log in with (auth_method key); null removes it", 64),
+         StringField("host_key_fingerprint", "Pin this host key (SHA256:...; admins only)", 64),
+         StringsField("tags", "Tags: 1 to 64 letters, digits, '.', '_', ':' or '-'", 32, 64),
+         StringField("description", "Free text", 4096),
+         ObjectField(
+             "postgres", "The server's PostgreSQL endpoint; null removes it",
+             {IntField("port", "Port (default 5432)", 1, 65535), StringField("user", "Role (default postgres)", 63),
+              StringField("password", "Password; never shown again", 1024).WriteOnly(),
+              StringField("database", "Database (default postgres)", 63),
+              ChoiceField("pool_class", "Connection pool class", kPoolClasses)})}};
+    const http::BodySchema host_key_body{
+        {StringField("fingerprint", "The pending host key being approved (SHA256:...)", 64).Required()}};
+    const http::BodySchema generate_key_body{{StringField("name", "Unique name", 200).Required(),
+                                              ChoiceField("type", "Key type", kKeyTypes).Required(),
+                                              IntField("bits", "RSA only: 2048 to 8192 (default 3072)", 2048, 8192),
+                                              StringField("comment", "Comment of the public key", 1024)}};
+    const http::BodySchema import_key_body{
+        {StringField("name", "Unique name", 200).Required(),
+         StringField("private_key", "OpenSSH or PEM private key; never shown again", 4 * 1024 * 1024).WriteOnly(),
+         StringField("passphrase", "Passphrase of an encrypted private key", 1024).WriteOnly(),
+         StringField("public_key", "An authorized_keys line, for a key without its private part", 4 * 1024 * 1024),
+         StringField("comment", "Comment of the public key", 1024)}};
+    const http::BodySchema key_patch_body{
+        {StringField("name", "New name", 200), StringField("comment", "New comment", 1024)}, true};
+    auto targets_fields = [&] {
+        return std::vector<http::BodyField>{StringsField("targets", "Servers by id or name", 10000, 256),
+                                            ObjectField("selector", "Servers carrying all these tags",
+                                                        {StringsField("tags", "Tags", 64, 256).Required()}),
+                                            IntField("timeout_s", "Seconds each target may take", 1, 86400),
+                                            IntField("concurrency", "Targets at once", 1, 1000)};
+    };
+    http::BodySchema task_body{targets_fields()};
+    task_body.fields.push_back(ChoiceField("kind", "exec (the default)", kExecKinds));
+    task_body.fields.push_back(StringField("command", "Shell command run on every target", 65536).Required());
+    const http::BodySchema key_edit_body{targets_fields()};
+    const http::BodySchema project_body{
+        {StringField("name", "Unique name", 1024).Required(), StringField("description", "Free text", 4096)}};
+    const http::BodySchema app_body{
+        {StringField("name", "Unique name in its project", 1024).Required(),
+         StringField("project_id", "Project", 128).Required(),
+         StringField("server_id", "Server by id or name", 128).Required(),
+         StringField("cd_path", "Directory of the compose file on the server", 4096).Required(),
+         StringField("app_url", "Where the app answers (http or https URL)", 2048),
+         IntField("auto_stop_minutes", "Stop after this many minutes (0: never; default 60)", 0, 525600)}};
+    const http::BodySchema app_start_body{
+        {IntField("auto_stop_minutes", "This run's limit (0: never; default: the app's)", 0, 525600)}, false, true};
+    const http::BodySchema echo_body{{}, false, false, true};
+    http::BodySchema token_form{{StringField("grant_type", "password (the only grant; may be left out)", 32),
+                                 StringField("username", "User name", 256).Required(),
+                                 StringField("password", "Password", 4096).Required().WriteOnly()}};
+    token_form.media_type = "application/x-www-form-urlencoded";
     using O = OpsHandlers;
     using A = AuthHandlers;
     using U = UserHandlers;
@@ -109,70 +213,70 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")});
     router.Add({Verb::get,    "/openapi.json",               Access::kPublic,   Bind(ops, &O::OpenApi),           "This API as OpenAPI 3.1", Tag("ops")});
     router.Add({Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")});
-    router.Add({Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Tag("ops", "diagnostics.echo")});
+    router.Add({Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Accepts(Tag("ops", "diagnostics.echo"), echo_body)});
 
-    router.Add({Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Tag("auth", "auth.login")});
-    router.Add({Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", Tag("auth", "auth.login")});
-    router.Add({Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Tag("auth", "auth.refresh")});
-    router.Add({Verb::post,   "/api/v1/auth/logout",         Access::kPublic,   Bind(auth, &A::Logout),           "Revoke the session and the access token", Tag("auth", "auth.logout")});
+    router.Add({Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), login_body)});
+    router.Add({Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", Accepts(Tag("auth", "auth.login"), token_form)});
+    router.Add({Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Accepts(Tag("auth", "auth.refresh"), refresh_body)});
+    router.Add({Verb::post,   "/api/v1/auth/logout",         Access::kPublic,   Bind(auth, &A::Logout),           "Revoke the session and the access token", Answers(http::Status::no_content, Tag("auth", "auth.logout"))});
     router.Add({Verb::get,    "/api/v1/auth/verify",         Access::kViewer,   Bind(auth, &A::Verify),           "The caller, if the token is valid", Tag("auth")});
-    router.Add({Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Tag("auth", "auth.register")});
+    router.Add({Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Answers(http::Status::created, Accepts(Tag("auth", "auth.register"), login_body))});
 
     router.Add({Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users (filters: role, disabled)", user_list});
-    router.Add({Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Tag("users", "user.create")});
+    router.Add({Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Answers(http::Status::created, Accepts(Tag("users", "user.create"), user_body))});
     router.Add({Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")});
-    router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Tag("users", "user.password_change")});
+    router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Answers(http::Status::no_content, Accepts(Tag("users", "user.password_change"), my_password_body))});
     router.Add({Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")});
-    router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Tag("users", "user.update")});
-    router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Tag("users", "user.delete")});
+    router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Accepts(Tag("users", "user.update"), user_patch_body)});
+    router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Answers(http::Status::no_content, Tag("users", "user.delete"))});
     router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list});
-    router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Tag("users", "api_token.create")});
-    router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Tag("users", "api_token.revoke")});
+    router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), token_body))});
+    router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Answers(http::Status::no_content, Tag("users", "api_token.revoke"))});
 
     router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", audit_events});
     router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", audit_stats});
 
     router.Add({Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status (filters: tag, status, q)", server_list});
-    router.Add({Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Tag("servers", "server.create")});
+    router.Add({Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Answers(http::Status::created, Accepts(Tag("servers", "server.create"), server_body))});
     router.Add({Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")});
-    router.Add({Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Tag("servers", "server.update")});
-    router.Add({Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Tag("servers", "server.update")});
-    router.Add({Verb::delete_,"/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::DeleteServer),  "Delete a server and its secrets", Tag("servers", "server.delete")});
+    router.Add({Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Accepts(Tag("servers", "server.update"), server_body)});
+    router.Add({Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Accepts(Tag("servers", "server.update"), Partial(server_body))});
+    router.Add({Verb::delete_,"/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::DeleteServer),  "Delete a server and its secrets", Answers(http::Status::no_content, Tag("servers", "server.delete"))});
     router.Add({Verb::post,   "/api/v1/servers/{id}/test-ssh",        Access::kOperator, Bind(fleet, &F::TestSsh),       "Log in over SSH and report latency and host key", Tag("servers", "server.test_ssh")});
     router.Add({Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")});
     router.Add({Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")});
-    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Tag("servers", "server.host_key_accept")});
+    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Accepts(Tag("servers", "server.host_key_accept"), host_key_body)});
 
     router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Tag("ssh-keys", "ssh_key.generate")});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", import_options});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), generate_key_body))});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", Answers(http::Status::created, Accepts(import_options, import_key_body))});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
-    router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Tag("ssh-keys", "ssh_key.update")});
-    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", key_delete});
+    router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)});
+    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Answers(http::Status::no_content, key_delete)});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Tag("ssh-keys", "ssh_key.deploy")});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Tag("ssh-keys", "ssh_key.revoke")});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), key_edit_body))});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), key_edit_body))});
 
-    router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Tag("tasks", "task.create")});
+    router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), task_body))});
     router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list});
     router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", task_output});
     router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", stream_options});
-    router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Tag("tasks", "task.cancel")});
+    router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Answers(http::Status::accepted, Tag("tasks", "task.cancel"))});
 
     router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Takes(Tag("apps"), Paged())});
-    router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Tag("apps", "project.create")});
+    router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Answers(http::Status::created, Accepts(Tag("apps", "project.create"), project_body))});
     router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
-    router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Tag("apps", "project.update")});
-    router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Tag("apps", "project.delete")});
+    router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Accepts(Tag("apps", "project.update"), project_body)});
+    router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Answers(http::Status::no_content, Tag("apps", "project.delete"))});
     router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list});
-    router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Tag("apps", "app.create")});
+    router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), app_body))});
     router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
-    router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Tag("apps", "app.update")});
-    router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Tag("apps", "app.delete")});
-    router.Add({Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Tag("apps", "app.start")});
-    router.Add({Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Tag("apps", "app.stop")});
+    router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Accepts(Tag("apps", "app.update"), app_body)});
+    router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Answers(http::Status::no_content, Tag("apps", "app.delete"))});
+    router.Add({Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Answers(http::Status::accepted, Accepts(Tag("apps", "app.start"), app_start_body))});
+    router.Add({Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Answers(http::Status::accepted, Tag("apps", "app.stop"))});
     // clang-format on
 }
 

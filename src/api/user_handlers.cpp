@@ -65,9 +65,7 @@ boost::asio::awaitable<Response> UserHandlers::Create(http::RequestContext& cont
     auto user = co_await identity.CreateUser(std::move(username), std::move(password), role);
     context.audit.resource_type = "user";
     context.audit.resource_id = user.id;
-    auto response = http::Json(Status::created, UserJson(user));
-    response.set(http::beast_http::field::location, "/api/v1/users/" + user.id);
-    co_return response;
+    co_return http::Created(UserJson(user), "/api/v1/users/" + user.id);
 }
 
 boost::asio::awaitable<Response> UserHandlers::Me(http::RequestContext& context) const {
@@ -142,7 +140,7 @@ boost::asio::awaitable<Response> UserHandlers::CreateToken(http::RequestContext&
     if (token.expires_at) context.audit.details["expires_at"] = *token.expires_at;
     context.audit.resource_type = "api_token";
     context.audit.resource_id = token.id;
-    co_return http::Json(Status::created, TokenJson(token));
+    co_return http::Created(TokenJson(token), "/api/v1/api-tokens/" + token.id);
 }
 
 boost::asio::awaitable<Response> UserHandlers::ListTokens(http::RequestContext& context) const {

@@ -2,6 +2,7 @@
 
 #include "apps/app_service.hpp"
 #include "core/errc.hpp"
+#include "core/text.hpp"
 
 namespace gatehouse::apps {
 namespace {
@@ -12,14 +13,8 @@ core::Error Invalid(std::string_view field, std::string_view problem) {
     return core::Error(core::errc::invalid_argument, "field '" + std::string(field) + "' " + std::string(problem));
 }
 
-// 1 to 128 characters (code points; JSON strings are valid UTF-8), none of them a control character.
 void ValidateName(std::string_view field, std::string_view name) {
-    std::size_t characters = 0;
-    for (unsigned char ch : name) {
-        if (ch < 0x20 || ch == 0x7F) throw Invalid(field, "must not contain control characters");
-        if ((ch & 0xC0) != 0x80) ++characters;
-    }
-    if (characters < 1 || characters > 128) throw Invalid(field, "must be 1 to 128 characters");
+    if (const auto problem = core::NameProblem(name, 128); !problem.empty()) throw Invalid(field, problem);
 }
 
 bool IsHttpUrl(std::string_view text) {

@@ -1,6 +1,7 @@
 #include "auth/identity_impl.hpp"
 #include "auth/opaque_token.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace gatehouse::auth {
 
@@ -19,8 +20,8 @@ ApiTokenView ToView(const ApiTokenRecord& t) {
 boost::asio::awaitable<ApiTokenView> IdentityService::CreateApiToken(Principal principal, std::string name,
                                                                      std::optional<Role> asked_role,
                                                                      std::optional<core::Clock::time_point> expires) {
-    if (name.empty() || name.size() > 100)
-        throw core::Error(core::errc::invalid_argument, "name must be 1 to 100 characters");
+    if (const auto problem = core::NameProblem(name, 100); !problem.empty())
+        throw core::Error(core::errc::invalid_argument, "field 'name' " + problem);
     const Role role = asked_role.value_or(principal.role);
     if (role > principal.role)
         throw core::Error(core::errc::forbidden, "a token cannot have a higher role than its creator");

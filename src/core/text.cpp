@@ -54,4 +54,17 @@ bool IEquals(std::string_view a, std::string_view b) noexcept {
     return true;
 }
 
+std::string NameProblem(std::string_view name, std::size_t max_characters) {
+    std::size_t characters = 0;
+    for (unsigned char ch : name) {
+        if (ch < 0x20 || ch == 0x7F) return "must not contain control characters";
+        if ((ch & 0xC0) != 0x80) ++characters;
+    }
+    if (characters < 1 || characters > max_characters)
+        return "must be 1 to " + std::to_string(max_characters) + " characters";
+    if (name.find_first_not_of(' ') == std::string_view::npos) return "must not be blank";
+    if (name.front() == ' ' || name.back() == ' ') return "must not start or end with a space";
+    return {};
+}
+
 }  // namespace gatehouse::core

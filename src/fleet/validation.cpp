@@ -1,6 +1,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "core/errc.hpp"
+#include "core/text.hpp"
 #include "fleet/fleet_service.hpp"
 
 namespace gatehouse::fleet {
@@ -35,9 +36,7 @@ bool Simple(std::string_view text, std::size_t max, std::string_view extra) {
 }  // namespace
 
 void ValidateName(std::string_view field, std::string_view name) {
-    if (name.empty() || name.size() > 100) throw Invalid(field, "must be 1 to 100 characters");
-    for (unsigned char ch : name)
-        if (ch < 0x20 || ch == 0x7F) throw Invalid(field, "must not contain control characters");
+    if (const auto problem = core::NameProblem(name, 100); !problem.empty()) throw Invalid(field, problem);
 }
 
 void ValidateServerInput(const ServerInput& in) {

@@ -3,9 +3,12 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
+#include <unordered_set>
+#include <vector>
 
 #include "core/errc.hpp"
 #include "core/text.hpp"
+#include "http/router.hpp"
 
 namespace gatehouse::http {
 
@@ -22,7 +25,46 @@ boost::json::value ParseJsonBody(const RequestContext& context) {
         throw core::Error(core::errc::invalid_argument,
                           "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     if (ec) throw core::Error(core::errc::invalid_argument, "malformed JSON: " + ec.message());
+    if (const auto key = DuplicateKey(context.request.body()))
+        throw core::Error(core::errc::invalid_argument,
+                          "duplicate key '" + key->substr(0, 64) + "' in a JSON object: give each field once");
+    if (context.route != nullptr && context.route->options().body) CheckBody(*context.route->options().body, value);
     return value;
+}
+
+std::optional<std::string> DuplicateKey(std::string_view json) {
+    struct Frame {
+        bool object = false;
+        bool expecting_key = false;
+        std::unordered_set<std::string> keys;
+    };
+    std::vector<Frame> frames;
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const char ch = json[i];
+        if (ch == '{' || ch == '[') {
+            frames.push_back(Frame{ch == '{', ch == '{', {}});
+        } else if (ch == '}' || ch == ']') {
+            if (!frames.empty()) frames.pop_back();
+        } else if (ch == ',') {
+            if (!frames.empty() && frames.back().object) frames.back().expecting_key = true;
+        } else if (ch == '"') {
+            // The string runs to the next quote that no backslash escapes.
+            const std::size_t start = i;
+            bool escaped = false;
+            for (++i; i < json.size() && (json[i] != '"' || escaped); ++i) escaped = !escaped && json[i] == '\\';
+            if (frames.empty() || !frames.back().object || !frames.back().expecting_key) continue;
+            frames.back().expecting_key = false;
+            const std::string_view literal = json.substr(start, i - start + 1);
+            std::string key(literal.substr(1, literal.size() - 2));
+            if (key.find('\\') != std::string::npos) {
+                boost::system::error_code ec;
+                const auto decoded = boost::json::parse(literal, ec);
+                if (!ec && decoded.is_string()) key = std::string(decoded.get_string());
+            }
+            if (!frames.back().keys.insert(key).second) return key;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace gatehouse::http

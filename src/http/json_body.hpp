@@ -1,6 +1,9 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "http/types.hpp"
 
@@ -10,7 +13,12 @@ namespace gatehouse::http {
 inline constexpr std::size_t kMaxJsonDepth = 64;
 
 /// The request body as JSON. Throws core::Error(unsupported_media) unless the content type is
-/// application/json, and core::Error(invalid_argument) for malformed or too deeply nested JSON.
+/// application/json, and core::Error(invalid_argument) for malformed or too deeply nested JSON, or for an object
+/// with the same key twice (which parsers disagree on: refused rather than guessed).
 boost::json::value ParseJsonBody(const RequestContext& context);
+
+/// The first key that appears twice in one object of `json`, which must be valid JSON (parsed already); nullopt
+/// when there is none. Keys are compared decoded ("a" and "\u0061" are the same key).
+std::optional<std::string> DuplicateKey(std::string_view json);
 
 }  // namespace gatehouse::http

@@ -82,7 +82,7 @@ Status StatusFor(core::errc code) noexcept {
 
 Response Problem(Status status, std::string_view detail, const boost::json::object& errors) {
     boost::json::object body;
-    body["type"] = "/problems/" + std::string(Slug(status));
+    body["type"] = ProblemType(status);
     body["title"] = std::string(beast_http::obsolete_reason(status));
     body["status"] = static_cast<int>(status);
     body["detail"] = detail;
@@ -92,6 +92,8 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
     response.body() = core::JsonText(body);
     return response;
 }
+
+std::string ProblemType(Status status) { return "/problems/" + std::string(Slug(status)); }
 
 Response ProblemFor(const core::Error& error) {
     auto response = Problem(StatusFor(error.code()), error.what());
@@ -103,6 +105,12 @@ Response Json(Status status, const boost::json::value& body) {
     Response response{status, 11};
     response.set(beast_http::field::content_type, "application/json");
     response.body() = core::JsonText(body);
+    return response;
+}
+
+Response Created(const boost::json::value& body, const std::string& location) {
+    auto response = Json(Status::created, body);
+    response.set(beast_http::field::location, location);
     return response;
 }
 

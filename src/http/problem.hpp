@@ -18,7 +18,13 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
 /// The problem for a domain error; the client sees Error::what() (safe by contract), never internal().
 Response ProblemFor(const core::Error& error);
 
+/// The `type` of a problem with `status`: "/problems/not-found".
+std::string ProblemType(Status status);
+
 /// A JSON response with `status`.
 Response Json(Status status, const boost::json::value& body);
+
+/// 201 with `body` and `Location: location` (the path of what was created).
+Response Created(const boost::json::value& body, const std::string& location);
 
 }  // namespace gatehouse::http

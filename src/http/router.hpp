@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "http/body_schema.hpp"
 #include "http/query_params.hpp"
 #include "http/types.hpp"
 
@@ -16,6 +18,8 @@ struct RouteOptions {
     std::string action;              // audit action ("user.create"); empty: "METHOD /pattern"
     bool websocket = false;          // upgrades to a WebSocket (a browser may send its token as ?access_token=)
     std::vector<QueryParam> query;   // every query parameter the route takes (any other is refused)
+    std::optional<BodySchema> body;  // the request body it takes (none: any body but `{}` is refused)
+    Status success = Status::ok;     // what it answers when it works (documented)
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

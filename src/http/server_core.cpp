@@ -14,6 +14,7 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "http/gatekeeper.hpp"
+#include "http/json_body.hpp"
 #include "http/problem.hpp"
 
 namespace gatehouse::http::detail {
@@ -293,6 +294,15 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
             co_await settings.gatekeeper->Admit(context);
         }
         CheckQuery(route, context.query);
+        // The body is checked against the route's declaration before the handler runs, so a bad one changes
+        // nothing whatever the handler does first. Other media types (multipart) are the handler's to read.
+        if (route.options().body) {
+            const auto type = context.Header("Content-Type");
+            if (!request.body().empty() && core::IEquals(type.substr(0, type.find(';')), "application/json"))
+                ParseJsonBody(context);
+        } else {
+            CheckNoBody(request.body());
+        }
         response = co_await route.handler()(context);
         if (context.upgrade && websocket) {
             handled.upgrade = std::move(context.upgrade);

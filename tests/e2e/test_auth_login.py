@@ -91,17 +91,31 @@ def test_oauth2_form_login(env):
     assert resp.status_code == 200, resp.text
 
 
+def oauth_error(resp, error: str) -> dict:
+    """RFC 6749 section 5.2: 400 with {error, error_description}, not cached."""
+    assert resp.status_code == 400, resp.text
+    assert resp.headers["Content-Type"].startswith("application/json"), resp.headers
+    assert resp.headers.get("Cache-Control") == "no-store", resp.headers
+    body = resp.json()
+    assert body["error"] == error and body["error_description"], body
+    return body
+
+
 def test_oauth2_form_refusals(env):
     server, _ = env
     url = f"{API}/auth/token"
-    body = assert_problem(server.request("POST", url, data={"grant_type": "client_credentials", "username": "login-op",
-                                                             "password": PASSWORD}), 400)
-    assert "grant_type" in body["detail"]
-    assert_problem(server.request("POST", url, json={"username": "login-op", "password": PASSWORD}), 415)
-    assert_problem(server.request("POST", url, data=b"username=login-op", headers={"Content-Type": "text/plain"}), 415)
-    assert_problem(server.request("POST", url, data={"grant_type": "password", "username": "login-op"}), 400)
-    assert_problem(server.request("POST", url, data={"grant_type": "password", "username": "login-op",
-                                                     "password": "wrong-password"}), 401)
+    body = oauth_error(server.request("POST", url, data={"grant_type": "client_credentials", "username": "login-op",
+                                                          "password": PASSWORD}), "unsupported_grant_type")
+    assert "grant_type" in body["error_description"]
+    oauth_error(server.request("POST", url, json={"username": "login-op", "password": PASSWORD}), "invalid_request")
+    oauth_error(server.request("POST", url, data=b"username=login-op", headers={"Content-Type": "text/plain"}),
+                "invalid_request")
+    oauth_error(server.request("POST", url, data={"grant_type": "password", "username": "login-op"}),
+                "invalid_request")
+    body = oauth_error(server.request("POST", url, data={"grant_type": "password", "username": "login-op",
+                                                         "password": "wrong-password"}), "invalid_grant")
+    assert "wrong-password" not in str(body)
+    assert server.request("POST", url, data={"username": "login-op", "password": PASSWORD}).status_code == 200
 
 
 def test_json_login_refusals(env):
