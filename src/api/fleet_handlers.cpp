@@ -273,7 +273,8 @@ boost::asio::awaitable<Response> FleetHandlers::GenerateKey(http::RequestContext
     auto type = RequireString(fields, "type", 16);
     const auto* given_bits = fields.if_contains("bits");
     if (type != "rsa" && given_bits != nullptr && !given_bits->is_null())
-        throw core::Error(core::errc::invalid_argument, "field 'bits' is for rsa keys only (" + type + " has one size)");
+        throw core::Error(core::errc::invalid_argument,
+                          "field 'bits' is for rsa keys only (" + type + " has one size)");
     const int bits = IntField(fields, "bits", type == "rsa" ? 3072 : 256);
     auto comment = OptionalString(fields, "comment", 1024).value_or("");
     auto key = co_await fleet.GenerateKey(std::move(name), std::move(type), bits, std::move(comment));
