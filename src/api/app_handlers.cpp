@@ -77,6 +77,18 @@ apps::AppInput ReadApp(const json::value& body) {
     return in;
 }
 
+// A PATCH: `stored` (the resource's fields as a replace takes them) with the fields `body` gives over them.
+json::value Overlay(json::object stored, const json::value& body) {
+    for (const auto& [key, value] : RequireObject(body))
+        if (!value.is_null()) stored[key] = value;
+    return stored;
+}
+
+json::object ReplaceFields(const apps::AppView& app) {
+    return {{"name", app.name},       {"project_id", app.project_id}, {"server_id", app.server_id},
+            {"cd_path", app.cd_path}, {"app_url", app.app_url},       {"auto_stop_minutes", app.auto_stop_minutes}};
+}
+
 void NoteApp(http::RequestContext& context, const apps::AppView& app) {
     context.audit.resource_id = app.id;
     context.audit.details = {
@@ -123,6 +135,19 @@ boost::asio::awaitable<Response> AppHandlers::ReplaceProject(http::RequestContex
     co_return http::Json(Status::ok, project);
 }
 
+boost::asio::awaitable<Response> AppHandlers::PatchProject(http::RequestContext& context) const {
+    context.audit.action = "project.update";
+    context.audit.resource_type = "project";
+    const auto patch = http::ParseJsonBody(context);
+    const std::string id(context.Param("id"));
+    const auto stored = co_await apps.GetProject(id);
+    const auto before = ProjectJson(stored);
+    auto input = ReadProject(Overlay({{"name", stored.name}, {"description", stored.description}}, patch));
+    auto project = ProjectJson(co_await apps.UpdateProject(id, std::move(input)));
+    context.audit.details = {{"changes", audit::Changes::Between(before, project).fields()}};
+    co_return http::Json(Status::ok, project);
+}
+
 boost::asio::awaitable<Response> AppHandlers::DeleteProject(http::RequestContext& context) const {
     context.audit.action = "project.delete";
     context.audit.resource_type = "project";
@@ -160,6 +185,20 @@ boost::asio::awaitable<Response> AppHandlers::ReplaceApp(http::RequestContext& c
     const std::string id(context.Param("id"));
     const auto before = AppJson(co_await apps.GetApp(id));
     auto app = co_await apps.UpdateApp(id, std::move(input));
+    NoteApp(context, app);
+    const auto after = AppJson(app);
+    context.audit.details["changes"] = audit::Changes::Between(before, after).fields();
+    co_return http::Json(Status::ok, after);
+}
+
+boost::asio::awaitable<Response> AppHandlers::PatchApp(http::RequestContext& context) const {
+    context.audit.action = "app.update";
+    context.audit.resource_type = "app";
+    const auto patch = http::ParseJsonBody(context);
+    const std::string id(context.Param("id"));
+    const auto stored = co_await apps.GetApp(id);
+    const auto before = AppJson(stored);
+    auto app = co_await apps.UpdateApp(id, ReadApp(Overlay(ReplaceFields(stored), patch)));
     NoteApp(context, app);
     const auto after = AppJson(app);
     context.audit.details["changes"] = audit::Changes::Between(before, after).fields();

@@ -172,6 +172,13 @@ void BuildRouteTable(http::Router& router, Services& s) {
          StringField("passphrase", "Passphrase of an encrypted private key", 1024).WriteOnly(),
          StringField("public_key", "An authorized_keys line, for a key without its private part", 4 * 1024 * 1024),
          StringField("comment", "Comment of the public key", 1024)}};
+    const http::BodySchema user_put_body{
+        {ChoiceField("role", "Role", auth::kRoleNames).Required(),
+         BoolField("disabled", "Disabled (true) or active (false)").Required(),
+         StringField("password", "New password (at least 8 characters); the password stays when absent", 4096)
+             .WriteOnly()}};
+    const http::BodySchema key_put_body{{StringField("name", "Name", 200).Required(),
+                                         StringField("comment", "Comment of the public key", 1024).Required()}};
     const http::BodySchema key_patch_body{
         {StringField("name", "New name", 200), StringField("comment", "New comment", 1024)}, true};
     auto targets_fields = [&] {
@@ -228,6 +235,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Answers(http::Status::no_content, Accepts(Tag("users", "user.password_change"), my_password_body))});
     router.Add({Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")});
     router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Accepts(Tag("users", "user.update"), user_patch_body)});
+    router.Add({Verb::put,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Replace a user's role and disabled flag (and password)", Accepts(Tag("users", "user.update"), user_put_body)});
     router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Answers(http::Status::no_content, Tag("users", "user.delete"))});
     router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list});
     router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), token_body))});
@@ -252,6 +260,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", Answers(http::Status::created, Accepts(import_options, import_key_body))});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
     router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)});
+    router.Add({Verb::put,    "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Replace an SSH key's name and comment", Accepts(Tag("ssh-keys", "ssh_key.update"), key_put_body)});
     router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Answers(http::Status::no_content, key_delete)});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
@@ -269,11 +278,13 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Answers(http::Status::created, Accepts(Tag("apps", "project.create"), project_body))});
     router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Accepts(Tag("apps", "project.update"), project_body)});
+    router.Add({Verb::patch,  "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::PatchProject),  "Change some fields of a project", Accepts(Tag("apps", "project.update"), Partial(project_body))});
     router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Answers(http::Status::no_content, Tag("apps", "project.delete"))});
     router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list});
     router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), app_body))});
     router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
     router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Accepts(Tag("apps", "app.update"), app_body)});
+    router.Add({Verb::patch,  "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::PatchApp),      "Change some fields of an app", Accepts(Tag("apps", "app.update"), Partial(app_body))});
     router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Answers(http::Status::no_content, Tag("apps", "app.delete"))});
     router.Add({Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Answers(http::Status::accepted, Accepts(Tag("apps", "app.start"), app_start_body))});
     router.Add({Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Answers(http::Status::accepted, Tag("apps", "app.stop"))});

@@ -31,6 +31,8 @@ boost::json::object TokenJson(const auth::ApiTokenView& t) {
     boost::json::object json{{"id", t.id},
                              {"name", t.name},
                              {"role", auth::RoleName(t.role)},
+                             {"effective_role", t.effective_role ? boost::json::value(auth::RoleName(*t.effective_role))
+                                                                 : boost::json::value(nullptr)},
                              {"prefix", t.prefix},
                              {"user_id", t.user_id},
                              {"created_at", t.created_at},

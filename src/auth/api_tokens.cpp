@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <unordered_map>
+
 #include "auth/identity_impl.hpp"
 #include "auth/opaque_token.hpp"
 #include "core/ids.hpp"
@@ -10,9 +13,18 @@ using namespace store_sql;
 namespace {
 
 ApiTokenView ToView(const ApiTokenRecord& t) {
-    return ApiTokenView{t.id,     t.user_id,    t.name,       ParseRole(t.role).value_or(Role::viewer),
-                        t.prefix, t.created_at, t.expires_at, t.last_used_at,
-                        {}};
+    ApiTokenView view{t.id,     t.user_id,    t.name,       ParseRole(t.role).value_or(Role::viewer),
+                      t.prefix, t.created_at, t.expires_at, t.last_used_at,
+                      {},       std::nullopt};
+    view.effective_role = view.role;
+    return view;
+}
+
+// The token's role capped by its user's role now (none while the user is disabled or gone).
+std::optional<Role> EffectiveRole(Role token_role, const std::optional<UserRecord>& user) {
+    if (!user || user->disabled) return std::nullopt;
+    const Role user_role = ParseRole(user->role).value_or(Role::viewer);
+    return std::min(token_role, user_role);
 }
 
 }  // namespace
@@ -65,8 +77,13 @@ boost::asio::awaitable<ApiTokenPage> IdentityService::ListApiTokens(Principal pr
                                                                     std::string cursor) {
     const std::string after = CheckCursor(cursor);
     const std::string owner = all && principal.role == Role::admin ? std::string() : principal.user_id;
-    auto tokens = co_await impl_->db.Read(
-        [&](store::Connection& c) { return store_sql::ListApiTokens(c, owner, after, limit + 1); });
+    std::unordered_map<std::string, std::optional<UserRecord>> users;
+    auto tokens = co_await impl_->db.Read([&](store::Connection& c) {
+        auto found = store_sql::ListApiTokens(c, owner, after, limit + 1);
+        for (const auto& token : found)
+            if (!users.contains(token.user_id)) users.emplace(token.user_id, FindUserById(c, token.user_id));
+        return found;
+    });
     ApiTokenPage page;
     {
         // Uses not yet written (they are written in batches) show all the same.
@@ -76,7 +93,11 @@ boost::asio::awaitable<ApiTokenPage> IdentityService::ListApiTokens(Principal pr
             if (used != impl_->token_use.last_used.end()) token.last_used_at = core::FormatRfc3339(used->second);
         }
     }
-    for (std::size_t i = 0; i < tokens.size() && i < limit; ++i) page.items.push_back(ToView(tokens[i]));
+    for (std::size_t i = 0; i < tokens.size() && i < limit; ++i) {
+        auto view = ToView(tokens[i]);
+        view.effective_role = EffectiveRole(view.role, users[view.user_id]);
+        page.items.push_back(std::move(view));
+    }
     if (tokens.size() > limit) page.next_cursor = page.items.back().id;
     co_return page;
 }

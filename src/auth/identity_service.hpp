@@ -75,6 +75,8 @@ struct ApiTokenView {
     std::optional<std::string> expires_at;
     std::optional<std::string> last_used_at;
     std::string token;  // only set right after creation
+    /// What the token may do now: its role capped by its user's current one; none while the user is disabled.
+    std::optional<Role> effective_role;
 };
 
 struct ApiTokenPage {
