@@ -10,6 +10,10 @@ struct PasswordParams {
     std::size_t memlimit_bytes = 64 * 1024 * 1024;
 };
 
+/// A well-formed argon2id hash string with `params`, a random salt and a random digest: no password matches it, and
+/// checking one against it costs what checking against a real hash costs.
+std::string DummyHash(const PasswordParams& params);
+
 /// argon2id through libsodium's crypto_pwhash_str. CPU- and memory-heavy: call on a worker pool.
 class PasswordHasher {
   public:
