@@ -43,6 +43,8 @@ void ValidateAppInput(const AppInput& in) {
     if (in.server_id.empty()) throw Invalid("server_id", "is required");
     // Anything else (spaces, quotes, $(...)) is fine: the path reaches the remote shell as one quoted word.
     if (in.cd_path.empty() || in.cd_path.size() > 4096) throw Invalid("cd_path", "must be 1 to 4096 bytes");
+    if (in.cd_path.front() != '/' && in.cd_path != "~" && in.cd_path.rfind("~/", 0) != 0)
+        throw Invalid("cd_path", "must be an absolute path (/srv/app) or one in the remote user's home (~/app)");
     if (in.cd_path.find_first_of(std::string_view("\0\n\r", 3)) != std::string::npos)
         throw Invalid("cd_path", "must not contain NUL or line breaks");
     if (in.app_url.size() > 2048) throw Invalid("app_url", "must be at most 2048 bytes");

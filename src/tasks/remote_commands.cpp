@@ -147,8 +147,17 @@ std::optional<std::string> ParseKeyResult(std::string_view out) {
 
 std::string ComposeCommand(std::string_view cd_path, bool up) {
     const std::string action = up ? "up -d" : "down";
-    return "cd -- " + ssh::ShellQuote(cd_path) + " && if docker compose version >/dev/null 2>&1; then docker compose " +
-           action + "; elif command -v docker-compose >/dev/null 2>&1; then docker-compose " + action +
+    // "~/dir" is the remote user's home: $HOME is expanded there, the rest stays one quoted argument.
+    std::string where;
+    if (cd_path == "~") {
+        where = "\"$HOME\"";
+    } else if (cd_path.rfind("~/", 0) == 0) {
+        where = "\"$HOME\"/" + ssh::ShellQuote(cd_path.substr(2));
+    } else {
+        where = ssh::ShellQuote(cd_path);
+    }
+    return "cd -- " + where + " && if docker compose version >/dev/null 2>&1; then docker compose " + action +
+           "; elif command -v docker-compose >/dev/null 2>&1; then docker-compose " + action +
            "; else echo 'gatehouse: neither docker compose nor docker-compose is installed' >&2; exit 127; fi";
 }
 

@@ -225,16 +225,19 @@ TEST_P(AppSqlTest, StartUpFailsAppsWhoseTaskNoLongerRuns) {
     EXPECT_EQ(Find("running").status, AppStatus::running);
 }
 
-TEST(AppValidation, CdPathIsAnythingButEmptyLongOrMultiLine) {
+TEST(AppValidation, CdPathIsAbsoluteOrInTheHomeAndAnythingButEmptyLongOrMultiLine) {
     AppInput in{"name", "p", "s", "/srv/a 'b' $(c) `d` ; e", "", 60};
     EXPECT_NO_THROW(ValidateAppInput(in));
     for (std::string bad :
-         {std::string(), std::string("/a\nb"), std::string("/a\rb"), std::string("/a\0b", 4), std::string(4097, 'x')}) {
+         {std::string(), std::string("/a\nb"), std::string("/a\rb"), std::string("/a\0b", 4), std::string(4097, '/'),
+          std::string("relative/dir"), std::string("~user/dir"), std::string("./x")}) {
         in.cd_path = bad;
         EXPECT_THROW(ValidateAppInput(in), core::Error) << bad.size();
     }
-    in.cd_path = std::string(4096, 'x');
-    EXPECT_NO_THROW(ValidateAppInput(in));
+    for (std::string good : {std::string(4096, '/'), std::string("~"), std::string("~/apps/one two")}) {
+        in.cd_path = good;
+        EXPECT_NO_THROW(ValidateAppInput(in)) << good;
+    }
 }
 
 TEST(AppValidation, UrlsAndMinutes) {

@@ -106,7 +106,7 @@ def test_app_crud_and_defaults(gh, roles, server, project):
     assert get_app(gh, roles.viewer, aid) == created
 
     body = {"name": unique("app2"), "project_id": project["id"], "server_id": server["id"],
-            "cd_path": "relative/dir", "app_url": "https://app.example.com:8443/x?y=1", "auto_stop_minutes": 0}
+            "cd_path": "~/apps/dir two", "app_url": "https://app.example.com:8443/x?y=1", "auto_stop_minutes": 0}
     resp = gh.request("PUT", f"{API}/apps/{aid}", headers=roles.operator, json=body)
     assert resp.status_code == 200, resp.text
     replaced = resp.json()
@@ -142,6 +142,8 @@ BAD_APPS = [
     ({"cd_path": ""}, "cd_path"),
     ({"cd_path": "/srv/a\nb"}, "cd_path"),
     ({"cd_path": "/srv/a\x00b"}, "cd_path"),
+    ({"cd_path": "relative/dir"}, "absolute"),
+    ({"cd_path": "~other/dir"}, "absolute"),
     ({"cd_path": "/" + "p" * 4096}, "cd_path"),
     ({"cd_path": 7}, "cd_path"),
     ({"app_url": "ftp://example.com/"}, "app_url"),

@@ -49,6 +49,12 @@ TEST(RemoteCommands, UserTextIsAlwaysOneQuotedArgument) {
     EXPECT_NE(compose.find("docker compose up -d"), std::string::npos);
     EXPECT_NE(compose.find("docker-compose up -d"), std::string::npos);
     EXPECT_NE(ComposeCommand("/x", false).find("docker compose down"), std::string::npos);
+    // In the home directory: $HOME expands on the remote side, the rest is still one quoted argument.
+    EXPECT_EQ(ComposeCommand("~/apps/a b;$(id)", true)
+                  .rfind("cd -- \"$HOME\"/" + ssh::ShellQuote("apps/a b;$(id)") + " && ", 0),
+              0u);
+    EXPECT_EQ(ComposeCommand("~", true).rfind("cd -- \"$HOME\" && ", 0), 0u);
+    EXPECT_EQ(ComposeCommand("~user/x", true).rfind("cd -- " + ssh::ShellQuote("~user/x"), 0), 0u);
     const std::string line = "ssh-ed25519 AAAA $(id)'`id`";
     const std::string edit = KeyEditCommand(true, line);
     EXPECT_EQ(edit.substr(edit.size() - ssh::ShellQuote(line).size()), ssh::ShellQuote(line));
