@@ -44,6 +44,11 @@ FleetService::FleetService(store::Database& database, vault::Vault& vault, core:
 boost::asio::awaitable<KeyView> StoreKey(FleetService::Impl& impl, const ssh::KeyMaterial& material, std::string name) {
     auto view = ToView(material, std::move(name));
     co_await impl.db.Write([&](store::Connection& c) {
+        // One key, one record: a second copy would leave servers and deployments split between two names.
+        if (const auto existing = sql::FindKeyByFingerprint(c, view.fingerprint))
+            throw core::Error(core::errc::already_exists, "this key is already stored as '" + existing->name +
+                                                              "' (id " + existing->id + ", " + existing->fingerprint +
+                                                              ")");
         try {
             sql::InsertKey(c, view);
         } catch (const core::Error& e) {

@@ -111,6 +111,13 @@ std::vector<KeyView> ListKeys(Connection& c, std::string_view after_id, std::siz
         ToKey);
 }
 
+std::optional<KeyView> FindKeyByFingerprint(Connection& c, std::string_view fingerprint) {
+    const auto r =
+        c.Execute("SELECT " + std::string(kKeyColumns) + " FROM ssh_keys WHERE fingerprint = ?", {Text(fingerprint)});
+    if (r.empty()) return std::nullopt;
+    return ToKey(r.rows.front());
+}
+
 void InsertKey(Connection& c, const KeyView& k) {
     c.Execute(
         "INSERT INTO ssh_keys (" + std::string(kKeyColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

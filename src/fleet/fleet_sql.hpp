@@ -8,6 +8,7 @@ namespace gatehouse::fleet::sql {
 using store::Connection;
 
 std::optional<KeyView> FindKey(Connection& c, std::string_view id);
+std::optional<KeyView> FindKeyByFingerprint(Connection& c, std::string_view fingerprint);
 std::vector<KeyView> ListKeys(Connection& c, std::string_view after_id, std::size_t limit);
 /// Throws core::Error(already_exists) for a taken name.
 void InsertKey(Connection& c, const KeyView& key);

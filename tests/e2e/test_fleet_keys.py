@@ -149,9 +149,16 @@ def test_multipart_private_and_public_file(gh, roles, tmp_path):
     assert key["fingerprint"] == fingerprint and key["has_private_key"] is True
     assert key["comment"] == "uploaded"
 
-    resp = gh.request("POST", f"{API}/ssh-keys/import", headers=roles.operator,
-                      data={"name": unique("mp-public")},
-                      files={"file": ("id_ed25519.pub", path.with_suffix(".pub").read_bytes(), "text/plain")})
+    # The same key again (its public half) is a conflict naming the stored one: one key, one record.
+    public_file = {"file": ("id_ed25519.pub", path.with_suffix(".pub").read_bytes(), "text/plain")}
+    resp = gh.request("POST", f"{API}/ssh-keys/import", headers=roles.operator, data={"name": unique("mp-public")},
+                      files=public_file)
+    problem = assert_problem(resp, 409)
+    assert key["name"] in problem["detail"] and key["id"] in problem["detail"], problem
+    assert gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.operator).status_code == 204
+
+    resp = gh.request("POST", f"{API}/ssh-keys/import", headers=roles.operator, data={"name": unique("mp-public")},
+                      files=public_file)
     assert resp.status_code == 201, resp.text
     pub = resp.json()
     assert pub["fingerprint"] == fingerprint and pub["has_private_key"] is False
