@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,20 +20,48 @@ struct ConfigFlags {
     std::map<std::string, std::string> values;  // option key -> flag value
 };
 
-// Every option of the table becomes a flag of `command`; its help names the TOML key and variable.
-void AddConfigFlags(CLI::App& command, ConfigFlags& flags) {
-    command.add_option("--config", flags.config_file, "TOML configuration file (env GATEHOUSE_CONFIG)");
+// What a flag's value is, for --help: HOST:PORT, PATH, SECONDS, ...
+std::string TypeName(std::string_view key, const std::string& shown) {
+    auto ends = [&](std::string_view suffix) {
+        return key.size() >= suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+    };
+    if (key == "listen") return "HOST:PORT";
+    if (ends("_dir") || ends("_file")) return "PATH";
+    if (ends(".url")) return "URL";
+    if (ends("_s")) return "SECONDS";
+    if (ends("_ms")) return "MILLISECONDS";
+    if (ends("_kib")) return "KIB";
+    if (ends("_bytes")) return "BYTES";
+    if (ends("_days")) return "DAYS";
+    if (ends("_origins") || ends("_proxies")) return "LIST";
+    if (shown == "true" || shown == "false") return "BOOL";
+    if (!shown.empty() && shown.find_first_not_of("0123456789") == std::string::npos) return "INT";
+    return "TEXT";
+}
+
+// The options of the table that `command` uses become its flags; each one's help names its TOML key and variable.
+void AddConfigFlags(
+    CLI::App& command, ConfigFlags& flags,
+    const std::function<bool(std::string_view)>& uses = [](std::string_view) { return true; }) {
+    command.add_option("--config", flags.config_file, "TOML configuration file (env GATEHOUSE_CONFIG)")
+        ->type_name("PATH");
     const gatehouse::config::Config defaults;
     for (const auto& option : AllOptions()) {
+        if (!uses(option.key)) continue;
         const std::string key(option.key);
         auto* cli_option = command.add_option_function<std::string>(
             "--" + FlagName(option.key), [&flags, key](const std::string& value) { flags.values[key] = value; },
             std::string(option.description) + " [toml: " + key + ", env: " + gatehouse::config::EnvName(option.key) +
                 "]");
         const std::string shown = option.get(defaults);
+        cli_option->type_name(TypeName(option.key, shown));
         if (!shown.empty()) cli_option->default_str(shown);
     }
 }
+
+// What the offline commands (user, vault, migrate) read: where the data is, and for `user` how passwords hash.
+bool StorageOption(std::string_view key) { return key == "data_dir" || key.rfind("database.", 0) == 0; }
+bool UserOption(std::string_view key) { return StorageOption(key) || key.rfind("auth.argon2_", 0) == 0; }
 
 gatehouse::config::Config LoadConfig(const ConfigFlags& flags) {
     gatehouse::config::Sources sources;
@@ -55,13 +84,13 @@ int main(int argc, char** argv) {
     auto* serve = app.add_subcommand("serve", "Run the HTTP server");
     AddConfigFlags(*serve, serve_flags);
     auto* migrate = app.add_subcommand("migrate", "Apply pending database migrations and exit");
-    AddConfigFlags(*migrate, migrate_flags);
+    AddConfigFlags(*migrate, migrate_flags, StorageOption);
     app.add_subcommand("version", "Print the version");
     ConfigFlags user_flags;
     gatehouse::app::UserCommandArgs user_args;
     auto* user = app.add_subcommand("user", "Manage users on the configured database (no server needed)");
     user->require_subcommand(1);
-    AddConfigFlags(*user, user_flags);
+    AddConfigFlags(*user, user_flags, UserOption);
     auto* user_add = user->add_subcommand("add", "Create a user; password from GATEHOUSE_USER_PASSWORD or stdin");
     user_add->add_option("username", user_args.username, "user name")->required();
     user_add->add_option("--role", user_args.role, "admin, operator or viewer")->default_str("viewer");
@@ -84,7 +113,7 @@ int main(int argc, char** argv) {
     ConfigFlags vault_flags;
     auto* vault = app.add_subcommand("vault", "Manage the secrets vault on the configured database (server stopped)");
     vault->require_subcommand(1);
-    AddConfigFlags(*vault, vault_flags);
+    AddConfigFlags(*vault, vault_flags, StorageOption);
     vault->add_subcommand("rotate", "Re-encrypt every secret under a new vault key (not with GATEHOUSE_VAULT_KEY)")
         ->fallthrough();  // config flags may follow the action: `vault rotate --data-dir D`
     CLI11_PARSE(app, argc, argv);

@@ -64,6 +64,20 @@ def test_serve_help_lists_every_option():
         assert option in text, f"{option} missing from `gatehouse serve --help`"
 
 
+def test_each_help_lists_its_own_options_with_types():
+    serve = run_cli(["serve", "--help"]).stdout
+    for flag, kind in (("--listen", "HOST:PORT"), ("--data-dir", "PATH"), ("--http-read-timeout-s", "SECONDS"),
+                       ("--database-url", "URL"), ("--http-max-body-bytes", "BYTES"), ("--config", "PATH")):
+        assert re.search(re.escape(flag) + r" " + re.escape(kind), serve), (flag, kind)
+    for command in (["user"], ["vault"], ["migrate"]):
+        text = run_cli([*command, "--help"]).stdout
+        assert "--data-dir PATH" in text and "--database-url URL" in text, (command, text)
+        for foreign in ("--listen", "--http-", "--tls-", "--fleet-", "--auth-cors-origins"):
+            assert foreign not in text, (command, foreign)
+    assert "--auth-argon2-memlimit-kib KIB" in run_cli(["user", "--help"]).stdout
+    assert "--auth-argon2" not in run_cli(["vault", "--help"]).stdout
+
+
 def test_unknown_command_fails():
     result = run_cli(["no-such-command"])
     assert result.returncode != 0
