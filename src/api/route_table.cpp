@@ -134,7 +134,8 @@ void BuildRouteTable(http::Router& router, Services& s) {
          ChoiceField("role", "Role", auth::kRoleNames).Required()}};
     const http::BodySchema my_password_body{
         {StringField("current_password", "The password now", 4096).Required().WriteOnly(),
-         StringField("password", "The new password (at least 8 characters)", 4096).Required().WriteOnly()}};
+         StringField("password", "The new password (at least 8 characters)", 4096).Required().WriteOnly(),
+         BoolField("revoke_api_tokens", "Also revoke every API token of the user (default false)")}};
     const http::BodySchema user_patch_body{
         {ChoiceField("role", "New role", auth::kRoleNames), BoolField("disabled", "Disable (true) or enable (false)"),
          StringField("password", "New password (at least 8 characters)", 4096).WriteOnly()},

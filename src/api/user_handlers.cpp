@@ -82,10 +82,13 @@ boost::asio::awaitable<Response> UserHandlers::ChangeMyPassword(http::RequestCon
     context.audit.resource_id = Caller(context).user_id;
     const auto body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
-    OnlyFields(fields, {"current_password", "password"});
+    OnlyFields(fields, {"current_password", "password", "revoke_api_tokens"});
     auto current = RequireString(fields, "current_password", 4096);
     auto replacement = RequireString(fields, "password", 4096);
-    co_await identity.ChangeOwnPassword(Caller(context), std::move(current), std::move(replacement), Client(context));
+    const bool revoke_api_tokens = OptionalBool(fields, "revoke_api_tokens").value_or(false);
+    context.audit.details = {{"revoke_api_tokens", revoke_api_tokens}};
+    co_await identity.ChangeOwnPassword(Caller(context), std::move(current), std::move(replacement), Client(context),
+                                        revoke_api_tokens);
     co_return NoContent();
 }
 

@@ -122,9 +122,11 @@ class IdentityService {
     boost::asio::awaitable<UserView> GetUser(std::string id);
     boost::asio::awaitable<UserView> UpdateUser(std::string id, UserPatch patch);
     boost::asio::awaitable<void> DeleteUser(std::string id);
-    /// The current password is a password check: throttled like a login (rate_limited), forbidden when wrong.
+    /// The current password is a password check: throttled like a login (rate_limited), forbidden when wrong. The
+    /// caller's other sessions end (their refresh families and access tokens); the session making the change goes
+    /// on; API tokens stay unless `revoke_api_tokens`.
     boost::asio::awaitable<void> ChangeOwnPassword(Principal principal, std::string current, std::string replacement,
-                                                   ClientInfo client);
+                                                   ClientInfo client, bool revoke_api_tokens = false);
 
     /// A token never out-ranks or outlives what created it: its role is at most the caller's effective role, and
     /// when the caller is itself an API token, it expires no later than that token (and by then when no expiry is

@@ -55,6 +55,8 @@ void InsertRefresh(Connection& c, const RefreshRecord& record);
 bool MarkRefreshUsed(Connection& c, std::string_view id);
 void RevokeFamily(Connection& c, std::string_view family_id);
 void RevokeUserSessions(Connection& c, std::string_view user_id);
+/// The refresh families of `user_id` that still have a live refresh token.
+std::vector<std::string> LiveFamiliesOf(Connection& c, std::string_view user_id);
 void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch);
 /// Remembers a revoked family until `until_epoch`, when every access token issued from it has expired.
 void RecordRevokedFamily(Connection& c, std::string_view family_id, std::int64_t until_epoch);

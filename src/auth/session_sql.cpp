@@ -33,6 +33,15 @@ void RevokeUserSessions(Connection& c, std::string_view user_id) {
     c.Execute("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = ?", {store::Text(user_id)});
 }
 
+std::vector<std::string> LiveFamiliesOf(Connection& c, std::string_view user_id) {
+    std::vector<std::string> families;
+    for (const auto& row : c.Execute("SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND revoked = 0",
+                                     {store::Text(user_id)})
+                               .rows)
+        families.push_back(row.String(0));
+    return families;
+}
+
 void DenyJti(Connection& c, std::string_view jti, std::int64_t expires_epoch) {
     if (!c.Execute("SELECT 1 FROM revoked_jtis WHERE jti = ?", {store::Text(jti)}).empty()) return;
     c.Execute("INSERT INTO revoked_jtis (jti, expires_epoch) VALUES (?, ?)",

@@ -148,7 +148,8 @@ boost::asio::awaitable<void> IdentityService::DeleteUser(std::string id) {
 }
 
 boost::asio::awaitable<void> IdentityService::ChangeOwnPassword(Principal principal, std::string current,
-                                                                std::string replacement, ClientInfo client) {
+                                                                std::string replacement, ClientInfo client,
+                                                                bool revoke_api_tokens) {
     ValidatePassword(replacement);
     auto& impl = *impl_;
     // Checking the current password is a password check like a login's: throttled, with the session standing in
@@ -164,13 +165,31 @@ boost::asio::awaitable<void> IdentityService::ChangeOwnPassword(Principal princi
         throw core::Error(core::errc::forbidden, "the current password is wrong");
     }
     auto hash = co_await core::Offload(impl.passwords, [&] { return impl.hasher.Hash(replacement); });
-    auto changed = co_await impl.db.Write([&](store::Connection& c) {
-        auto u = MustFind(c, principal.user_id);
-        u.password_hash = hash;
-        SaveChanged(impl, c, u, true);
-        return u;
+    struct Change {
+        UserRecord user;
+        std::vector<std::string> families;  // the other sessions, ended
+        std::int64_t until = 0;
+    };
+    auto change = co_await impl.db.Write([&](store::Connection& c) {
+        Change r;
+        r.user = MustFind(c, principal.user_id);
+        r.user.password_hash = hash;
+        // Not SaveChanged(..., true): a new token generation would end this session too, and every API token.
+        SaveChanged(impl, c, r.user, false);
+        r.until = core::EpochSeconds() + impl.options.access_ttl_s;
+        for (auto& family : LiveFamiliesOf(c, r.user.id)) {
+            if (family == principal.family_id) continue;
+            RevokeFamily(c, family);
+            RecordRevokedFamily(c, family, r.until);
+            impl.Announce(c, r.user.auth_version, 'f', family, r.until);
+            r.families.push_back(std::move(family));
+        }
+        if (revoke_api_tokens) RevokeUserApiTokens(c, r.user.id, r.user.auth_version);
+        return r;
     });
-    Applied(impl, changed, true);
+    for (auto& family : change.families) impl.view.RevokeFamily(std::move(family), change.until);
+    if (revoke_api_tokens) impl.view.RevokeTokensOf(change.user.id, change.user.auth_version);
+    Applied(impl, change.user, false);
 }
 
 std::optional<std::string> IdentityService::EnsureInitialAdmin(const std::optional<std::string>& password) {

@@ -140,11 +140,22 @@ def test_own_password_change(env):
     ok = server.request("PATCH", ME, headers=session.headers,
                         json={"current_password": PASSWORD, "password": "revoke-self-pw-2"})
     assert ok.status_code == 204, ok.text
-    for headers in (session.headers, second.headers, bearer(api_token)):
-        assert_problem(server.get(ME, headers=headers), 401)
-    assert_problem(refresh(server, session.refresh), 401)
+    # The other session ends at once (access token and refresh); this one goes on; API tokens stay.
+    assert_problem(server.get(ME, headers=second.headers), 401)
+    assert_problem(refresh(server, second.refresh), 401)
+    assert server.get(ME, headers=session.headers).status_code == 200
+    assert refresh(server, session.refresh).status_code == 200
+    assert server.get(ME, headers=bearer(api_token)).status_code == 200
     assert_problem(login(server, name, PASSWORD), 401)
-    assert login_ok(server, name, "revoke-self-pw-2")
+    third = login_ok(server, name, "revoke-self-pw-2")
+    # With revoke_api_tokens the tokens end too.
+    again = server.request("PATCH", ME, headers=third.headers,
+                           json={"current_password": "revoke-self-pw-2", "password": "revoke-self-pw-3",
+                                 "revoke_api_tokens": True})
+    assert again.status_code == 204, again.text
+    assert_problem(server.get(ME, headers=bearer(api_token)), 401)
+    assert server.get(ME, headers=third.headers).status_code == 200
+    assert_problem(server.get(ME, headers=session.headers), 401)  # the first session is another one now
 
 
 def cli(server, *args, password=None):
