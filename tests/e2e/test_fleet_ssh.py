@@ -100,15 +100,12 @@ def test_key_auth_with_the_fixture_client_key(gh, roles, sshd):
 
 
 def test_key_auth_with_encrypted_keys(gh, roles, sshd, tmp_path):
-    """Encrypted OpenSSH keys log in: the fixture's ed25519 client key re-encrypted, and an RSA key
-    (the one type gatehouse keeps encrypted, with its passphrase sealed beside it)."""
-    ed = tmp_path / "client_ed25519"
-    ed.write_text(sshd.client_key.read_text())
-    ed.chmod(0o600)
-    subprocess.run(["ssh-keygen", "-q", "-p", "-f", str(ed), "-P", "", "-N", "ed-Pass-77"], check=True,
-                   capture_output=True, timeout=30)
+    """Encrypted OpenSSH keys log in: an ed25519 key and an RSA key (the one type gatehouse keeps encrypted, with its
+    passphrase sealed beside it). New keys: the fixture's client key is stored already, and a key is stored once."""
+    ed = ssh_keygen(tmp_path / "client_ed25519", "-t", "ed25519", "-N", "ed-Pass-77")
     rsa = ssh_keygen(tmp_path / "client_rsa", "-t", "rsa", "-b", "2048", "-N", "rsa-Pass-88")
     with open(sshd.dir / "authorized_keys", "a") as f:
+        f.write(ed.with_suffix(".pub").read_text())
         f.write(rsa.with_suffix(".pub").read_text())
     for path, passphrase in ((ed, "ed-Pass-77"), (rsa, "rsa-Pass-88")):
         text = path.read_text()
