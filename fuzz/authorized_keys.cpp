@@ -64,7 +64,15 @@ void CheckQuoting(std::string_view input) {
     for (const bool up : {true, false}) {
         const auto compose = tasks::ComposeCommand(input, up);
         const auto tail = compose.substr(compose.rfind(" && if docker compose version"));
-        FUZZ_CHECK(IsQuotedBetween(compose, "cd -- ", input, tail));
+        // "~" and "~/rest" are the remote user's home: $HOME, then the rest as one quoted word; any other path is
+        // one quoted word as it stands.
+        if (input == "~") {
+            FUZZ_CHECK(compose == "cd -- \"$HOME\"" + tail);
+        } else if (input.starts_with("~/")) {
+            FUZZ_CHECK(IsQuotedBetween(compose, "cd -- \"$HOME\"/", input.substr(2), tail));
+        } else {
+            FUZZ_CHECK(IsQuotedBetween(compose, "cd -- ", input, tail));
+        }
     }
 }
 
