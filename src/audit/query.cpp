@@ -6,22 +6,14 @@
 #include "audit/audit_log.hpp"
 #include "audit/audit_log_impl.hpp"
 #include "audit/event_row.hpp"
+#include "store/where.hpp"
 
 namespace gatehouse::audit {
 namespace {
 
 constexpr std::size_t kMaxLimit = 500;
 
-// WHERE clauses with their parameters, always as `?`: no value is ever spliced into the SQL.
-struct Where {
-    std::string sql = " WHERE 1 = 1";
-    std::vector<store::Value> params;
-
-    void Add(std::string_view clause, std::initializer_list<store::Value> values) {
-        sql += " AND ";
-        sql += clause;
-        params.insert(params.end(), values);
-    }
+struct Where : store::Where {
     void AddTimeRange(const std::optional<core::Clock::time_point>& since,
                       const std::optional<core::Clock::time_point>& until) {
         // Fixed-width RFC 3339 text orders like the times it spells.

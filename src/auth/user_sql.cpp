@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "auth/identity_store.hpp"
+#include "store/where.hpp"
 
 namespace gatehouse::auth::store_sql {
 namespace {
@@ -47,20 +48,13 @@ void InsertUser(Connection& c, const UserRecord& u) {
 
 std::vector<UserRecord> ListUsers(Connection& c, std::string_view after_id, std::size_t limit,
                                   const std::optional<std::string>& role, std::optional<bool> disabled) {
-    std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users WHERE id > ?";
-    std::vector<store::Value> params;
-    params.push_back(store::Text(after_id));
-    if (role) {
-        sql += " AND role = ?";
-        params.push_back(store::Text(*role));
-    }
-    if (disabled) {
-        sql += " AND disabled = ?";
-        params.push_back(store::Bool(*disabled));
-    }
-    sql += " ORDER BY id LIMIT ?";
-    params.emplace_back(static_cast<std::int64_t>(limit));
-    const auto result = c.Execute(sql, params);
+    store::Where where;
+    where.Add("id > ?", {store::Text(after_id)});
+    if (role) where.Add("role = ?", {store::Text(*role)});
+    if (disabled) where.Add("disabled = ?", {store::Bool(*disabled)});
+    where.params.emplace_back(static_cast<std::int64_t>(limit));
+    const std::string sql = "SELECT " + std::string(kUserColumns) + " FROM users" + where.sql + " ORDER BY id LIMIT ?";
+    const auto result = c.Execute(sql, where.params);
     std::vector<UserRecord> users;
     for (const auto& row : result.rows) users.push_back(ToUser(row));
     return users;

@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 
 #include "core/json_text.hpp"
+#include "store/where.hpp"
 
 namespace gatehouse::fleet::sql {
 namespace {
@@ -146,46 +147,26 @@ std::optional<ServerView> FindServerByIdOrName(Connection& c, std::string_view i
     return ToServer(r.rows.front());
 }
 
-namespace {
-
-// A LIKE pattern matching `text` literally, with backslash as the escape character (ESCAPE in both dialects).
-std::string LikeLiteral(std::string_view text) {
-    std::string out;
-    for (char ch : text) {
-        if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-        out += ch;
-    }
-    return out;
-}
-
-}  // namespace
-
 std::vector<ServerView> ListServers(Connection& c, std::string_view after_id, std::size_t limit,
                                     const ServerFilter& filter) {
-    std::string sql = "SELECT " + std::string(kServerColumns) + " FROM servers WHERE id > ?";
-    std::vector<store::Value> params;
-    params.push_back(Text(after_id));
-    if (filter.tag) {
-        // tags holds a JSON array of strings whose characters need no JSON escaping (validation.cpp).
-        sql += " AND tags LIKE ? ESCAPE '\\'";
-        params.push_back(Text("%\"" + LikeLiteral(*filter.tag) + "\"%"));
-    }
-    if (filter.status) {
-        sql += " AND status = ?";
-        params.push_back(Text(*filter.status));
-    }
+    store::Where where;
+    where.Add("id > ?", {Text(after_id)});
+    // tags holds a JSON array of strings whose characters need no JSON escaping (validation.cpp).
+    if (filter.tag) where.Add("tags LIKE ? ESCAPE '\\'", {Text("%\"" + store::LikeLiteral(*filter.tag) + "\"%")});
+    if (filter.status) where.Add("status = ?", {Text(*filter.status)});
     if (filter.q) {
         std::string lowered = *filter.q;
         for (char& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        const std::string pattern = "%" + LikeLiteral(lowered) + "%";
-        sql +=
-            " AND (LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(address) LIKE ? ESCAPE '\\' OR LOWER(description) "
-            "LIKE ? ESCAPE '\\')";
-        for (int i = 0; i < 3; ++i) params.push_back(Text(pattern));
+        const auto pattern = Text("%" + store::LikeLiteral(lowered) + "%");
+        where.Add(
+            "(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(address) LIKE ? ESCAPE '\\' OR "
+            "LOWER(description) LIKE ? ESCAPE '\\')",
+            {pattern, pattern, pattern});
     }
-    sql += " ORDER BY id LIMIT ?";
-    params.emplace_back(static_cast<std::int64_t>(limit));
-    return All<ServerView>(c.Execute(sql, params), ToServer);
+    where.params.emplace_back(static_cast<std::int64_t>(limit));
+    const std::string sql =
+        "SELECT " + std::string(kServerColumns) + " FROM servers" + where.sql + " ORDER BY id LIMIT ?";
+    return All<ServerView>(c.Execute(sql, where.params), ToServer);
 }
 
 std::vector<ServerView> ServersUsingKey(Connection& c, std::string_view key_id) {

@@ -4,6 +4,7 @@
 
 #include "core/errc.hpp"
 #include "core/json_text.hpp"
+#include "store/where.hpp"
 
 namespace gatehouse::tasks::sql {
 namespace {
@@ -97,36 +98,25 @@ std::optional<TaskView> FindTask(Connection& c, std::string_view id) {
 
 std::vector<TaskView> ListTasks(Connection& c, const TaskFilter& filter, std::string_view before_id,
                                 std::size_t limit) {
-    std::string query = "SELECT " + std::string(kTaskColumns) + " FROM tasks WHERE 1 = 1";
-    std::vector<Value> params;
-    if (!before_id.empty()) {
-        query += " AND id < ?";
-        params.push_back(Text(before_id));
-    }
-    if (filter.state) {
-        query += " AND state = ?";
-        params.push_back(Text(Name(*filter.state)));
-    }
-    if (filter.kind) {
-        query += " AND kind = ?";
-        params.push_back(Text(*filter.kind));
-    }
-    if (filter.created_by) {
-        query += " AND (created_by = ? OR created_by_name = ?)";
-        params.push_back(Text(*filter.created_by));
-        params.push_back(Text(*filter.created_by));
-    }
+    store::Where where;
+    if (!before_id.empty()) where.Add("id < ?", {Text(before_id)});
+    if (filter.state) where.Add("state = ?", {Text(Name(*filter.state))});
+    if (filter.kind) where.Add("kind = ?", {Text(*filter.kind)});
+    if (filter.created_by)
+        where.Add("(created_by = ? OR created_by_name = ?)", {Text(*filter.created_by), Text(*filter.created_by)});
     if (filter.server_id) {
         // By id, or by name: the name the target had when the task ran, or the server's name now.
-        query +=
-            " AND id IN (SELECT task_id FROM task_targets WHERE server_id = ? OR server_name = ? OR server_id IN "
-            "(SELECT id FROM servers WHERE name = ?))";
-        for (int i = 0; i < 3; ++i) params.push_back(Text(*filter.server_id));
+        const auto server = Text(*filter.server_id);
+        where.Add(
+            "id IN (SELECT task_id FROM task_targets WHERE server_id = ? OR server_name = ? OR server_id IN "
+            "(SELECT id FROM servers WHERE name = ?))",
+            {server, server, server});
     }
-    query += " ORDER BY id DESC LIMIT ?";
-    params.push_back(Int(static_cast<std::int64_t>(limit)));
+    where.params.push_back(Int(static_cast<std::int64_t>(limit)));
+    const std::string query =
+        "SELECT " + std::string(kTaskColumns) + " FROM tasks" + where.sql + " ORDER BY id DESC LIMIT ?";
     std::vector<TaskView> tasks;
-    for (const auto& row : c.Execute(query, params).rows) tasks.push_back(ToTask(row));
+    for (const auto& row : c.Execute(query, where.params).rows) tasks.push_back(ToTask(row));
     for (auto& task : tasks) LoadTargets(c, task);
     return tasks;
 }
