@@ -93,7 +93,7 @@ void AddRoutes(http::Router& router) {
                     .query = {http::StringQuery("q", "any text"), http::IntQuery("n", "a bounded integer", 0, 100)}}});
     router.Add({Verb::put, "/items/{id}", Access::kOperator,
                 [](Context c) -> asio::awaitable<Response> {
-                    const auto value = http::ParseJsonBody(c);
+                    const auto& value = http::ParseJsonBody(c);
                     const auto& body = api::RequireObject(value);
                     api::OnlyFields(body, {"command"});
                     co_return Ok({{"id", c.Param("id")}, {"command", api::RequireString(body, "command", 64)}});
@@ -108,7 +108,7 @@ void AddRoutes(http::Router& router) {
                 "files"});
     router.Add({Verb::post, "/echo", Access::kPublic,
                 [](Context c) -> asio::awaitable<Response> {
-                    const auto value = http::ParseJsonBody(c);
+                    const auto& value = http::ParseJsonBody(c);
                     const auto& body = api::RequireObject(value);
                     api::OnlyFields(body, {"name", "enabled"});
                     co_return Ok({{"name", api::OptionalJson(api::OptionalString(body, "name", 64))},

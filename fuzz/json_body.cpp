@@ -51,7 +51,7 @@ void UseQuery(const http::RequestContext& context) {
 
 void UseBody(const http::RequestContext& context) {
     try {
-        const auto body = http::ParseJsonBody(context);
+        const auto& body = http::ParseJsonBody(context);
         FUZZ_CHECK(Depth(body) <= http::kMaxJsonDepth);
         const auto& object = api::RequireObject(body);
         if (const auto name = api::OptionalString(object, "name", 16)) FUZZ_CHECK(name->size() <= 16);

@@ -85,7 +85,7 @@ boost::asio::awaitable<Response> AuthHandlers::LoginWith(http::RequestContext& c
 
 boost::asio::awaitable<Response> AuthHandlers::Login(http::RequestContext& context) const {
     context.audit.action = "auth.login";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     auto username = RequireString(fields, "username", 256);
     auto password = RequireString(fields, "password", 4096);
@@ -139,7 +139,7 @@ boost::asio::awaitable<Response> AuthHandlers::Refresh(http::RequestContext& con
     context.audit.resource_type = "session";
     auto token = CookieValue(context, kCookieName);
     if (!token && !context.request.body().empty()) {
-        const auto body = http::ParseJsonBody(context);
+        const auto& body = http::ParseJsonBody(context);
         token = OptionalString(RequireObject(body), "refresh_token", 256);
     }
     if (!token || token->empty()) throw core::Error(core::errc::unauthenticated, "no refresh token");
@@ -177,7 +177,7 @@ boost::asio::awaitable<Response> AuthHandlers::Verify(http::RequestContext& cont
 
 boost::asio::awaitable<Response> AuthHandlers::Register(http::RequestContext& context) const {
     context.audit.action = "auth.register";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"username", "password"});
     auto username = RequireString(fields, "username", 256);

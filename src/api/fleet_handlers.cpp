@@ -151,7 +151,7 @@ boost::asio::awaitable<Response> FleetHandlers::ListServers(http::RequestContext
 
 boost::asio::awaitable<Response> FleetHandlers::CreateServer(http::RequestContext& context) const {
     context.audit.action = "server.create";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     auto input = ReadServer(RequireObject(body), fleet::ServerInput{}, false);
     auto server = co_await fleet.CreateServer(std::move(input), IsAdmin(context));
     context.audit.resource_type = "server";
@@ -166,7 +166,7 @@ boost::asio::awaitable<Response> FleetHandlers::GetServer(http::RequestContext& 
 
 boost::asio::awaitable<Response> FleetHandlers::ReplaceServer(http::RequestContext& context) const {
     context.audit.action = "server.update";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     const std::string id(context.Param("id"));
     auto current = co_await fleet.GetServer(id);
@@ -178,7 +178,7 @@ boost::asio::awaitable<Response> FleetHandlers::ReplaceServer(http::RequestConte
 
 boost::asio::awaitable<Response> FleetHandlers::PatchServer(http::RequestContext& context) const {
     context.audit.action = "server.update";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     const std::string id(context.Param("id"));
     auto current = co_await fleet.GetServer(id);
@@ -247,7 +247,7 @@ boost::asio::awaitable<Response> FleetHandlers::Disk(http::RequestContext& conte
 
 boost::asio::awaitable<Response> FleetHandlers::AcceptHostKey(http::RequestContext& context) const {
     context.audit.action = "server.host_key_accept";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"fingerprint"});
     auto fingerprint = RequireString(fields, "fingerprint", 64);
@@ -266,7 +266,7 @@ boost::asio::awaitable<Response> FleetHandlers::ListKeys(http::RequestContext& c
 
 boost::asio::awaitable<Response> FleetHandlers::GenerateKey(http::RequestContext& context) const {
     context.audit.action = "ssh_key.generate";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"name", "type", "bits", "comment"});
     auto name = RequireString(fields, "name", 200);
@@ -307,7 +307,7 @@ boost::asio::awaitable<Response> FleetHandlers::ImportKey(http::RequestContext& 
     } else if (core::IEquals(content_type.substr(0, content_type.find(';')), "multipart/form-data")) {
         throw core::Error(core::errc::invalid_argument, "malformed multipart/form-data body");
     } else {
-        const auto body = http::ParseJsonBody(context);
+        const auto& body = http::ParseJsonBody(context);
         const auto& fields = RequireObject(body);
         OnlyFields(fields, {"name", "private_key", "passphrase", "public_key", "comment"});
         input.name = RequireString(fields, "name", 200);
@@ -329,7 +329,7 @@ boost::asio::awaitable<Response> FleetHandlers::GetKey(http::RequestContext& con
 
 boost::asio::awaitable<Response> FleetHandlers::PatchKey(http::RequestContext& context) const {
     context.audit.action = "ssh_key.update";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"name", "comment"});
     const std::string id(context.Param("id"));

@@ -122,7 +122,7 @@ void ReadTargets(const json::object& body, tasks::TaskRequest& request) {
 
 boost::asio::awaitable<Response> TaskHandlers::Create(http::RequestContext& context) const {
     context.audit.action = "task.create";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"targets", "selector", "kind", "command", "timeout_s", "concurrency"});
     const std::string kind = OptionalString(fields, "kind", 32).value_or("exec");
@@ -211,7 +211,7 @@ namespace {
 
 boost::asio::awaitable<Response> EditKey(tasks::TaskService& tasks, http::RequestContext& context, bool deploy) {
     context.audit.action = deploy ? "ssh_key.deploy" : "ssh_key.revoke";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"targets", "selector", "timeout_s", "concurrency"});
     tasks::TaskRequest request;

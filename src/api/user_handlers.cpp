@@ -57,7 +57,7 @@ boost::asio::awaitable<Response> UserHandlers::List(http::RequestContext& contex
 
 boost::asio::awaitable<Response> UserHandlers::Create(http::RequestContext& context) const {
     context.audit.action = "user.create";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"username", "password", "role"});
     auto username = RequireString(fields, "username", 256);
@@ -80,7 +80,7 @@ boost::asio::awaitable<Response> UserHandlers::ChangeMyPassword(http::RequestCon
     context.audit.action = "user.password_change";
     context.audit.resource_type = "user";
     context.audit.resource_id = Caller(context).user_id;
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"current_password", "password", "revoke_api_tokens"});
     auto current = RequireString(fields, "current_password", 4096);
@@ -98,7 +98,7 @@ boost::asio::awaitable<Response> UserHandlers::Get(http::RequestContext& context
 
 boost::asio::awaitable<Response> UserHandlers::Patch(http::RequestContext& context) const {
     context.audit.action = "user.update";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"role", "disabled", "password"});
     auth::UserPatch patch;
@@ -128,7 +128,7 @@ boost::asio::awaitable<Response> UserHandlers::Delete(http::RequestContext& cont
 
 boost::asio::awaitable<Response> UserHandlers::CreateToken(http::RequestContext& context) const {
     context.audit.action = "api_token.create";
-    const auto body = http::ParseJsonBody(context);
+    const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
     OnlyFields(fields, {"name", "role", "expires_at"});
     auto name = RequireString(fields, "name", 100);

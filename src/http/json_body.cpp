@@ -12,7 +12,8 @@
 
 namespace gatehouse::http {
 
-boost::json::value ParseJsonBody(const RequestContext& context) {
+const boost::json::value& ParseJsonBody(const RequestContext& context) {
+    if (context.json_body) return *context.json_body;
     const auto content_type = context.request[beast_http::field::content_type];
     const auto media = content_type.substr(0, content_type.find(';'));
     if (!core::IEquals(media, "application/json"))
@@ -29,7 +30,7 @@ boost::json::value ParseJsonBody(const RequestContext& context) {
         throw core::Error(core::errc::invalid_argument,
                           "duplicate key '" + key->substr(0, 64) + "' in a JSON object: give each field once");
     if (context.route != nullptr && context.route->options().body) CheckBody(*context.route->options().body, value);
-    return value;
+    return context.json_body.emplace(std::move(value));
 }
 
 std::optional<std::string> DuplicateKey(std::string_view json) {

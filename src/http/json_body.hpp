@@ -14,8 +14,9 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 
 /// The request body as JSON. Throws core::Error(unsupported_media) unless the content type is
 /// application/json, and core::Error(invalid_argument) for malformed or too deeply nested JSON, or for an object
-/// with the same key twice (which parsers disagree on: refused rather than guessed).
-boost::json::value ParseJsonBody(const RequestContext& context);
+/// with the same key twice (which parsers disagree on: refused rather than guessed). Parsed and checked once per
+/// request: later calls return the same value.
+const boost::json::value& ParseJsonBody(const RequestContext& context);
 
 /// The first key that appears twice in one object of `json`, which must be valid JSON (parsed already); nullopt
 /// when there is none. Keys are compared decoded ("a" and "\u0061" are the same key).

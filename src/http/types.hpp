@@ -67,6 +67,9 @@ struct RequestContext {
     /// ignored. A source that throws ends the connection, so the client sees a cut transfer, never a short
     /// complete one. It outlives the RequestContext: capture by value what it needs.
     BodySource body_source;
+    /// The JSON body once ParseJsonBody has read it: the server checks it before the handler, which then reads the
+    /// same value instead of parsing and checking the text again.
+    mutable std::optional<boost::json::value> json_body;
 
     /// The value of request header `name` (empty when absent).
     std::string_view Header(std::string_view name) const;

@@ -52,6 +52,15 @@ core::errc ParseError(const Request& request) {
     return core::errc::ok;
 }
 
+TEST(JsonBody, IsParsedOncePerRequest) {
+    const auto request = JsonRequest(R"({"a": [1, 2, 3]})");
+    RequestContext context{request, "/x", "", {}, "id", "127.0.0.1", nullptr};
+    const auto& first = ParseJsonBody(context);
+    const auto& second = ParseJsonBody(context);
+    EXPECT_EQ(&first, &second);  // the server's check and the handler read one value
+    EXPECT_EQ(first.at("a").as_array().size(), 3u);
+}
+
 TEST(JsonBody, RejectsMalformedDeepAndWrongType) {
     EXPECT_EQ(ParseError(JsonRequest(R"({"a": [1, 2]})")), core::errc::ok);
     EXPECT_EQ(ParseError(JsonRequest(R"({"a": [1, 2]})", "application/json; charset=utf-8")), core::errc::ok);
