@@ -77,8 +77,11 @@ apps::AppInput ReadApp(const json::value& body) {
     return in;
 }
 
-// A PATCH: `stored` (the resource's fields as a replace takes them) with the fields `body` gives over them.
-json::value Overlay(json::object stored, const json::value& body) {
+// The body as a whole resource: PUT gives it all; PATCH gives some fields, laid over `stored` (the resource's fields
+// as a PUT takes them). Either way it is then read and checked as a replace.
+json::value WholeBody(const http::RequestContext& context, json::object stored) {
+    const auto& body = http::ParseJsonBody(context);
+    if (context.request.method() != http::Verb::patch) return body;
     for (const auto& [key, value] : RequireObject(body))
         if (!value.is_null()) stored[key] = value;
     return stored;
@@ -127,23 +130,11 @@ boost::asio::awaitable<Response> AppHandlers::GetProject(http::RequestContext& c
 boost::asio::awaitable<Response> AppHandlers::ReplaceProject(http::RequestContext& context) const {
     context.audit.action = "project.update";
     context.audit.resource_type = "project";
-    auto input = ReadProject(http::ParseJsonBody(context));
-    const std::string id(context.Param("id"));
-    const auto before = ProjectJson(co_await apps.GetProject(id));
-    auto project = ProjectJson(co_await apps.UpdateProject(id, std::move(input)));
-    context.audit.details = {{"changes", audit::Changes::Between(before, project).fields()}};
-    co_return http::Json(Status::ok, project);
-}
-
-boost::asio::awaitable<Response> AppHandlers::PatchProject(http::RequestContext& context) const {
-    context.audit.action = "project.update";
-    context.audit.resource_type = "project";
-    const auto patch = http::ParseJsonBody(context);
     const std::string id(context.Param("id"));
     const auto stored = co_await apps.GetProject(id);
     const auto before = ProjectJson(stored);
-    auto input = ReadProject(Overlay({{"name", stored.name}, {"description", stored.description}}, patch));
-    auto project = ProjectJson(co_await apps.UpdateProject(id, std::move(input)));
+    const auto body = WholeBody(context, {{"name", stored.name}, {"description", stored.description}});
+    auto project = ProjectJson(co_await apps.UpdateProject(id, ReadProject(body)));
     context.audit.details = {{"changes", audit::Changes::Between(before, project).fields()}};
     co_return http::Json(Status::ok, project);
 }
@@ -181,24 +172,10 @@ boost::asio::awaitable<Response> AppHandlers::GetApp(http::RequestContext& conte
 boost::asio::awaitable<Response> AppHandlers::ReplaceApp(http::RequestContext& context) const {
     context.audit.action = "app.update";
     context.audit.resource_type = "app";
-    auto input = ReadApp(http::ParseJsonBody(context));
-    const std::string id(context.Param("id"));
-    const auto before = AppJson(co_await apps.GetApp(id));
-    auto app = co_await apps.UpdateApp(id, std::move(input));
-    NoteApp(context, app);
-    const auto after = AppJson(app);
-    context.audit.details["changes"] = audit::Changes::Between(before, after).fields();
-    co_return http::Json(Status::ok, after);
-}
-
-boost::asio::awaitable<Response> AppHandlers::PatchApp(http::RequestContext& context) const {
-    context.audit.action = "app.update";
-    context.audit.resource_type = "app";
-    const auto patch = http::ParseJsonBody(context);
     const std::string id(context.Param("id"));
     const auto stored = co_await apps.GetApp(id);
     const auto before = AppJson(stored);
-    auto app = co_await apps.UpdateApp(id, ReadApp(Overlay(ReplaceFields(stored), patch)));
+    auto app = co_await apps.UpdateApp(id, ReadApp(WholeBody(context, ReplaceFields(stored))));
     NoteApp(context, app);
     const auto after = AppJson(app);
     context.audit.details["changes"] = audit::Changes::Between(before, after).fields();
@@ -218,7 +195,7 @@ boost::asio::awaitable<Response> AppHandlers::Start(http::RequestContext& contex
     apps::StartRequest request;
     // The body is optional: no body at all means {}.
     if (!context.request.body().empty()) {
-        const auto body = http::ParseJsonBody(context);
+        const auto& body = http::ParseJsonBody(context);
         const auto& fields = RequireObject(body);
         OnlyFields(fields, {"auto_stop_minutes"});
         request.auto_stop_minutes = OptionalMinutes(fields);
