@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/errc.hpp"
+
 namespace gatehouse::http {
 namespace {
 
@@ -105,6 +107,30 @@ TEST(RequestContext, QueryParametersAreDecoded) {
     EXPECT_EQ(context.Query("empty"), "");
     EXPECT_EQ(context.Query("flag"), "");
     EXPECT_EQ(context.Query("missing"), std::nullopt);
+}
+
+TEST(QueryDeclarations, AHandlerReadsOnlyWhatItsRouteDeclares) {
+    RouteOptions options;
+    options.query = {IntQuery("limit", "page size", 1, 500, 50)};
+    const Route route(Verb::get, "/items", Access::kPublic, Noop(), "list", options);
+    RouteOptions socket_options;
+    socket_options.websocket = true;
+    const Route socket(Verb::get, "/stream", Access::kViewer, Noop(), "stream", socket_options);
+    Request request{Verb::get, "/items?limit=5&access_token=t", 11};
+    RequestContext context{request, "/items", "limit=5&access_token=t", {}, "id", "127.0.0.1", &route};
+    EXPECT_EQ(context.Query("limit"), "5");
+    try {
+        (void)context.Query("secret");  // undeclared: a bug of the handler, never an answer to the client
+        ADD_FAILURE() << "an undeclared query parameter was read";
+    } catch (const core::Error& e) {
+        EXPECT_EQ(e.code(), core::errc::internal);
+    }
+    EXPECT_FALSE(DeclaresQuery(route, "access_token"));
+    EXPECT_TRUE(DeclaresQuery(socket, "access_token"));  // browsers send their token so on WebSockets
+    EXPECT_THROW(CheckQuery(route, "limit=5&access_token=t"), core::Error);
+    EXPECT_NO_THROW(CheckQuery(socket, "access_token=t"));
+    EXPECT_NO_THROW(CheckQuery(route, "limit=&"));  // empty value: not given
+    EXPECT_THROW(CheckQuery(route, "limit=0"), core::Error);
 }
 
 }  // namespace
