@@ -114,7 +114,10 @@ void BuildRouteTable(http::Router& router, Services& s) {
                                                 BoolQuery("disabled", "Disabled (true) or active (false) users")}));
     auto token_list = Takes(Tag("users"), Paged({BoolQuery("all", "Everyone's tokens (admins only)")}));
     auto key_delete =
-        Takes(Tag("ssh-keys", "ssh_key.delete"), {BoolQuery("force", "Delete even while servers use the key")});
+        Takes(Tag("ssh-keys", "ssh_key.delete"),
+              {BoolQuery("force",
+                         "Also detach it from servers that keep it but log in with a password (a key that "
+                         "servers log in with is never deleted: 409 naming them)")});
 
     using http::BoolField, http::ChoiceField, http::DateTimeField, http::IntField, http::ObjectField, http::StringField,
         http::StringsField;
@@ -192,7 +195,10 @@ void BuildRouteTable(http::Router& router, Services& s) {
     http::BodySchema task_body{targets_fields()};
     task_body.fields.push_back(ChoiceField("kind", "exec (the default)", kExecKinds));
     task_body.fields.push_back(StringField("command", "Shell command run on every target", 65536).Required());
-    const http::BodySchema key_edit_body{targets_fields()};
+    const http::BodySchema deploy_body{targets_fields()};
+    http::BodySchema revoke_body{targets_fields()};
+    revoke_body.fields.push_back(BoolField(
+        "force", "Revoke also from servers that log in with this key (without it: 409 naming them; default false)"));
     const http::BodySchema project_body{
         {StringField("name", "Unique name", 1024).Required(), StringField("description", "Free text", 4096)}};
     const http::BodySchema app_body{
@@ -262,11 +268,11 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
     router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)});
     router.Add({Verb::put,    "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Replace an SSH key's name and comment", Accepts(Tag("ssh-keys", "ssh_key.update"), key_put_body)});
-    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while in use unless ?force=true)", Answers(http::Status::no_content, key_delete)});
+    router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while servers log in with it)", Answers(http::Status::no_content, key_delete)});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
     router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), key_edit_body))});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), key_edit_body))});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), deploy_body))});
+    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), revoke_body))});
 
     router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), task_body))});
     router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list});

@@ -213,12 +213,16 @@ boost::asio::awaitable<Response> EditKey(tasks::TaskService& tasks, http::Reques
     context.audit.action = deploy ? "ssh_key.deploy" : "ssh_key.revoke";
     const auto& body = http::ParseJsonBody(context);
     const auto& fields = RequireObject(body);
-    OnlyFields(fields, {"targets", "selector", "timeout_s", "concurrency"});
+    if (deploy)
+        OnlyFields(fields, {"targets", "selector", "timeout_s", "concurrency"});
+    else
+        OnlyFields(fields, {"targets", "selector", "timeout_s", "concurrency", "force"});
     tasks::TaskRequest request;
     request.timeout_s = 60;
     ReadTargets(fields, request);
     request.creator = CreatorOf(context);
-    auto task = co_await tasks.EditKey(std::string(context.Param("id")), deploy, std::move(request));
+    const bool force = OptionalBool(fields, "force").value_or(false);
+    auto task = co_await tasks.EditKey(std::string(context.Param("id")), deploy, std::move(request), force);
     NoteTask(context, task);
     context.audit.resource_type = "ssh_key";
     context.audit.resource_id = std::string(context.Param("id"));

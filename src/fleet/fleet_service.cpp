@@ -1,3 +1,8 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
@@ -40,6 +45,8 @@ KeyView ToView(const ssh::KeyMaterial& material, std::string name) {
 FleetService::FleetService(store::Database& database, vault::Vault& vault, core::WorkerPool& cpu, ssh::SshClient& ssh,
                            audit::AuditLog& audit, FleetOptions options)
     : impl_(std::make_shared<Impl>(database, vault, cpu, ssh, audit, options)) {}
+
+const metrics::CounterVec& FleetService::probe_results() const noexcept { return impl_->probe_results; }
 
 boost::asio::awaitable<KeyView> StoreKey(FleetService::Impl& impl, const ssh::KeyMaterial& material, std::string name) {
     auto view = ToView(material, std::move(name));
@@ -95,13 +102,19 @@ boost::asio::awaitable<KeyView> FleetService::GetKey(std::string id) {
 boost::asio::awaitable<KeyView> FleetService::PatchKey(std::string id, std::optional<std::string> name,
                                                        std::optional<std::string> comment) {
     if (name) ValidateName("name", *name);
-    if (comment && (comment->size() > 1024 || comment->find_first_of("\r\n") != std::string::npos))
-        throw core::Error(core::errc::invalid_argument, "field 'comment' must be one line of at most 1024 bytes");
+    const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
+    if (comment && (comment->size() > 1024 || std::any_of(comment->begin(), comment->end(), control)))
+        throw core::Error(core::errc::invalid_argument,
+                          "field 'comment' must be one line of at most 1024 bytes without control characters");
     co_return co_await impl_->db.Write([&](store::Connection& c) {
         auto key = sql::FindKey(c, id);
         if (!key) throw NotFound("SSH key");
         if (name) key->name = *name;
-        if (comment) key->comment = *comment;
+        if (comment) {
+            // The comment is part of the public key line: the download and every later deployment carry it.
+            key->comment = *comment;
+            key->public_key = ssh::WithComment(key->public_key, *comment);
+        }
         key->updated_at = core::NowRfc3339();
         try {
             sql::UpdateKey(c, *key);
@@ -117,9 +130,19 @@ boost::asio::awaitable<void> FleetService::DeleteKey(std::string id, bool force)
     co_await impl_->db.Write([&](store::Connection& c) {
         if (!sql::FindKey(c, id)) throw NotFound("SSH key");
         const auto users = sql::ServersUsingKey(c, id);
+        // A server whose login is this key would be left with auth_method key and no key: never, not even forced.
+        std::vector<std::string> logging_in;
+        for (const auto& server : users)
+            if (server.auth_method == "key") logging_in.push_back("'" + server.name + "'");
+        if (!logging_in.empty())
+            throw core::Error(core::errc::conflict,
+                              std::to_string(logging_in.size()) + " server(s) log in with this key (" +
+                                  fmt::format("{}", fmt::join(logging_in, ", ")) +
+                                  "): switch them to another key or to a password first, then delete it");
         if (!users.empty() && !force)
-            throw core::Error(core::errc::conflict, std::to_string(users.size()) +
-                                                        " server(s) use this key; detach them or pass ?force=true");
+            throw core::Error(core::errc::conflict,
+                              std::to_string(users.size()) +
+                                  " server(s) keep this key but log in with a password; pass ?force=true to detach it");
         sql::DetachKey(c, id);
         impl_->vault.EraseAll(c, "ssh_key", id);
         sql::DeleteKey(c, id);

@@ -127,8 +127,8 @@ void InsertKey(Connection& c, const KeyView& k) {
 }
 
 void UpdateKey(Connection& c, const KeyView& k) {
-    c.Execute("UPDATE ssh_keys SET name = ?, comment = ?, updated_at = ? WHERE id = ?",
-              {Text(k.name), Text(k.comment), Text(k.updated_at), Text(k.id)});
+    c.Execute("UPDATE ssh_keys SET name = ?, comment = ?, public_key = ?, updated_at = ? WHERE id = ?",
+              {Text(k.name), Text(k.comment), Text(k.public_key), Text(k.updated_at), Text(k.id)});
 }
 
 void DeleteKey(Connection& c, std::string_view id) { c.Execute("DELETE FROM ssh_keys WHERE id = ?", {Text(id)}); }

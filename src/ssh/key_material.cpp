@@ -78,6 +78,16 @@ KeyMaterial ImportPrivateKey(std::string_view text, std::string_view passphrase,
     return km;
 }
 
+std::string WithComment(std::string_view public_key, std::string_view comment) {
+    RequireValidComment(comment);
+    // The line was written by Describe: "<type> <base64>", then " <comment>" when there is one.
+    const auto type_end = public_key.find(' ');
+    const auto key_end = type_end == std::string_view::npos ? type_end : public_key.find(' ', type_end + 1);
+    std::string line(public_key.substr(0, key_end));
+    if (!comment.empty()) line.append(" ").append(comment);
+    return line;
+}
+
 KeyMaterial ImportPublicKey(std::string_view line, std::string_view comment) {
     EnsureInit();
     RequireValidComment(comment);

@@ -34,4 +34,9 @@ KeyMaterial ImportPrivateKey(std::string_view text, std::string_view passphrase,
 /// the type are refused. Throws core::Error(invalid_argument).
 KeyMaterial ImportPublicKey(std::string_view line, std::string_view comment);
 
+/// A stored key's authorized_keys line (`public_key` of KeyMaterial) with `comment` in place of its own; the key
+/// itself (type and base64) is kept. Throws core::Error(invalid_argument) for a comment that is not one line of
+/// at most 1024 bytes without control characters.
+std::string WithComment(std::string_view public_key, std::string_view comment);
+
 }  // namespace gatehouse::ssh

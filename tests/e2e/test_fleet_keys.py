@@ -245,32 +245,47 @@ def test_patch_name_and_comment(gh, roles):
                               json={"public_key": "x"}), 400)
 
 
-def test_delete_in_use_key_conflicts_unless_forced(gh, roles):
+def test_a_key_servers_log_in_with_is_never_deleted(gh, roles):
     key = gh.request("POST", f"{API}/ssh-keys/generate", headers=roles.operator,
                      json={"name": unique("inuse"), "type": "ed25519"}).json()
-    servers = []
-    for i in range(2):
-        resp = gh.request("POST", f"{API}/servers", headers=roles.operator,
-                          json={"name": unique(f"uses-key-{i}"), "address": "127.0.0.1", "ssh_user": "deploy",
-                                "auth_method": "key", "ssh_key_id": key["id"]})
-        assert resp.status_code == 201, resp.text
-        servers.append(resp.json())
+    base = {"address": "127.0.0.1", "ssh_user": "deploy"}
+    resp = gh.request("POST", f"{API}/servers", headers=roles.operator,
+                      json={**base, "name": unique("logs-in"), "auth_method": "key", "ssh_key_id": key["id"]})
+    assert resp.status_code == 201, resp.text
+    logs_in = resp.json()
+    resp = gh.request("POST", f"{API}/servers", headers=roles.operator,
+                      json={**base, "name": unique("keeps"), "auth_method": "password", "password": "pw-keeps-1",
+                            "ssh_key_id": key["id"]})
+    assert resp.status_code == 201, resp.text
+    keeps = resp.json()
     users = gh.request("GET", f"{API}/ssh-keys/{key['id']}/servers", headers=roles.viewer)
     assert users.status_code == 200, users.text
-    assert sorted(s["id"] for s in users.json()["items"]) == sorted(s["id"] for s in servers)
+    assert sorted(s["id"] for s in users.json()["items"]) == sorted([logs_in["id"], keeps["id"]])
 
-    problem = assert_problem(gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.operator), 409)
-    assert "force" in problem["detail"]
-    assert gh.request("GET", f"{API}/ssh-keys/{key['id']}", headers=roles.viewer).status_code == 200
+    # Neither plain nor forced: the server would be left with auth_method key and no key.
+    for params in ({}, {"force": "true"}):
+        problem = assert_problem(gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.operator,
+                                            params=params), 409)
+        assert logs_in["name"] in problem["detail"] and "log in with this key" in problem["detail"], problem
+        assert keeps["name"] not in problem["detail"]
+        assert gh.request("GET", f"{API}/ssh-keys/{key['id']}", headers=roles.viewer).status_code == 200
+        got = gh.request("GET", f"{API}/servers/{logs_in['id']}", headers=roles.viewer).json()
+        assert got["auth_method"] == "key" and got["ssh_key_id"] == key["id"], got
     assert_problem(gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.viewer,
                               params={"force": "true"}), 403)
 
+    # Once it logs in otherwise, only the server that merely keeps the key stands in the way, until forced.
+    resp = gh.request("PATCH", f"{API}/servers/{logs_in['id']}", headers=roles.operator,
+                      json={"auth_method": "password", "password": "pw-switched-1"})
+    assert resp.status_code == 200, resp.text
+    problem = assert_problem(gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.operator), 409)
+    assert "force" in problem["detail"]
     resp = gh.request("DELETE", f"{API}/ssh-keys/{key['id']}", headers=roles.operator, params={"force": "true"})
     assert resp.status_code == 204, resp.text
     assert_problem(gh.request("GET", f"{API}/ssh-keys/{key['id']}", headers=roles.viewer), 404)
-    for s in servers:
+    for s in (logs_in, keeps):
         got = gh.request("GET", f"{API}/servers/{s['id']}", headers=roles.viewer).json()
-        assert got["ssh_key_id"] is None, got
+        assert got["ssh_key_id"] is None and got["auth_method"] == "password", got
 
     # A key nobody uses is deleted without force.
     spare = gh.request("POST", f"{API}/ssh-keys/generate", headers=roles.operator,

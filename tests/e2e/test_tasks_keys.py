@@ -220,3 +220,54 @@ def test_audit_roles_and_validation(gh, roles, target, ssh_dir):
     wait_audit(gh, roles.admin_token,
                lambda e: e["resource"]["id"] == key["id"] and e["details"].get("task_id") == task["id"],
                action="ssh_key.deploy")
+
+
+def test_a_comment_change_reaches_the_download_and_new_deployments(gh, roles, target, ssh_dir, sshd):
+    key = new_key(gh, roles, comment="before@e2e")
+    key_part = " ".join(key["public_key"].split()[:2])
+    assert key["public_key"] == f"{key_part} before@e2e"
+    resp = gh.request("PATCH", f"{API}/ssh-keys/{key['id']}", headers=roles.operator, json={"comment": "after@e2e"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["public_key"] == f"{key_part} after@e2e"
+    assert resp.json()["fingerprint"] == key["fingerprint"]
+    download = gh.request("GET", f"{API}/ssh-keys/{key['id']}/public", headers=roles.viewer)
+    assert download.status_code == 200 and download.text.strip() == f"{key_part} after@e2e"
+    assert result_of(edit(gh, roles, key["id"], "deploy", [target["id"]])) == "added"
+    lines = (ssh_dir / "authorized_keys").read_text().splitlines()
+    assert f"{key_part} after@e2e" in lines, lines
+    # An empty comment leaves the bare key; the revoke finds the line by its key, whatever its comment.
+    resp = gh.request("PUT", f"{API}/ssh-keys/{key['id']}", headers=roles.operator,
+                      json={"name": key["name"], "comment": ""})
+    assert resp.status_code == 200 and resp.json()["public_key"] == key_part, resp.text
+    assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "removed"
+    assert key_part not in (ssh_dir / "authorized_keys").read_text()
+    problem = assert_problem(gh.request("PATCH", f"{API}/ssh-keys/{key['id']}", headers=roles.operator,
+                                        json={"comment": "tab\there"}), 400)
+    assert "comment" in problem["detail"]
+
+
+def test_revoking_the_key_a_server_logs_in_with_needs_force(gh, roles, target, sshd, ssh_dir):
+    key = new_key(gh, roles)
+    resp = gh.request("POST", f"{API}/servers", headers=roles.operator,
+                      json={"name": unique("key-login"), "address": "127.0.0.1", "ssh_port": sshd.port,
+                            "ssh_user": sshd.user, "auth_method": "key", "ssh_key_id": key["id"]})
+    assert resp.status_code == 201, resp.text
+    logs_in = resp.json()
+    before = gh.request("GET", f"{API}/tasks", headers=roles.viewer, params={"server": logs_in["id"]}).json()["items"]
+    url = f"{API}/ssh-keys/{key['id']}/revoke"
+    problem = assert_problem(gh.request("POST", url, headers=roles.operator,
+                                        json={"targets": [target["id"], logs_in["id"]]}), 409)
+    assert logs_in["name"] in problem["detail"] and "force" in problem["detail"], problem
+    assert "lock" in problem["detail"]
+    assert gh.request("GET", f"{API}/tasks", headers=roles.viewer,
+                      params={"server": logs_in["id"]}).json()["items"] == before
+    # From servers that log in otherwise, no force is needed; with force, the operator has been told.
+    assert result_of(edit(gh, roles, key["id"], "revoke", [target["id"]])) == "absent"
+    forced = gh.request("POST", url, headers=roles.operator, json={"targets": [logs_in["id"]], "force": True})
+    assert forced.status_code == 202, forced.text
+    assert forced.json()["kind"] == "revoke_key"
+    wait_task(gh, roles.viewer, forced.json()["id"])
+    # Deploy takes no force.
+    problem = assert_problem(gh.request("POST", f"{API}/ssh-keys/{key['id']}/deploy", headers=roles.operator,
+                                        json={"targets": [target["id"]], "force": True}), 400)
+    assert "force" in problem["detail"]
