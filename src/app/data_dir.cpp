@@ -1,6 +1,7 @@
 #include "app/data_dir.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,6 +30,27 @@ void RequireServedDataDir(const config::Config& config) {
     if (config.database.url.empty() && !fs::is_regular_file(database, ec))
         throw std::runtime_error("no gatehouse database at " + database.string() + hint +
                                  ", or --database-url for PostgreSQL");
+}
+
+DataDirLock::DataDirLock(const fs::path& dir, Mode mode) {
+    const fs::path path = dir / "serve.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw std::runtime_error("cannot open " + path.string() + ": " + std::strerror(errno));
+    if (::flock(fd_, (mode == Mode::serving ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) return;
+    const int error = errno;
+    ::close(fd_);
+    if (error != EWOULDBLOCK) throw std::runtime_error("cannot lock " + path.string() + ": " + std::strerror(error));
+    if (mode == Mode::serving)
+        throw std::runtime_error("`gatehouse vault rotate` is running on " + dir.string() +
+                                 ": start the server again once it has finished");
+    throw std::runtime_error("a gatehouse server is running on " + dir.string() +
+                             ": it holds the vault key in memory, and its secrets would be unreadable after a rotation "
+                             "until it restarts. Stop it, run `gatehouse vault rotate`, then start it again "
+                             "(nothing was changed)");
+}
+
+DataDirLock::~DataDirLock() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 void RequireListenable(const std::string& listen) {

@@ -221,3 +221,57 @@ def test_vault_rotate_keeps_secrets_usable(start_server, sshd, tmp_path):
     for server in (by_password, by_key):
         outcome = test_ssh(again, roles.operator, server["id"])
         assert outcome["ok"] is True, outcome
+
+
+def rotate(data_dir, *extra) -> subprocess.CompletedProcess:
+    return subprocess.run([bin_path(), "vault", "rotate", "--data-dir", str(data_dir), *extra], env=clean_env(),
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def test_vault_rotate_refuses_while_a_server_uses_the_data_directory(start_server, sshd, tmp_path):
+    data = tmp_path / "data"
+    gh = start_identity(start_server, data_dir=data)
+    roles = fleet_roles(gh)
+    server = create_server(gh, roles.operator, sshd)
+    key_before = (data / "vault.key").read_bytes()
+    result = rotate(data)
+    assert result.returncode != 0, result.stdout
+    assert "a gatehouse server is running on" in result.stderr and "Stop it" in result.stderr, result.stderr
+    assert "nothing was changed" in result.stderr
+    assert (data / "vault.key").read_bytes() == key_before
+    assert sorted(p.name for p in data.glob("vault.key*")) == ["vault.key"]
+    # The server never saw a changed key: its secrets still open, without a restart.
+    for _ in range(3):
+        outcome = test_ssh(gh, roles.operator, server["id"])
+        assert outcome["ok"] is True, outcome
+    assert gh.terminate() == 0
+    result = rotate(data)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_vault_rotate_refuses_while_servers_use_the_postgres_database(instance_pair, tmp_path):
+    a, b = instance_pair
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (elsewhere / "vault.key").write_bytes((a.data_dir / "vault.key").read_bytes())
+    (elsewhere / "vault.key").chmod(0o600)
+    result = rotate(elsewhere, "--database-url", a.db_url)
+    assert result.returncode != 0, result.stdout
+    assert "2 gatehouse server(s) use this PostgreSQL database" in result.stderr, result.stderr
+    assert (elsewhere / "vault.key").read_bytes() == (a.data_dir / "vault.key").read_bytes()
+    assert a.get("/readyz").status_code == 200 and b.get("/readyz").status_code == 200
+
+
+def test_a_server_does_not_start_while_a_rotation_holds_its_directory(start_server, tmp_path):
+    import fcntl
+
+    data = tmp_path / "data"
+    first = start_identity(start_server, data_dir=data)
+    assert first.terminate() == 0
+    with open(data / "serve.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # what `vault rotate` holds while it runs
+        result = subprocess.run([bin_path(), "serve", "--data-dir", str(data), "--listen", "127.0.0.1:0"],
+                                env=clean_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0, result.stdout
+    assert "vault rotate` is running on" in result.stderr, result.stderr
+    assert "listening on" not in result.stdout
