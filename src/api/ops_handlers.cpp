@@ -43,6 +43,7 @@ boost::asio::awaitable<Response> OpsHandlers::Ready(http::RequestContext&) const
 boost::asio::awaitable<Response> OpsHandlers::Metrics(http::RequestContext&) const {
     Response response{Status::ok, 11};
     response.set(http::beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    co_await services.metrics.Refresh();
     response.body() = services.metrics.Render();
     co_return response;
 }

@@ -20,6 +20,7 @@
 #include "app/identity.hpp"
 #include "app/jobs.hpp"
 #include "app/process_metrics.hpp"
+#include "app/work_metrics.hpp"
 #include "apps/app_service.hpp"
 #include "auth/auth_sync.hpp"
 #include "core/errc.hpp"
@@ -87,6 +88,7 @@ int Serve(const config::Config& config) {
     RequireListenable(config.listen);
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
+    const DataDirLock serving(data_dir, DataDirLock::Mode::serving);
     const std::string instance_id = InstanceId(data_dir);
 
     auto database = OpenDatabase(config);
@@ -143,6 +145,7 @@ int Serve(const config::Config& config) {
     // Apps whose compose task the previous run left unfinished: their state is unknown.
     if (const auto failed = apps.RecoverInterrupted(); failed > 0)
         core::LogWarn("apps.recovered", {{"failed", failed}});
+    AddWorkMetrics(registry, tasks, apps, fleet, ssh_client);
 
     api::Services services{*database,
                            registry,

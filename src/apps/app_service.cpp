@@ -112,6 +112,10 @@ boost::asio::awaitable<Page<AppView>> AppService::ListApps(AppFilter filter, std
     co_return Paged(std::move(rows), limit);
 }
 
+boost::asio::awaitable<store::Counts> AppService::CountByStatus() {
+    co_return co_await impl_->db.Read([](store::Connection& c) { return store::CountBy(c, "apps", "status"); });
+}
+
 boost::asio::awaitable<AppView> AppService::GetApp(std::string id) {
     auto app = co_await impl_->db.Read([&](store::Connection& c) { return sql::FindApp(c, id); });
     if (!app) throw NotFound("app");

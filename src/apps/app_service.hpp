@@ -5,6 +5,7 @@
 
 #include "apps/app_types.hpp"
 #include "audit/audit_log.hpp"
+#include "store/counts.hpp"
 #include "store/database.hpp"
 #include "tasks/task_service.hpp"
 
@@ -33,6 +34,8 @@ class AppService {
 
     boost::asio::awaitable<Page<AppView>> ListApps(AppFilter filter, std::size_t limit, std::string cursor);
     boost::asio::awaitable<AppView> GetApp(std::string id);
+    /// Apps by status (for /metrics).
+    boost::asio::awaitable<store::Counts> CountByStatus();
     /// invalid_argument also when project_id or server_id names nothing.
     boost::asio::awaitable<AppView> CreateApp(AppInput input);
     /// A full replace. conflict when it would move an app that is not stopped or failed to another

@@ -198,6 +198,7 @@ boost::asio::awaitable<StatusView> ProbeStatus(FleetService::Impl& impl, const s
         seen = e.seen_host_key();
     }
     view.last_checked = core::NowRfc3339();
+    impl.probe_results.Add(view.status);
     co_await Record(impl, loaded.first, view.status, seen, mismatch);
     std::lock_guard lock(impl.cache_mutex);
     impl.status_cache[id] = CachedStatus{view, std::chrono::steady_clock::now()};

@@ -31,6 +31,7 @@ struct FleetService::Impl {
     std::unordered_map<std::string, CachedDisk> disk_cache;
     core::SingleFlight<StatusView> status_flights;
     core::SingleFlight<DiskView> disk_flights;
+    metrics::CounterVec probe_results;
 
     /// The login target of a server, secrets revealed from the vault. Blocking.
     ssh::Target TargetFor(store::Connection& c, const ServerView& server) const;

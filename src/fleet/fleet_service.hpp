@@ -11,6 +11,7 @@
 #include "audit/changes.hpp"
 #include "core/worker_pool.hpp"
 #include "fleet/fleet_types.hpp"
+#include "metrics/counter_vec.hpp"
 #include "ssh/ssh_client.hpp"
 #include "store/database.hpp"
 #include "vault/vault.hpp"
@@ -117,6 +118,8 @@ class FleetService {
     boost::asio::awaitable<ssh::ExecResult> Run(std::string server_id, std::string command, ssh::ExecOptions options);
     /// Refreshes the status of every server, at most `concurrency` at once (scheduler job).
     boost::asio::awaitable<void> ProbeAll(std::size_t concurrency);
+    /// Status probes (scheduled and asked for) by the status they found, for /metrics.
+    const metrics::CounterVec& probe_results() const noexcept;
 
     struct Impl;
 

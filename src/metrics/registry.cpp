@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/log.hpp"
+
 namespace gatehouse::metrics {
 
 void Writer::Family(std::string_view name, std::string_view type, std::string_view help) {
@@ -44,6 +46,26 @@ std::string LabelValue(std::string_view value) {
 void Registry::Add(Collector collector) {
     std::lock_guard lock(mutex_);
     collectors_.push_back(std::move(collector));
+}
+
+void Registry::AddRefresher(Refresher refresher) {
+    std::lock_guard lock(mutex_);
+    refreshers_.push_back(std::move(refresher));
+}
+
+boost::asio::awaitable<void> Registry::Refresh() const {
+    std::vector<Refresher> refreshers;
+    {
+        std::lock_guard lock(mutex_);
+        refreshers = refreshers_;
+    }
+    for (const auto& refresher : refreshers) {
+        try {
+            co_await refresher();
+        } catch (const std::exception& e) {
+            core::LogWarn("metrics.refresh_failed", {{"error", e.what()}});
+        }
+    }
 }
 
 std::string Registry::Render() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -30,12 +31,18 @@ std::string LabelValue(std::string_view value);
 class Registry {
   public:
     using Collector = std::function<void(Writer&)>;
+    /// Work done before a render that must not run on an I/O thread (a database count): it updates what a
+    /// collector then reads. A failing refresh is logged and its collector shows the last values.
+    using Refresher = std::function<boost::asio::awaitable<void>()>;
     void Add(Collector collector);
+    void AddRefresher(Refresher refresher);
+    boost::asio::awaitable<void> Refresh() const;
     std::string Render() const;
 
   private:
     mutable std::mutex mutex_;
     std::vector<Collector> collectors_;
+    std::vector<Refresher> refreshers_;
 };
 
 /// process_resident_memory_bytes, process_open_fds, process_start_time_seconds.

@@ -176,6 +176,7 @@ struct SshClient::Impl {
     SshPools pools;
     const ClientOptions options;
     std::atomic<std::uint64_t> handshakes{0};
+    ClientCounters counters;
     std::mutex mutex;
     std::unordered_map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // guarded by mutex
 
@@ -233,8 +234,31 @@ struct SshClient::Impl {
     }
 
     /// TCP, key exchange and the host-key check, within `limit` (at most the client's connect timeout).
-    /// Nothing is sent that would authenticate.
+    /// Nothing is sent that would authenticate. Counted: a failure, or the time it took.
     std::unique_ptr<Conn> Handshake(const Target& t, std::chrono::seconds limit) {
+        const auto start = Clock::now();
+        try {
+            auto conn = HandshakeOnce(t, limit);
+            counters.handshake_seconds.Observe(std::chrono::duration<double>(Clock::now() - start).count());
+            return conn;
+        } catch (const SshError&) {
+            counters.failed.fetch_add(1, std::memory_order_relaxed);
+            throw;
+        }
+    }
+
+    /// Authentication on a handshaken connection, counted as a new connection opened or failed.
+    void LogIn(Conn& conn, const Target& t) {
+        try {
+            Authenticate(conn.session.get(), t);
+        } catch (const SshError&) {
+            counters.failed.fetch_add(1, std::memory_order_relaxed);
+            throw;
+        }
+        counters.opened.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    std::unique_ptr<Conn> HandshakeOnce(const Target& t, std::chrono::seconds limit) {
         if (!ValidHost(t.host)) throw SshError(FailureKind::dns, "invalid host name");
         std::string host = t.host;
         if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -288,7 +312,7 @@ struct SshClient::Impl {
     /// A new connection: handshake, host-key check, authentication.
     std::unique_ptr<Conn> Open(const Target& t, std::chrono::seconds limit = std::chrono::seconds::max()) {
         auto conn = Handshake(t, limit);
-        Authenticate(conn->session.get(), t);
+        LogIn(*conn, t);
         return conn;
     }
 
@@ -297,7 +321,7 @@ struct SshClient::Impl {
         const auto start = Clock::now();
         auto conn = Handshake(t, options.connect_timeout);
         const auto shaken = Clock::now();
-        Authenticate(conn->session.get(), t);
+        LogIn(*conn, t);
         check.host_key_fingerprint = conn->fingerprint;
         check.handshake_ms = core::Milliseconds(shaken - start);
         check.login_ms = core::Milliseconds(Clock::now() - shaken);
@@ -321,6 +345,7 @@ struct SshClient::Impl {
         std::unique_ptr<Conn> conn = TakeIdle(key, t.expected_host_key);
         if (conn && !Alive(*conn)) conn.reset();
         info.reused = conn != nullptr;
+        if (info.reused) counters.reused.fetch_add(1, std::memory_order_relaxed);
         if (!conn) conn = Open(t);
         info.host_key_fingerprint = conn->fingerprint;
         info.latency_ms = core::Milliseconds(Clock::now() - start);
@@ -353,11 +378,14 @@ struct SshClient::Impl {
             // The idle session died since its last use (server restart, network): once more, fresh.
             conn = Open(t, timeout);
             channel = StartCommand(*conn, command);
+        } else if (reused) {
+            counters.reused.fetch_add(1, std::memory_order_relaxed);
         }
         if (!channel) {
             throw SshError(FailureKind::protocol,
                            "cannot start the command on " + Where(t) + ": " + LibsshError(conn->session.get()));
         }
+        if (options.on_started) options.on_started();
 
         ExecResult result;
         const auto deadline = Clock::now() + timeout;
@@ -458,6 +486,8 @@ boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string co
 }
 
 std::uint64_t SshClient::handshakes() const noexcept { return impl_->handshakes.load(std::memory_order_relaxed); }
+
+const ClientCounters& SshClient::counters() const noexcept { return impl_->counters; }
 
 void SshClient::CloseIdle() { impl_->CloseIdle(); }
 

@@ -11,6 +11,7 @@
 
 #include "core/errc.hpp"
 #include "core/worker_pool.hpp"
+#include "metrics/histogram.hpp"
 
 namespace gatehouse::ssh {
 
@@ -86,6 +87,8 @@ struct ExecOptions {
     std::shared_ptr<const std::atomic<bool>> cancel;
     /// Keep the output in the result (up to 16 MiB per stream). Off for streamed task output.
     bool collect = true;
+    /// Called once, on the worker thread, when the server accepted the command (logged in, channel open).
+    std::function<void()> on_started;
     Purpose purpose = Purpose::task;
 };
 
@@ -100,6 +103,14 @@ struct ClientOptions {
     std::chrono::seconds connect_timeout{10};
     std::chrono::seconds idle_timeout{60};  // an unused session is closed after this
     std::size_t max_idle_per_server = 4;
+};
+
+/// What a client did since it was made, for /metrics.
+struct ClientCounters {
+    std::atomic<std::uint64_t> opened{0};  // new connections that logged in
+    std::atomic<std::uint64_t> reused{0};  // connects and commands served by an idle session
+    std::atomic<std::uint64_t> failed{0};  // new connections that ended before a login (SshError)
+    metrics::Histogram handshake_seconds;  // TCP, key exchange and host-key check of new connections
 };
 
 /// libssh 0.10 sessions, reused per server while idle, all blocking work on the pool of the call's purpose
@@ -129,6 +140,7 @@ class SshClient {
 
     /// Handshakes performed so far (for tests and metrics).
     std::uint64_t handshakes() const noexcept;
+    const ClientCounters& counters() const noexcept;
     /// Closes idle sessions older than the idle timeout (scheduler job).
     void CloseIdle();
 

@@ -22,6 +22,7 @@ struct TaskService::Impl : std::enable_shared_from_this<Impl> {
     audit::AuditLog& audit;
     boost::asio::any_io_executor executor;
     TaskOptions options;
+    TaskCounters counters;
 
     std::mutex runs_mutex;
     std::unordered_map<std::string, std::shared_ptr<TaskRun>> runs;  // tasks running in this process

@@ -1,8 +1,10 @@
 // One task's run: a fixed number of workers take targets in turn; output goes to watchers at once
 // and to the database in batches; the run's own loop is the only writer of its rows.
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/errc.hpp"
@@ -48,10 +50,16 @@ struct RunState {
 /// so text stays text in the JSON views.
 class OutputSink {
   public:
-    OutputSink(TaskRun& run, std::string server_id, bool keep_tail, std::chrono::steady_clock::time_point deadline)
-        : run_(run), server_id_(std::move(server_id)), keep_tail_(keep_tail), deadline_(deadline) {}
+    OutputSink(TaskRun& run, std::string server_id, bool keep_tail, std::chrono::steady_clock::time_point deadline,
+               std::atomic<std::uint64_t>& received_bytes)
+        : run_(run),
+          server_id_(std::move(server_id)),
+          keep_tail_(keep_tail),
+          deadline_(deadline),
+          received_bytes_(received_bytes) {}
 
     void Add(int stream, std::string_view data) {  // on an SSH worker thread
+        received_bytes_.fetch_add(data.size(), std::memory_order_relaxed);
         std::string text = stream == 2 ? announcement_.Feed(data) : std::string(data);
         Emit(stream, std::move(text), false);
     }
@@ -84,6 +92,7 @@ class OutputSink {
     std::string server_id_;
     bool keep_tail_;
     std::chrono::steady_clock::time_point deadline_;
+    std::atomic<std::uint64_t>& received_bytes_;
     PidAnnouncement announcement_;
     std::string held_[2];
     std::string tail_;
@@ -93,6 +102,14 @@ void Changed(RunState& state, std::size_t index) {
     const TargetView& target = state.task.targets[index];
     state.dirty.push_back(target);
     state.run->ChangeTarget(index, target);
+}
+
+/// A target reached its final state: stored, shown to watchers and counted.
+void Ended(TaskService::Impl& impl, RunState& state, std::size_t index) {
+    TargetView& target = state.task.targets[index];
+    target.finished_at = core::NowRfc3339();
+    impl.counters.targets.Add(Name(target.state));
+    Changed(state, index);
 }
 
 TargetState EndState(const TaskRun& run) {
@@ -106,22 +123,30 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
     TargetView& target = state.task.targets[index];
     if (state.run->cancel->load()) {
         target.state = EndState(*state.run);
-        target.finished_at = core::NowRfc3339();
         target.error = "the task was stopped before this target started";
-        Changed(state, index);
+        Ended(impl, state, index);
         co_return;
     }
-    target.state = TargetState::running;
-    target.started_at = core::NowRfc3339();
-    Changed(state, index);
-
     OutputSink sink(*state.run, target.server_id, ReportsResult(state.task.kind),
-                    std::chrono::steady_clock::now() + std::chrono::seconds(state.task.timeout_s));
+                    std::chrono::steady_clock::now() + std::chrono::seconds(state.task.timeout_s),
+                    impl.counters.output_bytes);
     ssh::ExecOptions options;
     options.timeout = std::chrono::seconds(state.task.timeout_s);
     options.cancel = state.run->cancel;
     options.collect = false;
     options.on_chunk = [&sink](int stream, std::string_view data) { sink.Add(stream, data); };
+    // Running means the command started on the server, not that its connection is being made: whoever sees
+    // `running` may look for the remote process. One thread runs the run's executor, in order, so this post
+    // lands before Exec's own completion resumes this coroutine.
+    const auto executor = co_await asio::this_coro::executor;
+    options.on_started = [executor, &state, index] {
+        asio::post(executor, [&state, index] {
+            TargetView& started = state.task.targets[index];
+            started.state = TargetState::running;
+            started.started_at = core::NowRfc3339();
+            Changed(state, index);
+        });
+    };
     ssh::ExecResult result;
     std::optional<std::string> failure;
     try {
@@ -169,8 +194,7 @@ asio::awaitable<void> RunTarget(TaskService::Impl& impl, RunState& state, std::s
             target.state = TargetState::succeeded;
         }
     }
-    target.finished_at = core::NowRfc3339();
-    Changed(state, index);
+    Ended(impl, state, index);
 }
 
 asio::awaitable<void> Worker(TaskService::Impl& impl, RunState& state) {
@@ -305,6 +329,7 @@ asio::awaitable<void> TaskService::Impl::Run(std::shared_ptr<TaskRun> run, TaskV
     state.task_dirty = true;
     co_await Store(*this, state);
     run->End();
+    counters.tasks.Add(Name(state.task.state));
     core::LogInfo("task.finished", {{"task_id", state.task.id},
                                     {"kind", state.task.kind},
                                     {"state", Name(state.task.state)},

@@ -1,5 +1,8 @@
 #include "tasks/task_service.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -117,8 +120,22 @@ boost::asio::awaitable<TaskView> TaskService::Submit(TaskRequest request, Finish
     co_return task;
 }
 
-boost::asio::awaitable<TaskView> TaskService::EditKey(std::string key_id, bool deploy, TaskRequest request) {
+boost::asio::awaitable<TaskView> TaskService::EditKey(std::string key_id, bool deploy, TaskRequest request,
+                                                      bool force) {
     const auto key = co_await impl_->fleet.GetKey(key_id);
+    if (!deploy && !force) {
+        const auto servers =
+            co_await impl_->fleet.SelectServers(request.server_ids, request.selector_tags, request.has_selector);
+        std::vector<std::string> locked_out;
+        for (const auto& server : servers)
+            if (server.auth_method == "key" && server.ssh_key_id == key.id)
+                locked_out.push_back("'" + server.name + "'");
+        if (!locked_out.empty())
+            throw core::Error(core::errc::conflict,
+                              fmt::format("server(s) {} log in with this key: revoking it there would lock "
+                                          "gatehouse out; switch them to another key first, or pass force: true",
+                                          fmt::join(locked_out, ", ")));
+    }
     request.kind = deploy ? "deploy_key" : "revoke_key";
     request.command = KeyEditCommand(deploy, key.public_key);
     request.params = {{"key_id", key.id}, {"fingerprint", key.fingerprint}};
@@ -130,6 +147,12 @@ boost::asio::awaitable<TaskView> TaskService::Get(std::string id) {
     if (!task) throw core::Error(core::errc::not_found, "no such task");
     co_return std::move(*task);
 }
+
+boost::asio::awaitable<store::Counts> TaskService::CountByState() {
+    co_return co_await impl_->db.Read([](store::Connection& c) { return store::CountBy(c, "tasks", "state"); });
+}
+
+const TaskCounters& TaskService::counters() const noexcept { return impl_->counters; }
 
 boost::asio::awaitable<Page<TaskView>> TaskService::List(TaskFilter filter, std::size_t limit, std::string cursor) {
     const auto before = store::CheckCursor(cursor);
@@ -197,6 +220,7 @@ boost::asio::awaitable<void> TaskService::Impl::Abandon(std::shared_ptr<TaskRun>
         core::LogError("task.abandon_failed", {{"task_id", id}, {"error", e.what()}});
     }
     run->End();
+    counters.tasks.Add(task ? Name(task->state) : Name(TaskState::failed));
     if (task) co_await CallHook(hook, *task);
     std::lock_guard lock(runs_mutex);
     runs.erase(id);

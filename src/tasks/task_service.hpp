@@ -8,6 +8,8 @@
 
 #include "audit/audit_log.hpp"
 #include "fleet/fleet_service.hpp"
+#include "metrics/counter_vec.hpp"
+#include "store/counts.hpp"
 #include "store/database.hpp"
 #include "tasks/live.hpp"
 #include "tasks/task_types.hpp"
@@ -38,6 +40,13 @@ struct TaskOptions {
     std::size_t watcher_queue_bytes = std::size_t{16} << 20;
 };
 
+/// What this process's runs did, for /metrics.
+struct TaskCounters {
+    metrics::CounterVec tasks;                   // tasks ended, by final state
+    metrics::CounterVec targets;                 // targets ended, by final state
+    std::atomic<std::uint64_t> output_bytes{0};  // bytes of stdout and stderr received from targets
+};
+
 /// Remote work on servers: tasks with per-target state, persisted output and live watchers.
 /// Awaitables are called from coroutines on I/O executors; runs execute on `executor`.
 /// Expected failures are core::Error: invalid_argument, not_found, conflict.
@@ -49,8 +58,9 @@ class TaskService {
 
     /// Validates, stores the task as queued and starts it. Returns at once with the stored view.
     boost::asio::awaitable<TaskView> Submit(TaskRequest request, FinishHook on_finish = {});
-    /// A deploy_key / revoke_key task for `key_id` on the request's targets.
-    boost::asio::awaitable<TaskView> EditKey(std::string key_id, bool deploy, TaskRequest request);
+    /// A deploy_key / revoke_key task for `key_id` on the request's targets. A revoke from a server that logs in
+    /// with the key would lock gatehouse out of it: conflict naming those servers, unless `force`.
+    boost::asio::awaitable<TaskView> EditKey(std::string key_id, bool deploy, TaskRequest request, bool force = false);
 
     boost::asio::awaitable<TaskView> Get(std::string id);
     boost::asio::awaitable<Page<TaskView>> List(TaskFilter filter, std::size_t limit, std::string cursor);
@@ -62,6 +72,10 @@ class TaskService {
     /// Stops a queued or running task: queued targets never start, running ones are stopped remotely.
     /// conflict when the task already finished.
     boost::asio::awaitable<TaskView> Cancel(std::string id);
+
+    /// Tasks in the database (every instance's) by state.
+    boost::asio::awaitable<store::Counts> CountByState();
+    const TaskCounters& counters() const noexcept;
 
     /// Live events of a task running in this process (watcher null when it is not running here).
     TaskRun::Subscription Watch(const std::string& id, boost::asio::any_io_executor executor);

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from support import API, assert_problem, connect, free_port, send_quietly, unique
+from support import API, assert_problem, connect, free_port, poll, send_quietly, unique
 from tasks_support import (add_server, decode, get_task, output_bytes, output_items, remote_processes, submit,
                            wait_target_running, wait_task)
 
@@ -158,12 +158,28 @@ def test_timeout_stops_the_remote_command(gh, roles, servers):
     assert remote_processes(f"sleep {marker}") == []
 
 
+def test_a_target_is_running_only_once_its_command_started(gh, roles, sshd, silent_listener):
+    """A server that accepts TCP but never speaks SSH: while gatehouse waits for its banner the target is still
+    `queued` (nothing started there), and it fails without ever having run."""
+    server = add_server(gh, roles.operator, sshd, ssh_port=silent_listener.port)
+    created = submit(gh, roles.operator, [server["id"]], "echo never", timeout_s=3)
+    silent_listener.wait_connected()
+    (target,) = get_task(gh, roles.viewer, created["id"])["targets"]
+    assert target["state"] == "queued" and target["started_at"] is None, target
+    task = wait_task(gh, roles.viewer, created["id"], timeout=30)
+    (target,) = task["targets"]
+    assert target["state"] == "failed" and target["started_at"] is None and target["finished_at"], target
+    assert target["error"], target
+
+
 def test_cancel_stops_running_and_queued_targets(gh, roles, servers):
     marker = f"{time.time_ns() % 100000 + 40000}.25"
     ids = [s["id"] for s in servers]
     created = submit(gh, roles.operator, ids, f"sleep {marker}", concurrency=1)
-    wait_target_running(gh, roles.viewer, created["id"])
-    assert remote_processes(f"sleep {marker}")
+    running = wait_target_running(gh, roles.viewer, created["id"])
+    assert all(t["started_at"] for t in running["targets"] if t["state"] == "running"), running
+    # `running` means sshd accepted the command; the shell may need a moment to exec `sleep`.
+    assert poll(lambda: remote_processes(f"sleep {marker}"), timeout=10)
     resp = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
     assert resp.status_code == 202, resp.text
     task = wait_task(gh, roles.viewer, created["id"], timeout=30)
@@ -187,6 +203,15 @@ def test_stdin_is_at_its_end(gh, roles, servers):
     assert output_bytes(gh, roles.viewer, task["id"], servers[0]["id"]) == b"[]\n"
 
 
+class SilentListener:
+    def __init__(self, port: int, held: list):
+        self.port = port
+        self.held = held  # the connections it accepted
+
+    def wait_connected(self, timeout: float = 10.0):
+        assert poll(lambda: self.held, timeout=timeout), "gatehouse never connected"
+
+
 @pytest.fixture
 def silent_listener():
     """A TCP port that accepts connections and never says a word (no SSH banner)."""
@@ -205,7 +230,7 @@ def silent_listener():
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    yield listener.getsockname()[1]
+    yield SilentListener(listener.getsockname()[1], held)
     stop.set()
     thread.join()
     for conn in held:
@@ -214,7 +239,7 @@ def silent_listener():
 
 
 def test_timeout_s_bounds_the_connect_too(gh, roles, sshd, silent_listener):
-    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener)
+    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener.port)
     started = time.monotonic()
     task = wait_task(gh, roles.viewer, submit(gh, roles.operator, [mute["id"]], "true", timeout_s=2)["id"], timeout=30)
     assert time.monotonic() - started < 6  # the client's own connect limit is 10 s
@@ -223,9 +248,9 @@ def test_timeout_s_bounds_the_connect_too(gh, roles, sshd, silent_listener):
 
 
 def test_a_target_cancelled_while_it_connects_is_cancelled(gh, roles, sshd, silent_listener):
-    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener)
-    created = submit(gh, roles.operator, [mute["id"]], "true", timeout_s=3)
-    wait_target_running(gh, roles.viewer, created["id"])
+    mute = add_server(gh, roles.operator, sshd, ssh_port=silent_listener.port)
+    created = submit(gh, roles.operator, [mute["id"]], "true", timeout_s=5)
+    silent_listener.wait_connected()
     resp = gh.request("POST", f"{API}/tasks/{created['id']}/cancel", headers=roles.operator)
     assert resp.status_code == 202, resp.text
     task = wait_task(gh, roles.viewer, created["id"], timeout=30)
