@@ -465,6 +465,15 @@ def wait_audit(server: Server, token: str, predicate, timeout: float = 3.0, **pa
     return found
 
 
+def events_through(server: Server, token: str, request_id: str, timeout: float = 10.0) -> list[dict]:
+    """Every audit event, once the event of request `request_id` is stored. The audit writer keeps the order of
+    its queue, so every event recorded before that one is stored too: a scan of the result misses nothing."""
+    events = poll(lambda: (lambda found: found if any(e["request_id"] == request_id for e in found) else None)(
+        audit_events(server, token)), timeout=timeout, interval=0.1)
+    assert events, f"the audit event of request {request_id} did not arrive within {timeout}s"
+    return events
+
+
 # -- JWT crafting (the HS256 key is <data-dir>/jwt.key, 32 bytes as hex) ------------------------
 
 def b64url(data: bytes) -> str:

@@ -313,7 +313,7 @@ def test_scheduler_probe_refreshes_status_without_a_request(start_module_server,
     assert seen["last_checked"] and seen["host_key_fingerprint"] == sshd.host_fingerprint()
 
 
-def test_status_ttl_option(start_module_server, sshd):
+def test_status_ttl_option(start_module_server, sshd, start_sshd):
     """`--fleet-status-ttl-s 0` serves every status read fresh; `--fleet-status-ttl-s 3600` keeps
     the first snapshot even after the server went away."""
     fresh = start_identity(start_module_server, "--fleet-status-ttl-s", "0")
@@ -324,3 +324,16 @@ def test_status_ttl_option(start_module_server, sshd):
     second = fresh.request("GET", f"{API}/servers/{server['id']}/status", headers=roles.viewer, timeout=30).json()
     assert first["status"] == second["status"] == "online"
     assert second["last_checked"] != first["last_checked"], "status still cached with --fleet-status-ttl-s 0"
+
+    # 3600 s: a snapshot outlives the server it describes (no scheduled probe refreshes it in this test).
+    cached = start_identity(start_module_server, "--fleet-status-ttl-s", "3600", "--fleet-probe-interval-s", "3600")
+    roles = fleet_roles(cached)
+    going = start_sshd()
+    server = add_server(cached, roles.operator, going)
+    first = cached.request("GET", f"{API}/servers/{server['id']}/status", headers=roles.viewer, timeout=30).json()
+    assert first["status"] == "online", first
+    going.stop()
+    again = cached.request("GET", f"{API}/servers/{server['id']}/status", headers=roles.viewer, timeout=30).json()
+    assert again == first, "the snapshot was not kept with --fleet-status-ttl-s 3600"
+    # The snapshot was the cache's: the server really is gone, as test-ssh (never cached) says.
+    assert test_ssh(cached, roles, server["id"])["ok"] is False

@@ -4,13 +4,14 @@ states, since the run's memory is in the first process only)."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from support import API, fleet_roles, poll, psql
-from tasks_support import (add_server, connect, output_bytes, read_all, remote_processes, stream_bytes, submit,
+from tasks_support import (add_server, connect, get_task, output_bytes, read_all, remote_processes, stream_bytes, submit,
                            wait_target_running, wait_task)
 
 pytestmark = pytest.mark.pg
@@ -111,3 +112,29 @@ def test_a_watcher_leaving_a_followed_task_is_let_go(pair, sshd):
         time.sleep(0.1)
     assert open_now == 0, "the followed stream stayed open after its client left"
     assert wait_task(runner, roles.viewer, created["id"])["state"] == "succeeded"
+
+
+def test_a_dead_instances_task_is_swept_by_the_other_after_30_s_without_a_heartbeat(pair, sshd):
+    runner, other = pair
+    roles = fleet_roles(runner)
+    server = add_server(runner, roles.operator, sshd)["id"]
+    marker = f"{time.time_ns() % 100000 + 60000}.75"
+    created = submit(runner, roles.operator, [server], f"sleep {marker}", timeout_s=600)
+    wait_target_running(other, roles.viewer, created["id"])
+    runner.proc.kill()  # a crash: no interrupt written, no heartbeat any more
+    runner.proc.wait(timeout=10)
+    killed = time.monotonic()
+    try:
+        # Its last heartbeat was at most 5 s before the kill: for 20 s the other instance must leave it alone.
+        while time.monotonic() - killed < 20:
+            task = get_task(other, roles.viewer, created["id"])
+            assert task["state"] == "running", f"swept {time.monotonic() - killed:.1f} s after the kill: {task}"
+            time.sleep(1)
+        task = wait_task(other, roles.viewer, created["id"], timeout=40)
+        swept_after = time.monotonic() - killed
+        assert task["state"] == "interrupted", task
+        assert task["targets"][0]["state"] == "interrupted", task
+        # 30 s without a heartbeat (the last one up to 5 s before the kill), found by a sweep every 5 s.
+        assert 20 <= swept_after <= 30 + 5 + 10, swept_after
+    finally:
+        subprocess.run(["pkill", "-f", f"sleep {marker}"], capture_output=True, timeout=10)
