@@ -2,6 +2,7 @@
 #include <boost/json/value.hpp>
 
 #include "api/ops_handlers.hpp"
+#include "api/response_schemas.hpp"
 #include "core/build_info.hpp"
 #include "core/json_text.hpp"
 #include "http/problem.hpp"
@@ -82,9 +83,19 @@ json::object Responses(const http::Route& route) {
     const auto& options = route.options();
     const std::string code = std::to_string(static_cast<int>(options.success));
     json::object success{{"description", std::string(http::beast_http::obsolete_reason(options.success))}};
-    if (options.success != Status::no_content)
-        success["content"] =
-            json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}};
+    if (options.success != Status::no_content) {
+        json::object schema{{"type", "object"}};
+        if (!options.response.empty()) {
+            schema = {{"$ref", "#/components/schemas/" + options.response}};
+        } else if (options.response_media_type != "application/json") {
+            schema = {{"type", "string"}};
+        }
+        json::object content{{options.response_media_type, json::object{{"schema", std::move(schema)}}}};
+        if (!options.response_alternative.empty())
+            content[options.response_alternative] = json::object{
+                {"schema", json::object{{"type", "string"}, {"contentMediaType", options.response_alternative}}}};
+        success["content"] = std::move(content);
+    }
     if (options.success == Status::created)
         success["headers"] = json::object{{"Location", json::object{{"description", "The path of what was created"},
                                                                     {"schema", json::object{{"type", "string"}}}}}};
@@ -97,6 +108,11 @@ json::object Responses(const http::Route& route) {
                                              [](const auto& s) { return s.kind != http::Route::Segment::kLiteral; });
     // Any route refuses a query parameter it does not declare.
     responses["400"] = ProblemResponse(Status::bad_request, "The request breaks its declaration (the detail says how)");
+    // Grant and credential refusals the OAuth2 way (RFC 6749 section 5.2); a request that breaks its declaration
+    // is problem+json as everywhere.
+    if (options.oauth2_errors)
+        responses["400"].as_object()["content"].as_object()["application/json"] =
+            json::object{{"schema", json::object{{"$ref", "#/components/schemas/OAuthError"}}}};
     if (route.access() != http::Access::kPublic) {
         responses["401"] = ProblemResponse(Status::unauthorized, "No valid credentials");
         responses["403"] = ProblemResponse(Status::forbidden, "The caller's role is not enough");
@@ -189,6 +205,8 @@ std::string RenderOpenApi(const http::Router& router) {
                                                             {"status", json::object{{"type", "integer"}}},
                                                             {"detail", json::object{{"type", "string"}}},
                                                             {"errors", json::object{{"type", "object"}}}}}};
+    json::object schemas = ResponseSchemas();
+    schemas["Problem"] = std::move(problem_schema);
     json::object document{
         {"openapi", "3.1.0"},
         {"info", json::object{{"title", "gatehouse"},
@@ -199,8 +217,7 @@ std::string RenderOpenApi(const http::Router& router) {
         {"servers", json::array{json::object{{"url", "/"}, {"description", "This gatehouse"}}}},
         {"tags", std::move(tags)},
         {"paths", std::move(paths)},
-        {"components", json::object{{"schemas", json::object{{"Problem", std::move(problem_schema)}}},
-                                    {"securitySchemes", SecuritySchemes()}}}};
+        {"components", json::object{{"schemas", std::move(schemas)}, {"securitySchemes", SecuritySchemes()}}}};
     return core::JsonText(document);
 }
 

@@ -53,6 +53,24 @@ http::RouteOptions Answers(http::Status status, http::RouteOptions options) {
     return options;
 }
 
+// `route`, its success body described by `schema`: a name in components.schemas (api/response_schemas), or the media
+// type of a body that is not JSON.
+http::Route Returns(std::string schema, const http::Route& route) {
+    auto options = route.options();
+    if (schema.find('/') != std::string::npos)
+        options.response_media_type = std::move(schema);
+    else
+        options.response = std::move(schema);
+    return http::Route(route.method(), route.pattern(), route.access(), route.handler(), route.summary(),
+                       std::move(options));
+}
+
+// `options` of a route whose 400 answers are RFC 6749 {error, error_description}.
+http::RouteOptions OAuth2Errors(http::RouteOptions options) {
+    options.oauth2_errors = true;
+    return options;
+}
+
 // `limit` and `cursor`, then `filters`.
 std::vector<http::QueryParam> Paged(std::vector<http::QueryParam> filters = {}) {
     auto query = http::PagingQuery();
@@ -102,6 +120,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
         Tag("tasks"), {StringQuery("target", "Only this target's output (server id)"), since_seq,
                        ChoiceQuery("format", "json (pages of chunks) or raw (one target's bytes)", kOutputFormats),
                        IntQuery("limit", "Chunks per page (json)", 1, 10000, 1000)});
+    task_output.response_alternative = "application/octet-stream";  // format=raw
     stream_options.query = {since_seq};
     auto app_list = Takes(Tag("apps"), Paged({StringQuery("project_id", "Apps of this project"),
                                               StringQuery("server_id", "Apps on this server"),
@@ -222,79 +241,79 @@ void BuildRouteTable(http::Router& router, Services& s) {
 
     // clang-format off
     //          method         path                          access            handler                           summary
-    router.Add({Verb::get,    "/healthz",                    Access::kPublic,   Bind(ops, &O::Health),            "Process is alive", Tag("ops")});
-    router.Add({Verb::get,    "/readyz",                     Access::kPublic,   Bind(ops, &O::Ready),             "Database reachable and migrations current", Tag("ops")});
-    router.Add({Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")});
+    router.Add(Returns("Health", {Verb::get,    "/healthz",                    Access::kPublic,   Bind(ops, &O::Health),            "Process is alive", Tag("ops")}));
+    router.Add(Returns("Ready", {Verb::get,    "/readyz",                     Access::kPublic,   Bind(ops, &O::Ready),             "Database reachable and migrations current", Tag("ops")}));
+    router.Add(Returns("text/plain", {Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")}));
     router.Add({Verb::get,    "/openapi.json",               Access::kPublic,   Bind(ops, &O::OpenApi),           "This API as OpenAPI 3.1", Tag("ops")});
-    router.Add({Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")});
-    router.Add({Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Accepts(Tag("ops", "diagnostics.echo"), echo_body)});
+    router.Add(Returns("text/html", {Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")}));
+    router.Add(Returns("Echo", {Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Accepts(Tag("ops", "diagnostics.echo"), echo_body)}));
 
-    router.Add({Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), login_body)});
-    router.Add({Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", Accepts(Tag("auth", "auth.login"), token_form)});
-    router.Add({Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Accepts(Tag("auth", "auth.refresh"), refresh_body)});
+    router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), login_body)}));
+    router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", OAuth2Errors(Accepts(Tag("auth", "auth.login"), token_form))}));
+    router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Accepts(Tag("auth", "auth.refresh"), refresh_body)}));
     router.Add({Verb::post,   "/api/v1/auth/logout",         Access::kPublic,   Bind(auth, &A::Logout),           "Revoke the session and the access token", Answers(http::Status::no_content, Tag("auth", "auth.logout"))});
-    router.Add({Verb::get,    "/api/v1/auth/verify",         Access::kViewer,   Bind(auth, &A::Verify),           "The caller, if the token is valid", Tag("auth")});
-    router.Add({Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Answers(http::Status::created, Accepts(Tag("auth", "auth.register"), login_body))});
+    router.Add(Returns("Caller", {Verb::get,    "/api/v1/auth/verify",         Access::kViewer,   Bind(auth, &A::Verify),           "The caller, if the token is valid", Tag("auth")}));
+    router.Add(Returns("User", {Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Answers(http::Status::created, Accepts(Tag("auth", "auth.register"), login_body))}));
 
-    router.Add({Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users (filters: role, disabled)", user_list});
-    router.Add({Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Answers(http::Status::created, Accepts(Tag("users", "user.create"), user_body))});
-    router.Add({Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")});
+    router.Add(Returns("UserPage", {Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users (filters: role, disabled)", user_list}));
+    router.Add(Returns("User", {Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Answers(http::Status::created, Accepts(Tag("users", "user.create"), user_body))}));
+    router.Add(Returns("User", {Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")}));
     router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Answers(http::Status::no_content, Accepts(Tag("users", "user.password_change"), my_password_body))});
-    router.Add({Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")});
-    router.Add({Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Accepts(Tag("users", "user.update"), user_patch_body)});
-    router.Add({Verb::put,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Replace a user's role and disabled flag (and password)", Accepts(Tag("users", "user.update"), user_put_body)});
+    router.Add(Returns("User", {Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")}));
+    router.Add(Returns("User", {Verb::patch,  "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Change a user's role, disabled flag or password", Accepts(Tag("users", "user.update"), user_patch_body)}));
+    router.Add(Returns("User", {Verb::put,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Replace a user's role and disabled flag (and password)", Accepts(Tag("users", "user.update"), user_put_body)}));
     router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Answers(http::Status::no_content, Tag("users", "user.delete"))});
-    router.Add({Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list});
-    router.Add({Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), token_body))});
+    router.Add(Returns("ApiTokenPage", {Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list}));
+    router.Add(Returns("ApiToken", {Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), token_body))}));
     router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Answers(http::Status::no_content, Tag("users", "api_token.revoke"))});
 
-    router.Add({Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", audit_events});
-    router.Add({Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", audit_stats});
+    router.Add(Returns("AuditEventPage", {Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", audit_events}));
+    router.Add(Returns("AuditStats", {Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", audit_stats}));
 
-    router.Add({Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status (filters: tag, status, q)", server_list});
-    router.Add({Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Answers(http::Status::created, Accepts(Tag("servers", "server.create"), server_body))});
-    router.Add({Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")});
-    router.Add({Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Accepts(Tag("servers", "server.update"), server_body)});
-    router.Add({Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Accepts(Tag("servers", "server.update"), Partial(server_body))});
+    router.Add(Returns("ServerPage", {Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status (filters: tag, status, q)", server_list}));
+    router.Add(Returns("Server", {Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Answers(http::Status::created, Accepts(Tag("servers", "server.create"), server_body))}));
+    router.Add(Returns("Server", {Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")}));
+    router.Add(Returns("Server", {Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Accepts(Tag("servers", "server.update"), server_body)}));
+    router.Add(Returns("Server", {Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Accepts(Tag("servers", "server.update"), Partial(server_body))}));
     router.Add({Verb::delete_,"/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::DeleteServer),  "Delete a server and its secrets", Answers(http::Status::no_content, Tag("servers", "server.delete"))});
-    router.Add({Verb::post,   "/api/v1/servers/{id}/test-ssh",        Access::kOperator, Bind(fleet, &F::TestSsh),       "Log in over SSH and report latency and host key", Tag("servers", "server.test_ssh")});
-    router.Add({Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")});
-    router.Add({Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")});
-    router.Add({Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Accepts(Tag("servers", "server.host_key_accept"), host_key_body)});
+    router.Add(Returns("SshTest", {Verb::post,   "/api/v1/servers/{id}/test-ssh",        Access::kOperator, Bind(fleet, &F::TestSsh),       "Log in over SSH and report latency and host key", Tag("servers", "server.test_ssh")}));
+    router.Add(Returns("ServerStatus", {Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")}));
+    router.Add(Returns("ServerDisk", {Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")}));
+    router.Add(Returns("HostKeyAccepted", {Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Accepts(Tag("servers", "server.host_key_accept"), host_key_body)}));
 
-    router.Add({Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), generate_key_body))});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", Answers(http::Status::created, Accepts(import_options, import_key_body))});
-    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")});
-    router.Add({Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)});
-    router.Add({Verb::put,    "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Replace an SSH key's name and comment", Accepts(Tag("ssh-keys", "ssh_key.update"), key_put_body)});
+    router.Add(Returns("SshKeyPage", {Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())}));
+    router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), generate_key_body))}));
+    router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", Answers(http::Status::created, Accepts(import_options, import_key_body))}));
+    router.Add(Returns("SshKey", {Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")}));
+    router.Add(Returns("SshKey", {Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)}));
+    router.Add(Returns("SshKey", {Verb::put,    "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Replace an SSH key's name and comment", Accepts(Tag("ssh-keys", "ssh_key.update"), key_put_body)}));
     router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while servers log in with it)", Answers(http::Status::no_content, key_delete)});
-    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")});
-    router.Add({Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), deploy_body))});
-    router.Add({Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), revoke_body))});
+    router.Add(Returns("text/plain", {Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")}));
+    router.Add(Returns("ServerPage", {Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")}));
+    router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), deploy_body))}));
+    router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), revoke_body))}));
 
-    router.Add({Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), task_body))});
-    router.Add({Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list});
-    router.Add({Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")});
-    router.Add({Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", task_output});
+    router.Add(Returns("Task", {Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), task_body))}));
+    router.Add(Returns("TaskPage", {Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list}));
+    router.Add(Returns("Task", {Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")}));
+    router.Add(Returns("TaskOutput", {Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", task_output}));
     router.Add({Verb::get,    "/api/v1/tasks/{id}/stream",            Access::kViewer,   Bind(stream, &TaskStreamHandler::Stream), "WebSocket: stored then live output, target states, a summary (token in Authorization or ?access_token=)", stream_options});
-    router.Add({Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Answers(http::Status::accepted, Tag("tasks", "task.cancel"))});
+    router.Add(Returns("Task", {Verb::post,   "/api/v1/tasks/{id}/cancel",            Access::kOperator, Bind(task, &T::Cancel),         "Stop a queued or running task", Answers(http::Status::accepted, Tag("tasks", "task.cancel"))}));
 
-    router.Add({Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Takes(Tag("apps"), Paged())});
-    router.Add({Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Answers(http::Status::created, Accepts(Tag("apps", "project.create"), project_body))});
-    router.Add({Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")});
-    router.Add({Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Accepts(Tag("apps", "project.update"), project_body)});
-    router.Add({Verb::patch,  "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Change some fields of a project", Accepts(Tag("apps", "project.update"), Partial(project_body))});
+    router.Add(Returns("ProjectPage", {Verb::get,    "/api/v1/projects",                     Access::kViewer,   Bind(apps, &Ap::ListProjects),  "List projects", Takes(Tag("apps"), Paged())}));
+    router.Add(Returns("Project", {Verb::post,   "/api/v1/projects",                     Access::kOperator, Bind(apps, &Ap::CreateProject), "Create a project {name, description?} (name unique)", Answers(http::Status::created, Accepts(Tag("apps", "project.create"), project_body))}));
+    router.Add(Returns("Project", {Verb::get,    "/api/v1/projects/{id}",                Access::kViewer,   Bind(apps, &Ap::GetProject),    "Get a project", Tag("apps")}));
+    router.Add(Returns("Project", {Verb::put,    "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Replace a project", Accepts(Tag("apps", "project.update"), project_body)}));
+    router.Add(Returns("Project", {Verb::patch,  "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Change some fields of a project", Accepts(Tag("apps", "project.update"), Partial(project_body))}));
     router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Answers(http::Status::no_content, Tag("apps", "project.delete"))});
-    router.Add({Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list});
-    router.Add({Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), app_body))});
-    router.Add({Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")});
-    router.Add({Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Accepts(Tag("apps", "app.update"), app_body)});
-    router.Add({Verb::patch,  "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Change some fields of an app", Accepts(Tag("apps", "app.update"), Partial(app_body))});
+    router.Add(Returns("AppPage", {Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list}));
+    router.Add(Returns("App", {Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), app_body))}));
+    router.Add(Returns("App", {Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")}));
+    router.Add(Returns("App", {Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Accepts(Tag("apps", "app.update"), app_body)}));
+    router.Add(Returns("App", {Verb::patch,  "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Change some fields of an app", Accepts(Tag("apps", "app.update"), Partial(app_body))}));
     router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Answers(http::Status::no_content, Tag("apps", "app.delete"))});
-    router.Add({Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Answers(http::Status::accepted, Accepts(Tag("apps", "app.start"), app_start_body))});
-    router.Add({Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Answers(http::Status::accepted, Tag("apps", "app.stop"))});
+    router.Add(Returns("AppRun", {Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Answers(http::Status::accepted, Accepts(Tag("apps", "app.start"), app_start_body))}));
+    router.Add(Returns("AppRun", {Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Answers(http::Status::accepted, Tag("apps", "app.stop"))}));
     // clang-format on
 }
 

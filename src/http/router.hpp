@@ -20,6 +20,10 @@ struct RouteOptions {
     std::vector<QueryParam> query;   // every query parameter the route takes (any other is refused)
     std::optional<BodySchema> body;  // the request body it takes (none: any body but `{}` is refused)
     Status success = Status::ok;     // what it answers when it works (documented)
+    std::string response;            // the success body's schema: a name in components.schemas (api/response_schemas)
+    std::string response_media_type = "application/json";  // of the success body
+    std::string response_alternative;  // another media type the success body may have (on request), as raw bytes
+    bool oauth2_errors = false;  // a 400 answers RFC 6749 {error, error_description}, not problem+json
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from contract_check import check_response
+
 LISTENING_RE = re.compile(r"^listening on (https?://\S+?)/?\s*$")
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 15.0
@@ -158,12 +160,14 @@ class Server:
         return urllib.parse.urlsplit(self.url).port
 
     def get(self, path: str, **kw) -> requests.Response:
-        kw.setdefault("timeout", 5)
-        return requests.get(self.url + path, **kw)
+        return self.request("GET", path, **kw)
 
     def request(self, method: str, path: str, **kw) -> requests.Response:
         kw.setdefault("timeout", 5)
-        return requests.request(method, self.url + path, **kw)
+        resp = requests.request(method, self.url + path, **kw)
+        if not kw.get("stream"):
+            check_response(self.url, self.args[0], method, path, resp)
+        return resp
 
     def log_tail(self, lines: int = 40) -> str:
         try:

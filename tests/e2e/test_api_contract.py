@@ -3,8 +3,13 @@ naming it, checks declared ones against their type, and /openapi.json documents 
 
 from __future__ import annotations
 
-import pytest
+import json
+import re
 
+import pytest
+import requests
+
+from contract_check import check_response
 from support import API, admin_login, assert_problem, start_identity
 
 METHODS = {"get", "put", "post", "patch", "delete"}
@@ -133,3 +138,49 @@ def test_security_schemes_cover_jwt_api_tokens_and_the_oauth2_password_flow(docu
             assert op["security"] == [], (method, path)
         else:
             assert names == {"bearer", "apiToken", "oauth2"}, (method, path, op["security"])
+
+
+def test_every_json_answer_has_a_schema_of_its_own(document):
+    """Each operation's success answer names its schema (no bare `object`), and each 4xx is problem+json."""
+    loose = []
+    for method, path, op in operations(document):
+        for status, entry in op["responses"].items():
+            for media, content in entry.get("content", {}).items():
+                schema = content.get("schema", {})
+                if status.startswith("2") and media == "application/json" and path != "/openapi.json":
+                    if "$ref" not in schema:
+                        loose.append(f"{method} {path} {status}")
+                if status.startswith("4") and media == "application/problem+json":
+                    assert "allOf" in schema, (method, path, status)
+            if status.startswith("4"):
+                assert "application/problem+json" in entry["content"], (method, path, status)
+    assert loose == [], loose
+    schemas = document["components"]["schemas"]
+    referenced = set(re.findall(r'"#/components/schemas/([A-Za-z]+)"', json.dumps(document)))
+    assert set(schemas) == referenced, set(schemas) ^ referenced  # none unused, none missing
+    for name, schema in schemas.items():
+        if schema.get("type") == "object" and "properties" in schema and name != "Problem":
+            assert schema["additionalProperties"] is False, name
+
+
+def test_the_response_check_refuses_what_the_document_does_not_describe(env):
+    """tests/e2e/contract_check.py checks every answer the e2e tests get: it must see a field too many, a field
+    missing, a wrong type and an undocumented media type."""
+    server, admin = env
+    good = server.request("GET", f"{API}/users/me", headers=admin.headers)
+    assert good.status_code == 200
+
+    def answer(body: bytes, media: str = "application/json") -> requests.Response:
+        resp = requests.Response()
+        resp.status_code, resp._content = 200, body
+        resp.headers["Content-Type"] = media
+        return resp
+
+    me = good.json()
+    for broken in ({**me, "password_hash": "x"}, {k: v for k, v in me.items() if k != "role"},
+                   {**me, "disabled": "no"}, {**me, "role": "superuser"}):
+        with pytest.raises(AssertionError, match="breaks its documented schema"):
+            check_response(server.url, server.args[0], "GET", f"{API}/users/me", answer(json.dumps(broken).encode()))
+    with pytest.raises(AssertionError, match="documented"):
+        check_response(server.url, server.args[0], "GET", f"{API}/users/me", answer(b"<html/>", "text/html"))
+    check_response(server.url, server.args[0], "GET", f"{API}/users/me", answer(json.dumps(me).encode()))
