@@ -147,9 +147,10 @@ json::object Operation(const http::Route& route) {
     if (const auto& body = route.options().body) {
         const json::value schema =
             body->free_form ? json::value(json::object{}) : json::value(http::BodyJsonSchema(*body));
-        op["requestBody"] =
-            json::object{{"required", !body->optional},
-                         {"content", json::object{{body->media_type, json::object{{"schema", schema}}}}}};
+        json::object media{{"schema", schema}};
+        if (!body->example.is_null()) media["example"] = body->example;
+        op["requestBody"] = json::object{{"required", !body->optional},
+                                         {"content", json::object{{body->media_type, std::move(media)}}}};
     }
     op["responses"] = Responses(route);
     if (route.access() == http::Access::kPublic) {

@@ -65,6 +65,12 @@ http::Route Returns(std::string schema, const http::Route& route) {
                        std::move(options));
 }
 
+// `body` with an example for the OpenAPI document (redocly checks it against the schema).
+http::BodySchema Example(http::BodySchema body, boost::json::value example) {
+    body.example = std::move(example);
+    return body;
+}
+
 // `options` of a route whose 400 answers are RFC 6749 {error, error_description}.
 http::RouteOptions OAuth2Errors(http::RouteOptions options) {
     options.oauth2_errors = true;
@@ -248,7 +254,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("text/html", {Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")}));
     router.Add(Returns("Echo", {Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Accepts(Tag("ops", "diagnostics.echo"), echo_body)}));
 
-    router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), login_body)}));
+    router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), Example(login_body, {{"username", "admin"}, {"password", "correct-horse-battery"}}))}));
     router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/token",          Access::kPublic,   Bind(auth, &A::Token),            "Log in with an OAuth2 password form", OAuth2Errors(Accepts(Tag("auth", "auth.login"), token_form))}));
     router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/refresh",        Access::kPublic,   Bind(auth, &A::Refresh),          "Rotate the refresh cookie for a new access token", Accepts(Tag("auth", "auth.refresh"), refresh_body)}));
     router.Add({Verb::post,   "/api/v1/auth/logout",         Access::kPublic,   Bind(auth, &A::Logout),           "Revoke the session and the access token", Answers(http::Status::no_content, Tag("auth", "auth.logout"))});
@@ -256,7 +262,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("User", {Verb::post,   "/api/v1/auth/register",       Access::kPublic,   Bind(auth, &A::Register),         "Self-registration as viewer (when enabled)", Answers(http::Status::created, Accepts(Tag("auth", "auth.register"), login_body))}));
 
     router.Add(Returns("UserPage", {Verb::get,    "/api/v1/users",               Access::kAdmin,    Bind(users, &U::List),            "List users (filters: role, disabled)", user_list}));
-    router.Add(Returns("User", {Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Answers(http::Status::created, Accepts(Tag("users", "user.create"), user_body))}));
+    router.Add(Returns("User", {Verb::post,   "/api/v1/users",               Access::kAdmin,    Bind(users, &U::Create),          "Create a user", Answers(http::Status::created, Accepts(Tag("users", "user.create"), Example(user_body, {{"username", "alice"}, {"password", "a-long-passphrase"}, {"role", "operator"}})))}));
     router.Add(Returns("User", {Verb::get,    "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::Me),              "The calling user", Tag("users")}));
     router.Add({Verb::patch,  "/api/v1/users/me",            Access::kViewer,   Bind(users, &U::ChangeMyPassword),"Change one's own password {current_password, password}", Answers(http::Status::no_content, Accepts(Tag("users", "user.password_change"), my_password_body))});
     router.Add(Returns("User", {Verb::get,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Get),             "Get a user", Tag("users")}));
@@ -264,14 +270,14 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("User", {Verb::put,    "/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Patch),           "Replace a user's role and disabled flag (and password)", Accepts(Tag("users", "user.update"), user_put_body)}));
     router.Add({Verb::delete_,"/api/v1/users/{id}",          Access::kAdmin,    Bind(users, &U::Delete),          "Delete a user", Answers(http::Status::no_content, Tag("users", "user.delete"))});
     router.Add(Returns("ApiTokenPage", {Verb::get,    "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::ListTokens),      "List one's API tokens (?all=true: everyone's, admin)", token_list}));
-    router.Add(Returns("ApiToken", {Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), token_body))}));
+    router.Add(Returns("ApiToken", {Verb::post,   "/api/v1/api-tokens",          Access::kViewer,   Bind(users, &U::CreateToken),     "Create an API token (shown once)", Answers(http::Status::created, Accepts(Tag("users", "api_token.create"), Example(token_body, {{"name", "ci-deploy"}, {"role", "operator"}, {"expires_at", "2027-06-30T00:00:00Z"}})))}));
     router.Add({Verb::delete_,"/api/v1/api-tokens/{id}",     Access::kViewer,   Bind(users, &U::DeleteToken),     "Revoke an API token", Answers(http::Status::no_content, Tag("users", "api_token.revoke"))});
 
     router.Add(Returns("AuditEventPage", {Verb::get,    "/api/v1/audit/events",        Access::kAdmin,    Bind(audit, &Au::Events),         "Audit events, newest first, with filters", audit_events}));
     router.Add(Returns("AuditStats", {Verb::get,    "/api/v1/audit/stats",         Access::kAdmin,    Bind(audit, &Au::Stats),          "Audit counts by day, action and outcome", audit_stats}));
 
     router.Add(Returns("ServerPage", {Verb::get,    "/api/v1/servers",                      Access::kViewer,   Bind(fleet, &F::ListServers),   "List servers with their cached status (filters: tag, status, q)", server_list}));
-    router.Add(Returns("Server", {Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Answers(http::Status::created, Accepts(Tag("servers", "server.create"), server_body))}));
+    router.Add(Returns("Server", {Verb::post,   "/api/v1/servers",                      Access::kOperator, Bind(fleet, &F::CreateServer),  "Create a server (password is write-only)", Answers(http::Status::created, Accepts(Tag("servers", "server.create"), Example(server_body, {{"name", "web-1"}, {"address", "10.0.0.5"}, {"ssh_port", 22}, {"ssh_user", "deploy"}, {"auth_method", "key"}, {"ssh_key_id", "01936f0e-7c4a-7b1e-9d2f-5a8c3e1b4d60"}, {"tags", boost::json::array{"web", "eu"}}, {"description", "Front web server"}, {"postgres", {{"port", 5432}, {"user", "monitor"}, {"database", "postgres"}, {"pool_class", "default"}}}})))}));
     router.Add(Returns("Server", {Verb::get,    "/api/v1/servers/{id}",                 Access::kViewer,   Bind(fleet, &F::GetServer),     "Get a server", Tag("servers")}));
     router.Add(Returns("Server", {Verb::put,    "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::ReplaceServer), "Replace a server", Accepts(Tag("servers", "server.update"), server_body)}));
     router.Add(Returns("Server", {Verb::patch,  "/api/v1/servers/{id}",                 Access::kOperator, Bind(fleet, &F::PatchServer),   "Change some fields of a server", Accepts(Tag("servers", "server.update"), Partial(server_body))}));
@@ -282,7 +288,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("HostKeyAccepted", {Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Accepts(Tag("servers", "server.host_key_accept"), host_key_body)}));
 
     router.Add(Returns("SshKeyPage", {Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())}));
-    router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), generate_key_body))}));
+    router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), Example(generate_key_body, {{"name", "deploy-2026"}, {"type", "ed25519"}, {"comment", "deploy@gatehouse"}})))}));
     router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/import",              Access::kOperator, Bind(fleet, &F::ImportKey),     "Import a key (JSON or multipart file)", Answers(http::Status::created, Accepts(import_options, import_key_body))}));
     router.Add(Returns("SshKey", {Verb::get,    "/api/v1/ssh-keys/{id}",                Access::kViewer,   Bind(fleet, &F::GetKey),        "Get an SSH key", Tag("ssh-keys")}));
     router.Add(Returns("SshKey", {Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)}));
@@ -293,7 +299,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), deploy_body))}));
     router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), revoke_body))}));
 
-    router.Add(Returns("Task", {Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), task_body))}));
+    router.Add(Returns("Task", {Verb::post,   "/api/v1/tasks",                        Access::kOperator, Bind(task, &T::Create),         "Run a command on servers {targets, selector?, kind: exec, command, timeout_s?, concurrency?}", Answers(http::Status::accepted, Accepts(Tag("tasks", "task.create"), Example(task_body, {{"targets", boost::json::array{"web-1", "web-2"}}, {"command", "uptime"}, {"timeout_s", 30}, {"concurrency", 2}})))}));
     router.Add(Returns("TaskPage", {Verb::get,    "/api/v1/tasks",                        Access::kViewer,   Bind(task, &T::List),           "Tasks, newest first (filters: state, kind, server, creator)", task_list}));
     router.Add(Returns("Task", {Verb::get,    "/api/v1/tasks/{id}",                   Access::kViewer,   Bind(task, &T::Get),            "A task with per-target state and progress", Tag("tasks")}));
     router.Add(Returns("TaskOutput", {Verb::get,    "/api/v1/tasks/{id}/output",            Access::kViewer,   Bind(task, &T::Output),         "Stored output (?target=&since_seq=; &format=raw for one target's bytes)", task_output}));
@@ -307,7 +313,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("Project", {Verb::patch,  "/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::ReplaceProject),"Change some fields of a project", Accepts(Tag("apps", "project.update"), Partial(project_body))}));
     router.Add({Verb::delete_,"/api/v1/projects/{id}",                Access::kOperator, Bind(apps, &Ap::DeleteProject), "Delete a project and its apps", Answers(http::Status::no_content, Tag("apps", "project.delete"))});
     router.Add(Returns("AppPage", {Verb::get,    "/api/v1/apps",                         Access::kViewer,   Bind(apps, &Ap::ListApps),      "List apps (filters: project_id, server_id, status)", app_list}));
-    router.Add(Returns("App", {Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), app_body))}));
+    router.Add(Returns("App", {Verb::post,   "/api/v1/apps",                         Access::kOperator, Bind(apps, &Ap::CreateApp),     "Create a compose app {name, project_id, server_id, cd_path, app_url?, auto_stop_minutes?}", Answers(http::Status::created, Accepts(Tag("apps", "app.create"), Example(app_body, {{"name", "grafana"}, {"project_id", "01936f0e-7c4a-7b1e-9d2f-5a8c3e1b4d61"}, {"server_id", "web-1"}, {"cd_path", "/srv/grafana"}, {"app_url", "https://grafana.example.com"}, {"auto_stop_minutes", 120}})))}));
     router.Add(Returns("App", {Verb::get,    "/api/v1/apps/{id}",                    Access::kViewer,   Bind(apps, &Ap::GetApp),        "Get an app with its status and auto-stop deadline", Tag("apps")}));
     router.Add(Returns("App", {Verb::put,    "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Replace an app", Accepts(Tag("apps", "app.update"), app_body)}));
     router.Add(Returns("App", {Verb::patch,  "/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::ReplaceApp),    "Change some fields of an app", Accepts(Tag("apps", "app.update"), Partial(app_body))}));

@@ -55,6 +55,7 @@ struct BodySchema {
     bool optional = false;                        // the body may be empty
     bool free_form = false;                       // any JSON (diagnostics): nothing is checked
     std::string media_type = "application/json";  // other types are read by the handler itself
+    boost::json::value example;                   // shown in the OpenAPI document (null: none)
 };
 
 /// Throws core::Error(invalid_argument) naming every unknown field of `body` (at the level where the first is),

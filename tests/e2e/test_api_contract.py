@@ -184,3 +184,12 @@ def test_the_response_check_refuses_what_the_document_does_not_describe(env):
     with pytest.raises(AssertionError, match="documented"):
         check_response(server.url, server.args[0], "GET", f"{API}/users/me", answer(b"<html/>", "text/html"))
     check_response(server.url, server.args[0], "GET", f"{API}/users/me", answer(json.dumps(me).encode()))
+
+
+def test_the_main_operations_show_an_example_body(document):
+    """Examples that redocly's recommended rules check against the body schema (no-invalid-media-type-examples)."""
+    for method, path in (("post", "/api/v1/auth/login"), ("post", "/api/v1/users"), ("post", "/api/v1/api-tokens"),
+                         ("post", "/api/v1/servers"), ("post", "/api/v1/ssh-keys/generate"),
+                         ("post", "/api/v1/tasks"), ("post", "/api/v1/apps")):
+        media = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+        assert set(media["example"]) <= set(media["schema"]["properties"]), (method, path)
