@@ -180,15 +180,8 @@ int Serve(const config::Config& config) {
         io.Stop();
     });
 
-    const std::string scheme = config.tls.enabled() ? "https" : "http";
-    const std::string shown_host =
-        endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
-    // Scripts and tests read this line to learn the port when listening on port 0.
-    std::printf("listening on %s://%s:%u\n", scheme.c_str(), shown_host.c_str(), endpoint.port());
-    std::fflush(stdout);
-    core::LogInfo("server.started",
-                  {{"listen", shown_host + ":" + std::to_string(endpoint.port())}, {"io_threads", IoThreads(config)}});
-
+    // Before the "listening on" line: whoever reads it may stop the server at once, and SIGTERM must be a clean stop
+    // from then on (the signal is queued until io.Run()).
     asio::io_context& ioc = io.First();
     asio::signal_set signals(ioc, SIGTERM, SIGINT);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
@@ -213,6 +206,15 @@ int Serve(const config::Config& config) {
                 io.Stop();
             });
     });
+
+    const std::string scheme = config.tls.enabled() ? "https" : "http";
+    const std::string shown_host =
+        endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
+    // Scripts and tests read this line to learn the port when listening on port 0.
+    std::printf("listening on %s://%s:%u\n", scheme.c_str(), shown_host.c_str(), endpoint.port());
+    std::fflush(stdout);
+    core::LogInfo("server.started",
+                  {{"listen", shown_host + ":" + std::to_string(endpoint.port())}, {"io_threads", IoThreads(config)}});
 
     io.Run();
     scheduler.Stop();

@@ -169,3 +169,10 @@ def test_idle_rss_below_25mb(server):
     rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
     assert rss_kb < 25 * 1024, f"idle RSS {rss_kb / 1024:.1f} MiB"
 
+
+
+def test_sigterm_right_after_the_listening_line_is_a_clean_stop(start_server, tmp_path):
+    """Whoever reads "listening on" may stop the server at once: SIGTERM is a clean stop (exit 0) from then on."""
+    for i in range(10):
+        server = start_server(data_dir=str(tmp_path / "data"))
+        assert server.terminate() == 0, f"start {i}: {server.log_tail()}"
