@@ -13,9 +13,8 @@ import time
 import pytest
 import websocket
 
-from support import API, unique
-from tasks_support import (add_server, connect, decode, output_bytes, read_all, stream_bytes, submit,
-                           wait_target_running, wait_task)
+from support import API
+from tasks_support import add_server, connect, decode, output_bytes, read_all, stream_bytes, submit, wait_task
 
 
 @pytest.fixture(scope="module")
