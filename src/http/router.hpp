@@ -23,7 +23,7 @@ struct RouteOptions {
     std::string response;            // the success body's schema: a name in components.schemas (api/response_schemas)
     std::string response_media_type = "application/json";  // of the success body
     std::string response_alternative;  // another media type the success body may have (on request), as raw bytes
-    bool oauth2_errors = false;  // a 400 answers RFC 6749 {error, error_description}, not problem+json
+    bool oauth2_errors = false;        // a 400 answers RFC 6749 {error, error_description}, not problem+json
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.
