@@ -19,29 +19,18 @@ namespace {
 
 namespace json = boost::json;
 
-json::object Str(std::string_view description = {}) {
-    json::object s{{"type", "string"}};
+json::object Typed(std::string_view type, std::string_view description) {
+    json::object s{{"type", type}};
     if (!description.empty()) s["description"] = description;
     return s;
 }
+json::object Str(std::string_view description = {}) { return Typed("string", description); }
+json::object Int(std::string_view description = {}) { return Typed("integer", description); }
+json::object Num(std::string_view description = {}) { return Typed("number", description); }
+json::object Bool(std::string_view description = {}) { return Typed("boolean", description); }
 json::object Time(std::string_view description = {}) {
     auto s = Str(description);
     s["format"] = "date-time";
-    return s;
-}
-json::object Int(std::string_view description = {}) {
-    json::object s{{"type", "integer"}};
-    if (!description.empty()) s["description"] = description;
-    return s;
-}
-json::object Num(std::string_view description = {}) {
-    json::object s{{"type", "number"}};
-    if (!description.empty()) s["description"] = description;
-    return s;
-}
-json::object Bool(std::string_view description = {}) {
-    json::object s{{"type", "boolean"}};
-    if (!description.empty()) s["description"] = description;
     return s;
 }
 json::object Enum(std::span<const std::string_view> values, std::string_view description = {}) {

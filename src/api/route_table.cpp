@@ -53,16 +53,23 @@ http::RouteOptions Answers(http::Status status, http::RouteOptions options) {
     return options;
 }
 
-// `route`, its success body described by `schema`: a name in components.schemas (api/response_schemas), or the media
-// type of a body that is not JSON.
-http::Route Returns(std::string schema, const http::Route& route) {
+// `route` with options changed by `change`.
+template <class Change>
+http::Route WithOptions(const http::Route& route, Change change) {
     auto options = route.options();
-    if (schema.find('/') != std::string::npos)
-        options.response_media_type = std::move(schema);
-    else
-        options.response = std::move(schema);
+    change(options);
     return http::Route(route.method(), route.pattern(), route.access(), route.handler(), route.summary(),
                        std::move(options));
+}
+
+// `route`, its success body described by `schema`: a name in components.schemas (api/response_schemas).
+http::Route Returns(std::string schema, const http::Route& route) {
+    return WithOptions(route, [&](http::RouteOptions& o) { o.response = std::move(schema); });
+}
+
+// `route`, its success body of `media_type` (not JSON).
+http::Route ReturnsMedia(std::string media_type, const http::Route& route) {
+    return WithOptions(route, [&](http::RouteOptions& o) { o.response_media_type = std::move(media_type); });
 }
 
 // `body` with an example for the OpenAPI document (redocly checks it against the schema).
@@ -249,9 +256,9 @@ void BuildRouteTable(http::Router& router, Services& s) {
     //          method         path                          access            handler                           summary
     router.Add(Returns("Health", {Verb::get,    "/healthz",                    Access::kPublic,   Bind(ops, &O::Health),            "Process is alive", Tag("ops")}));
     router.Add(Returns("Ready", {Verb::get,    "/readyz",                     Access::kPublic,   Bind(ops, &O::Ready),             "Database reachable and migrations current", Tag("ops")}));
-    router.Add(Returns("text/plain", {Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")}));
+    router.Add(ReturnsMedia("text/plain", {Verb::get,    "/metrics",                    Access::kPublic,   Bind(ops, &O::Metrics),           "Prometheus metrics", Tag("ops")}));
     router.Add({Verb::get,    "/openapi.json",               Access::kPublic,   Bind(ops, &O::OpenApi),           "This API as OpenAPI 3.1", Tag("ops")});
-    router.Add(Returns("text/html", {Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")}));
+    router.Add(ReturnsMedia("text/html", {Verb::get,    "/docs",                       Access::kPublic,   Bind(ops, &O::Docs),              "API documentation page", Tag("ops")}));
     router.Add(Returns("Echo", {Verb::post,   "/api/v1/echo",                Access::kPublic,   Bind(ops, &O::Echo),              "Echo a JSON body (diagnostics)", Accepts(Tag("ops", "diagnostics.echo"), echo_body)}));
 
     router.Add(Returns("Session", {Verb::post,   "/api/v1/auth/login",          Access::kPublic,   Bind(auth, &A::Login),            "Log in with JSON {username, password}", Accepts(Tag("auth", "auth.login"), Example(login_body, {{"username", "admin"}, {"password", "correct-horse-battery"}}))}));
@@ -294,7 +301,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("SshKey", {Verb::patch,  "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Rename or re-comment an SSH key", Accepts(Tag("ssh-keys", "ssh_key.update"), key_patch_body)}));
     router.Add(Returns("SshKey", {Verb::put,    "/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::PatchKey),      "Replace an SSH key's name and comment", Accepts(Tag("ssh-keys", "ssh_key.update"), key_put_body)}));
     router.Add({Verb::delete_,"/api/v1/ssh-keys/{id}",                Access::kOperator, Bind(fleet, &F::DeleteKey),     "Delete an SSH key (409 while servers log in with it)", Answers(http::Status::no_content, key_delete)});
-    router.Add(Returns("text/plain", {Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")}));
+    router.Add(ReturnsMedia("text/plain", {Verb::get,    "/api/v1/ssh-keys/{id}/public",         Access::kViewer,   Bind(fleet, &F::PublicKey),     "Download the authorized_keys line", Tag("ssh-keys")}));
     router.Add(Returns("ServerPage", {Verb::get,    "/api/v1/ssh-keys/{id}/servers",        Access::kViewer,   Bind(fleet, &F::KeyServers),    "Servers that use this key", Tag("ssh-keys")}));
     router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/deploy",         Access::kOperator, Bind(task, &T::DeployKey),      "Add the key to authorized_keys on targets (a deploy_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.deploy"), deploy_body))}));
     router.Add(Returns("Task", {Verb::post,   "/api/v1/ssh-keys/{id}/revoke",         Access::kOperator, Bind(task, &T::RevokeKey),      "Remove the key from authorized_keys on targets (a revoke_key task)", Answers(http::Status::accepted, Accepts(Tag("ssh-keys", "ssh_key.revoke"), revoke_body))}));

@@ -1,8 +1,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <algorithm>
-
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/time.hpp"
@@ -102,8 +100,7 @@ boost::asio::awaitable<KeyView> FleetService::GetKey(std::string id) {
 boost::asio::awaitable<KeyView> FleetService::PatchKey(std::string id, std::optional<std::string> name,
                                                        std::optional<std::string> comment) {
     if (name) ValidateName("name", *name);
-    const auto control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; };
-    if (comment && (comment->size() > 1024 || std::any_of(comment->begin(), comment->end(), control)))
+    if (comment && !ssh::ValidKeyComment(*comment))
         throw core::Error(core::errc::invalid_argument,
                           "field 'comment' must be one line of at most 1024 bytes without control characters");
     co_return co_await impl_->db.Write([&](store::Connection& c) {

@@ -78,6 +78,8 @@ KeyMaterial ImportPrivateKey(std::string_view text, std::string_view passphrase,
     return km;
 }
 
+bool ValidKeyComment(std::string_view comment) { return IsValidComment(comment); }
+
 std::string WithComment(std::string_view public_key, std::string_view comment) {
     RequireValidComment(comment);
     // The line was written by Describe: "<type> <base64>", then " <comment>" when there is one.

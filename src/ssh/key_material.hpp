@@ -34,6 +34,9 @@ KeyMaterial ImportPrivateKey(std::string_view text, std::string_view passphrase,
 /// the type are refused. Throws core::Error(invalid_argument).
 KeyMaterial ImportPublicKey(std::string_view line, std::string_view comment);
 
+/// The rule of every key comment: one line of at most 1024 bytes without control characters.
+bool ValidKeyComment(std::string_view comment);
+
 /// A stored key's authorized_keys line (`public_key` of KeyMaterial) with `comment` in place of its own; the key
 /// itself (type and base64) is kept. Throws core::Error(invalid_argument) for a comment that is not one line of
 /// at most 1024 bytes without control characters.

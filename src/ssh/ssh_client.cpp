@@ -175,7 +175,6 @@ struct SshClient::Impl {
 
     SshPools pools;
     const ClientOptions options;
-    std::atomic<std::uint64_t> handshakes{0};
     ClientCounters counters;
     std::mutex mutex;
     std::unordered_map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // guarded by mutex
@@ -286,7 +285,7 @@ struct SshClient::Impl {
         const int nodelay = 1;
         SetOption(s, SSH_OPTIONS_NODELAY, &nodelay, "nodelay");
 
-        handshakes.fetch_add(1, std::memory_order_relaxed);
+        counters.handshakes.fetch_add(1, std::memory_order_relaxed);
         if (ssh_connect(s) != SSH_OK) {
             const std::string error = LibsshError(s);
             throw SshError(ClassifyConnectError(error), "cannot connect to " + Where(t) + ": " + error);
@@ -485,7 +484,9 @@ boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string co
     co_return result;
 }
 
-std::uint64_t SshClient::handshakes() const noexcept { return impl_->handshakes.load(std::memory_order_relaxed); }
+std::uint64_t SshClient::handshakes() const noexcept {
+    return impl_->counters.handshakes.load(std::memory_order_relaxed);
+}
 
 const ClientCounters& SshClient::counters() const noexcept { return impl_->counters; }
 

@@ -107,10 +107,11 @@ struct ClientOptions {
 
 /// What a client did since it was made, for /metrics.
 struct ClientCounters {
-    std::atomic<std::uint64_t> opened{0};  // new connections that logged in
-    std::atomic<std::uint64_t> reused{0};  // connects and commands served by an idle session
-    std::atomic<std::uint64_t> failed{0};  // new connections that ended before a login (SshError)
-    metrics::Histogram handshake_seconds;  // TCP, key exchange and host-key check of new connections
+    std::atomic<std::uint64_t> handshakes{0};  // new connections attempted
+    std::atomic<std::uint64_t> opened{0};      // new connections that logged in
+    std::atomic<std::uint64_t> reused{0};      // connects and commands served by an idle session
+    std::atomic<std::uint64_t> failed{0};      // new connections that ended before a login (SshError)
+    metrics::Histogram handshake_seconds;      // TCP, key exchange and host-key check of new connections
 };
 
 /// libssh 0.10 sessions, reused per server while idle, all blocking work on the pool of the call's purpose
