@@ -36,7 +36,10 @@ json::object ServerJson(const fleet::ServerView& s) {
     for (const auto& tag : s.tags) tags.emplace_back(tag);
     json::value postgres = nullptr;
     if (s.postgres)
-        postgres = json::object{{"port", s.postgres->port},
+        postgres = json::object{{"host", OptionalJson(s.postgres->host)},
+                                {"port", s.postgres->port},
+                                {"sslmode", s.postgres->sslmode},
+                                {"via_ssh", s.postgres->via_ssh},
                                 {"user", s.postgres->user},
                                 {"database", s.postgres->database},
                                 {"pool_class", s.postgres->pool_class},
@@ -109,9 +112,15 @@ fleet::ServerInput ReadServer(const json::object& body, const fleet::ServerInput
             throw core::Error(core::errc::invalid_argument, "field 'postgres' must be an object or null");
         } else {
             const auto& o = pg->as_object();
-            OnlyFields(o, {"port", "user", "password", "database", "pool_class"});
+            OnlyFields(o, {"host", "port", "sslmode", "via_ssh", "user", "password", "database", "pool_class"});
             fleet::PostgresEndpoint endpoint = in.postgres.value_or(fleet::PostgresEndpoint{});
+            if (const auto* host = o.if_contains("host")) {
+                endpoint.host = host->is_null() ? std::nullopt : OptionalString(o, "host", 253);
+            }
             endpoint.port = IntField(o, "port", endpoint.port);
+            endpoint.sslmode = OptionalString(o, "sslmode", 16).value_or(endpoint.sslmode);
+            if (const auto* via_ssh = o.if_contains("via_ssh"); via_ssh && via_ssh->is_bool())
+                endpoint.via_ssh = via_ssh->as_bool();
             endpoint.user = OptionalString(o, "user", 63).value_or(endpoint.user);
             endpoint.database = OptionalString(o, "database", 63).value_or(endpoint.database);
             endpoint.pool_class = OptionalString(o, "pool_class", 32).value_or(endpoint.pool_class);

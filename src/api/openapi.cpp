@@ -123,6 +123,10 @@ json::object Responses(const http::Route& route) {
     if (options.body && options.body->media_type == "application/json" && !options.body->free_form)
         responses["415"] = ProblemResponse(Status::unsupported_media_type, "The body is not application/json");
     responses["503"] = ProblemResponse(Status::service_unavailable, "gatehouse cannot serve this now (Retry-After)");
+    if (options.upstream) {
+        responses["409"] = ProblemResponse(Status::conflict, "The server has no usable PostgreSQL endpoint (`kind`)");
+        responses["502"] = ProblemResponse(Status::bad_gateway, "The monitored PostgreSQL failed (`kind` says how)");
+    }
     responses["default"] = json::object{
         {"description", "Any other error (RFC 9457)"},
         {"content", json::object{{"application/problem+json",
@@ -198,14 +202,20 @@ std::string RenderOpenApi(const http::Router& router) {
         seen.push_back(tag);
         tags.push_back(json::object{{"name", tag}, {"description", "Operations on " + tag}});
     }
-    json::object problem_schema{{"type", "object"},
-                                {"description", "RFC 9457 problem details; `type` names the kind of error"},
-                                {"required", json::array{"type", "title", "status"}},
-                                {"properties", json::object{{"type", json::object{{"type", "string"}}},
-                                                            {"title", json::object{{"type", "string"}}},
-                                                            {"status", json::object{{"type", "integer"}}},
-                                                            {"detail", json::object{{"type", "string"}}},
-                                                            {"errors", json::object{{"type", "object"}}}}}};
+    json::object problem_schema{
+        {"type", "object"},
+        {"description", "RFC 9457 problem details; `type` names the kind of error"},
+        {"required", json::array{"type", "title", "status"}},
+        {"properties", json::object{{"type", json::object{{"type", "string"}}},
+                                    {"title", json::object{{"type", "string"}}},
+                                    {"status", json::object{{"type", "integer"}}},
+                                    {"detail", json::object{{"type", "string"}}},
+                                    {"errors", json::object{{"type", "object"}}},
+                                    {"kind", json::object{{"type", "string"},
+                                                          {"description",
+                                                           "Why, within the status (502/503 "
+                                                           "of a monitored database: "
+                                                           "unreachable, auth_failed, ...)"}}}}}};
     json::object schemas = ResponseSchemas();
     schemas["Problem"] = std::move(problem_schema);
     json::object document{

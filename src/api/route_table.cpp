@@ -5,6 +5,7 @@
 #include "api/auth_handlers.hpp"
 #include "api/fleet_handlers.hpp"
 #include "api/ops_handlers.hpp"
+#include "api/pgmon_handlers.hpp"
 #include "api/task_handlers.hpp"
 #include "api/task_stream.hpp"
 #include "api/user_handlers.hpp"
@@ -84,6 +85,12 @@ http::RouteOptions OAuth2Errors(http::RouteOptions options) {
     return options;
 }
 
+// `options` of a route that reads a monitored PostgreSQL: its failures are problems with a kind.
+http::RouteOptions Upstream(http::RouteOptions options) {
+    options.upstream = true;
+    return options;
+}
+
 // `limit` and `cursor`, then `filters`.
 std::vector<http::QueryParam> Paged(std::vector<http::QueryParam> filters = {}) {
     auto query = http::PagingQuery();
@@ -151,6 +158,20 @@ void BuildRouteTable(http::Router& router, Services& s) {
                          "Also detach it from servers that keep it but log in with a password (a key that "
                          "servers log in with is never deleted: 409 naming them)")});
 
+    auto pg = std::make_shared<PgmonHandlers>(PgmonHandlers{s.monitor});
+    auto fresh_query = BoolQuery("fresh", "Skip the cache and ask PostgreSQL now (operators and admins)");
+    auto pg_fresh = Upstream(Takes(Tag("postgres"), {fresh_query}));
+    auto pg_activity = Upstream(Takes(
+        Tag("postgres"),
+        {ChoiceQuery("state", "Sessions in this state", pgmon::kSessionStates),
+         StringQuery("database", "Sessions connected to this database"),
+         IntQuery("min_duration_ms", "Sessions in their query (active) or state at least this long", 0, INT64_MAX),
+         BoolQuery("include_self", "Also gatehouse's own monitoring sessions"), fresh_query}));
+    auto pg_db_stats = Upstream(Takes(
+        Tag("postgres"), {IntQuery("top", "Top statements (pg_stat_statements)", 1, 1000, 20),
+                          ChoiceQuery("order", "Order of the top statements", pgmon::kStatementOrders),
+                          BoolQuery("text", "Include each statement's text (at most 2000 characters)"), fresh_query}));
+
     using http::BoolField, http::ChoiceField, http::DateTimeField, http::IntField, http::ObjectField, http::StringField,
         http::StringsField;
     static constexpr std::string_view kKeyTypes[] = {"ed25519", "rsa"};
@@ -192,7 +213,13 @@ void BuildRouteTable(http::Router& router, Services& s) {
          StringField("description", "Free text", 4096),
          ObjectField(
              "postgres", "The server's PostgreSQL endpoint; null removes it",
-             {IntField("port", "Port (default 5432)", 1, 65535), StringField("user", "Role (default postgres)", 63),
+             {StringField("host", "Host PostgreSQL listens on (default: the server's address; with via_ssh, "
+                          "as seen from the server, e.g. 127.0.0.1); null restores the default",
+                          253),
+              IntField("port", "Port (default 5432)", 1, 65535),
+              ChoiceField("sslmode", "libpq sslmode (default prefer)", fleet::kSslModes),
+              BoolField("via_ssh", "Connect through the server's SSH session (default false)"),
+              StringField("user", "Role (default postgres; needs pg_monitor)", 63),
               StringField("password", "Password; never shown again", 1024).WriteOnly(),
               StringField("database", "Database (default postgres)", 63),
               ChoiceField("pool_class", "Connection pool class", kPoolClasses)})}};
@@ -293,6 +320,18 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("ServerStatus", {Verb::get,    "/api/v1/servers/{id}/status",          Access::kViewer,   Bind(fleet, &F::Status),        "Uptime, load and containers (cached)", Tag("servers")}));
     router.Add(Returns("ServerDisk", {Verb::get,    "/api/v1/servers/{id}/disk",            Access::kViewer,   Bind(fleet, &F::Disk),          "Mounted filesystems (cached)", Tag("servers")}));
     router.Add(Returns("HostKeyAccepted", {Verb::post,   "/api/v1/servers/{id}/host-key/accept", Access::kAdmin,    Bind(fleet, &F::AcceptHostKey), "Accept the pending host key {fingerprint} (after a change or a move)", Accepts(Tag("servers", "server.host_key_accept"), host_key_body)}));
+
+    // PostgreSQL monitoring: every answer comes from the monitored server, whose failures are 409/502/503 with a kind.
+    using P = PgmonHandlers;
+    router.Add(Returns("PostgresActivity", {Verb::get, "/api/v1/servers/{id}/postgres/activity", Access::kViewer, Bind(pg, &P::Activity), "pg_stat_activity snapshot with blocking pids (cached: X-Cache)", pg_activity}));
+    router.Add(Returns("PostgresSessionAction", {Verb::post, "/api/v1/servers/{id}/postgres/sessions/{pid}/cancel", Access::kAdmin, Bind(pg, &P::Cancel), "pg_cancel_backend(pid) (never gatehouse's own sessions)", Upstream(Tag("postgres", "postgres.cancel"))}));
+    router.Add(Returns("PostgresSessionAction", {Verb::post, "/api/v1/servers/{id}/postgres/sessions/{pid}/terminate", Access::kAdmin, Bind(pg, &P::Terminate), "pg_terminate_backend(pid) (never gatehouse's own sessions)", Upstream(Tag("postgres", "postgres.terminate"))}));
+    router.Add(Returns("PostgresStats", {Verb::get, "/api/v1/servers/{id}/postgres/stats", Access::kViewer, Bind(pg, &P::Stats), "Server statistics: connections, databases, WAL, replication, checkpointer, wraparound (cached)", pg_fresh}));
+    router.Add(Returns("PostgresDatabases", {Verb::get, "/api/v1/servers/{id}/postgres/databases", Access::kViewer, Bind(pg, &P::Databases), "Databases with size and connections (cached)", pg_fresh}));
+    router.Add(Returns("PostgresDatabaseStats", {Verb::get, "/api/v1/servers/{id}/postgres/databases/{db}/stats", Access::kViewer, Bind(pg, &P::DatabaseStats), "Tables, unused and duplicate indexes, top statements of one database (cached)", pg_db_stats}));
+    router.Add(ReturnsMedia("text/plain", {Verb::get, "/api/v1/servers/{id}/postgres/metrics", Access::kViewer, Bind(pg, &P::ServerMetrics), "The server's PostgreSQL statistics for Prometheus (postgres_exporter names; pg_up 0 when unreachable)", Upstream(Tag("postgres"))}));
+    router.Add(ReturnsMedia("text/plain", {Verb::get, "/api/v1/postgres/metrics", Access::kViewer, Bind(pg, &P::AllMetrics), "Every monitored server's PostgreSQL statistics for Prometheus, labelled server", Tag("postgres")}));
+    router.Add(Returns("PoolList", {Verb::get, "/api/v1/pools", Access::kViewer, Bind(pg, &P::Pools), "Monitoring connection pools, one row each", Tag("postgres")}));
 
     router.Add(Returns("SshKeyPage", {Verb::get,    "/api/v1/ssh-keys",                     Access::kViewer,   Bind(fleet, &F::ListKeys),      "List SSH keys (public parts)", Takes(Tag("ssh-keys"), Paged())}));
     router.Add(Returns("SshKey", {Verb::post,   "/api/v1/ssh-keys/generate",            Access::kOperator, Bind(fleet, &F::GenerateKey),   "Generate an Ed25519 or RSA key", Answers(http::Status::created, Accepts(Tag("ssh-keys", "ssh_key.generate"), Example(generate_key_body, {{"name", "deploy-2026"}, {"type", "ed25519"}, {"comment", "deploy@gatehouse"}})))}));

@@ -8,6 +8,7 @@
 #include "fleet/fleet_service.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
+#include "pgmon/monitor_service.hpp"
 #include "store/database.hpp"
 #include "tasks/task_service.hpp"
 
@@ -24,6 +25,7 @@ struct Services {
     fleet::FleetService& fleet;
     tasks::TaskService& tasks;
     apps::AppService& apps;
+    pgmon::MonitorService& monitor;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
 };

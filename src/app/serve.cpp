@@ -28,6 +28,7 @@
 #include "core/scheduler.hpp"
 #include "fleet/fleet_service.hpp"
 #include "http/server.hpp"
+#include "pgmon/monitor_service.hpp"
 #include "ssh/ssh_client.hpp"
 #include "store/migrations.hpp"
 #include "tasks/task_service.hpp"
@@ -111,11 +112,15 @@ int Serve(const config::Config& config) {
     core::WorkerPool ssh_probe_pool("ssh-probe", static_cast<std::size_t>(config.workers.ssh_probe_threads), queued);
     core::WorkerPool ssh_interactive_pool("ssh-interactive",
                                           static_cast<std::size_t>(config.workers.ssh_interactive_threads), queued);
+    // PostgreSQL monitoring: libpq and the SSH forwards on a pool of their own, so a slow monitored server cannot
+    // take the threads of the fleet's other work.
+    core::WorkerPool pg_workers("postgres", static_cast<std::size_t>(config.workers.postgres_threads), queued);
     ssh::SshClient ssh_client(ssh::SshPools{ssh_pool, ssh_probe_pool, ssh_interactive_pool}, ssh::ClientOptions{});
     metrics::Registry registry;
 
     audit::AuditLog audit(*database, static_cast<std::size_t>(config.audit.queue_max));
-    AddProcessMetrics(registry, *database, {&workers, &passwords, &ssh_pool, &ssh_probe_pool, &ssh_interactive_pool},
+    AddProcessMetrics(registry, *database,
+                      {&workers, &passwords, &ssh_pool, &ssh_probe_pool, &ssh_interactive_pool, &pg_workers},
                       BackendName(config), audit);
     auto identity = BuildIdentity(config, *database, passwords, audit, instance_id);
     const char* admin_password = std::getenv("GATEHOUSE_ADMIN_PASSWORD");
@@ -147,6 +152,26 @@ int Serve(const config::Config& config) {
         core::LogWarn("apps.recovered", {{"failed", failed}});
     AddWorkMetrics(registry, tasks, apps, fleet, ssh_client);
 
+    const auto& pgc = config.postgres;
+    pgmon::PoolOptions pool_options;
+    pool_options.default_class = {pgc.pool_default_min, pgc.pool_default_max};
+    pool_options.stats_db = {pgc.pool_stats_db_min, pgc.pool_stats_db_max};
+    pool_options.high_load = {pgc.pool_high_load_min, pgc.pool_high_load_max};
+    pool_options.connect_timeout = std::chrono::seconds(pgc.connect_timeout_s);
+    pool_options.statement_timeout_ms = pgc.statement_timeout_ms;
+    pool_options.lock_timeout_ms = pgc.lock_timeout_ms;
+    pool_options.idle_timeout = std::chrono::seconds(pgc.idle_timeout_s);
+    pool_options.acquire_timeout = std::chrono::milliseconds(pgc.acquire_timeout_ms);
+    pool_options.backoff_base = std::chrono::milliseconds(pgc.backoff_ms);
+    pgmon::ConnectionPools pg_pools(pg_workers, ssh_client, pool_options);
+    pgmon::MonitorOptions monitor_options;
+    monitor_options.activity_ttl = std::chrono::milliseconds(pgc.activity_ttl_ms);
+    monitor_options.stats_ttl = std::chrono::milliseconds(pgc.stats_ttl_ms);
+    monitor_options.query_text_max = pgc.query_text_max;
+    monitor_options.table_limit = pgc.table_limit;
+    pgmon::MonitorService monitor(fleet, pg_pools, monitor_options);
+    AddPoolMetrics(registry, monitor);
+
     api::Services services{*database,
                            registry,
                            *identity.service,
@@ -154,6 +179,7 @@ int Serve(const config::Config& config) {
                            fleet,
                            tasks,
                            apps,
+                           monitor,
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite};
     http::Router router;
@@ -169,7 +195,7 @@ int Serve(const config::Config& config) {
 
     core::Scheduler scheduler(io.First().get_executor());
     AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
-                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool});
+                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers});
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     int exit_code = 0;
@@ -231,6 +257,7 @@ int Serve(const config::Config& config) {
     ssh_pool.Join();
     ssh_probe_pool.Join();
     ssh_interactive_pool.Join();
+    pg_workers.Join();
     database->read_pool().Join();
     database->write_pool().Join();
     core::LogInfo("server.stopped", {{"exit_code", exit_code}});

@@ -117,4 +117,27 @@ void AddWorkMetrics(metrics::Registry& registry, tasks::TaskService& tasks, apps
     });
 }
 
+void AddPoolMetrics(metrics::Registry& registry, const pgmon::MonitorService& monitor) {
+    registry.Add([&monitor](metrics::Writer& w) {
+        const auto rows = monitor.Pools();
+        const auto labels = [](const pgmon::PoolRow& row) {
+            return "server_id=\"" + metrics::LabelValue(row.server_id) + "\",database=\"" +
+                   metrics::LabelValue(row.database) + "\",class=\"" + metrics::LabelValue(row.pool_class) + "\"";
+        };
+        w.Family("gatehouse_pg_pool_connections", "gauge", "Monitoring connections by state");
+        for (const auto& row : rows) {
+            w.Sample("gatehouse_pg_pool_connections", labels(row) + ",state=\"in_use\"", row.in_use);
+            w.Sample("gatehouse_pg_pool_connections", labels(row) + ",state=\"idle\"", row.idle);
+        }
+        w.Family("gatehouse_pg_pool_waiting", "gauge", "Calls waiting for a monitoring connection");
+        for (const auto& row : rows) w.Sample("gatehouse_pg_pool_waiting", labels(row), row.waiting);
+        w.Family("gatehouse_pg_pool_created_total", "counter", "Monitoring connections opened");
+        for (const auto& row : rows)
+            w.Sample("gatehouse_pg_pool_created_total", labels(row), static_cast<double>(row.created_total));
+        w.Family("gatehouse_pg_pool_errors_total", "counter", "Failed connects and broken monitoring connections");
+        for (const auto& row : rows)
+            w.Sample("gatehouse_pg_pool_errors_total", labels(row), static_cast<double>(row.errors_total));
+    });
+}
+
 }  // namespace gatehouse::app

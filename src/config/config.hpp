@@ -42,6 +42,7 @@ struct WorkersConfig {
     int ssh_interactive_threads = 8;  // test-ssh and host-key checks
     int password_threads = 2;         // argon2 hashing and checks
     int password_max_queued = 32;     // password checks that may wait before 503
+    int postgres_threads = 16;        // monitoring queries (libpq) and SSH forwards in progress at once
 };
 
 struct AuthConfig {
@@ -64,6 +65,23 @@ struct FleetConfig {
     int status_ttl_s = 5;
     int disk_ttl_s = 30;
     int failure_ttl_s = 10;  // a failed disk read is answered from the cache this long
+};
+
+/// PostgreSQL monitoring of the fleet's servers (the `postgres` endpoint of a server).
+struct PostgresMonitorConfig {
+    int activity_ttl_ms = 5000;  // an activity snapshot is served from cache this long
+    int stats_ttl_ms = 30000;    // statistics and database snapshots
+    int query_text_max = 1000;   // characters of each session's query shown
+    int table_limit = 100;       // tables in a database's statistics (the largest)
+    int connect_timeout_s = 5;
+    int statement_timeout_ms = 5000;  // of every monitoring session
+    int lock_timeout_ms = 1000;
+    int idle_timeout_s = 300;  // idle connections beyond a pool's minimum are closed after this
+    int acquire_timeout_ms = 5000;
+    int backoff_ms = 500;  // after a failed connect; doubles up to 30 s
+    int pool_default_min = 1, pool_default_max = 5;
+    int pool_stats_db_min = 2, pool_stats_db_max = 10;
+    int pool_high_load_min = 5, pool_high_load_max = 20;
 };
 
 struct AppsConfig {
@@ -90,6 +108,7 @@ struct Config {
     AuthConfig auth;
     AuditConfig audit;
     FleetConfig fleet;
+    PostgresMonitorConfig postgres;
     AppsConfig apps;
     LogConfig log;
 };

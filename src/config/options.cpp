@@ -99,6 +99,8 @@ std::vector<Option> BuildOptions() {
                                 &Config::workers, &WorkersConfig::threads, 1, 256));
     options.push_back(IntOption("workers.ssh_threads", "threads for task commands over SSH (at once)", &Config::workers,
                                 &WorkersConfig::ssh_threads, 1, 512));
+    options.push_back(IntOption("workers.postgres_threads", "threads for PostgreSQL monitoring queries",
+                                &Config::workers, &WorkersConfig::postgres_threads, 1, 512));
     options.push_back(IntOption("workers.ssh_probe_threads", "threads for status, disk and scheduled probes over SSH",
                                 &Config::workers, &WorkersConfig::ssh_probe_threads, 1, 512));
     options.push_back(IntOption("workers.ssh_interactive_threads", "threads for test-ssh and host-key checks",
@@ -153,6 +155,32 @@ std::vector<Option> BuildOptions() {
                                 &Config::fleet, &FleetConfig::disk_ttl_s, 0, 3600));
     options.push_back(IntOption("fleet.failure_ttl_s", "seconds a failed disk read is served from cache",
                                 &Config::fleet, &FleetConfig::failure_ttl_s, 0, 3600));
+    using PG = PostgresMonitorConfig;
+    const auto pg = [&](std::string_view key, std::string_view description, int PG::*field, long long min,
+                        long long max) {
+        options.push_back(IntOption(key, description, &Config::postgres, field, min, max));
+    };
+    pg("postgres.activity_ttl_ms", "milliseconds an activity snapshot is served from cache", &PG::activity_ttl_ms, 0,
+       3600 * 1000);
+    pg("postgres.stats_ttl_ms", "milliseconds statistics are served from cache", &PG::stats_ttl_ms, 0, 3600 * 1000);
+    pg("postgres.query_text_max", "characters of each session's query in activity", &PG::query_text_max, 16, 100000);
+    pg("postgres.table_limit", "tables (the largest) in a database's statistics", &PG::table_limit, 1, 10000);
+    pg("postgres.connect_timeout_s", "seconds to connect to a monitored PostgreSQL", &PG::connect_timeout_s, 1, 300);
+    pg("postgres.statement_timeout_ms", "statement_timeout of monitoring sessions", &PG::statement_timeout_ms, 10,
+       600 * 1000);
+    pg("postgres.lock_timeout_ms", "lock_timeout of monitoring sessions", &PG::lock_timeout_ms, 10, 600 * 1000);
+    pg("postgres.idle_timeout_s", "seconds before an idle monitoring connection beyond a pool's minimum is closed",
+       &PG::idle_timeout_s, 1, 86400);
+    pg("postgres.acquire_timeout_ms", "milliseconds to wait for a busy monitoring pool before 503",
+       &PG::acquire_timeout_ms, 10, 600 * 1000);
+    pg("postgres.backoff_ms", "first wait after a failed connect (doubles up to 30 s)", &PG::backoff_ms, 0, 60000);
+    pg("postgres.pool_default_min", "connections kept by a pool of class default", &PG::pool_default_min, 0, 1000);
+    pg("postgres.pool_default_max", "largest pool of class default", &PG::pool_default_max, 1, 1000);
+    pg("postgres.pool_stats_db_min", "connections kept by a pool of class stats_db", &PG::pool_stats_db_min, 0, 1000);
+    pg("postgres.pool_stats_db_max", "largest pool of class stats_db", &PG::pool_stats_db_max, 1, 1000);
+    pg("postgres.pool_high_load_min", "connections kept by a pool of class high_load", &PG::pool_high_load_min, 0,
+       1000);
+    pg("postgres.pool_high_load_max", "largest pool of class high_load", &PG::pool_high_load_max, 1, 1000);
     options.push_back(IntOption("apps.auto_stop_check_s",
                                 "seconds between checks for running apps past their auto-stop deadline", &Config::apps,
                                 &AppsConfig::auto_stop_check_s, 1, 86400));

@@ -33,6 +33,8 @@ class Category final : public boost::system::error_category {
                 return "request headers too large";
             case errc::rate_limited:
                 return "rate limited";
+            case errc::bad_gateway:
+                return "bad gateway";
             case errc::unavailable:
                 return "service unavailable";
             case errc::timeout:

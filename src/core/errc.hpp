@@ -23,6 +23,7 @@ enum class errc {
     unsupported_media,   // 415
     headers_too_large,   // 431
     rate_limited,        // 429
+    bad_gateway,         // 502: a system gatehouse talks to on the caller's behalf failed (a monitored database)
     unavailable,         // 503: a dependency (database, pool) cannot take the work now
     timeout,             // 504
     internal,            // 500
@@ -51,11 +52,18 @@ class Error : public std::runtime_error {
         retry_after_s_ = seconds;
         return *this;
     }
+    /// A machine-readable reason within the code ("unreachable", "auth_failed"): the problem's `kind`.
+    const std::string& kind() const noexcept { return kind_; }
+    Error& Kind(std::string kind) {
+        kind_ = std::move(kind);
+        return *this;
+    }
 
   private:
     errc code_;
     std::string internal_;
     int retry_after_s_ = 0;
+    std::string kind_;
 };
 
 /// What an exception_ptr holds, for a log line: what() of a std::exception, or a placeholder.

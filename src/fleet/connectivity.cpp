@@ -129,6 +129,28 @@ boost::asio::awaitable<void> Record(FleetService::Impl& impl, const ServerView& 
     }
 }
 
+boost::asio::awaitable<PostgresAccess> FleetService::PostgresAccessFor(std::string id) {
+    auto& impl = *impl_;
+    PostgresAccess access = co_await impl.db.Read([&](store::Connection& c) {
+        auto server = sql::FindServer(c, id);
+        if (!server) throw core::Error(core::errc::not_found, "no such server");
+        PostgresAccess found;
+        const auto& pg = server->postgres;
+        // A locked password was approved for another endpoint: it is not revealed, let alone sent.
+        if (pg && pg->has_password && !pg->password_locked)
+            found.password = impl.vault.Reveal(c, ServerPostgresPassword(id)).value_or("");
+        if (pg && pg->via_ssh) found.ssh = impl.TargetFor(c, *server);
+        found.server = std::move(*server);
+        return found;
+    });
+    if (access.ssh && access.ssh->expected_host_key.empty() && access.ssh->trust_first_key) {
+        const auto info = co_await impl.ssh.Connect(*access.ssh, ssh::Purpose::probe);
+        co_await Record(impl, access.server, "online", info.host_key_fingerprint, false);
+        access.ssh->expected_host_key = info.host_key_fingerprint;
+    }
+    co_return access;
+}
+
 boost::asio::awaitable<TestResult> FleetService::TestSsh(std::string id) {
     auto& impl = *impl_;
     auto loaded = co_await Load(impl, id);

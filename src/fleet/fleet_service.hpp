@@ -61,6 +61,14 @@ struct DiskView {
     std::string last_checked;
 };
 
+/// What it takes to reach a server's PostgreSQL: the server (its `postgres` endpoint may be absent), the endpoint's
+/// password revealed (empty: none, or locked by a move), and with via_ssh the server's SSH login.
+struct PostgresAccess {
+    ServerView server;
+    std::string password;
+    std::optional<ssh::Target> ssh;
+};
+
 /// A server after an update, and what the update changed (for the audit trail).
 struct ServerUpdate {
     ServerView server;
@@ -116,6 +124,9 @@ class FleetService {
     /// and recorded. Throws ssh::SshError when the server cannot be reached or logged into, and
     /// core::Error (not_found, conflict) when it has gone or cannot log in.
     boost::asio::awaitable<ssh::ExecResult> Run(std::string server_id, std::string command, ssh::ExecOptions options);
+    /// The server's PostgreSQL endpoint and credentials. With via_ssh and no pinned host key yet, logs in once to pin
+    /// it (as any first connection does). Throws not_found, and ssh::SshError when that login fails.
+    boost::asio::awaitable<PostgresAccess> PostgresAccessFor(std::string id);
     /// Refreshes the status of every server, at most `concurrency` at once (scheduler job).
     boost::asio::awaitable<void> ProbeAll(std::size_t concurrency);
     /// Status probes (scheduled and asked for) by the status they found, for /metrics.

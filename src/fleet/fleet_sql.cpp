@@ -43,7 +43,12 @@ std::vector<std::string> ParseTags(const std::string& text) {
 
 std::optional<std::string> PostgresJson(const std::optional<PostgresEndpoint>& pg) {
     if (!pg) return std::nullopt;
-    return core::JsonText(boost::json::object{{"port", pg->port},
+    boost::json::value host = nullptr;
+    if (pg->host) host = *pg->host;
+    return core::JsonText(boost::json::object{{"host", std::move(host)},
+                                              {"port", pg->port},
+                                              {"sslmode", pg->sslmode},
+                                              {"via_ssh", pg->via_ssh},
                                               {"user", pg->user},
                                               {"database", pg->database},
                                               {"pool_class", pg->pool_class},
@@ -58,7 +63,10 @@ std::optional<PostgresEndpoint> ParsePostgres(const std::optional<std::string>& 
     if (ec || !value.is_object()) return std::nullopt;
     const auto& o = value.as_object();
     PostgresEndpoint pg;
+    if (const auto* v = o.if_contains("host"); v && v->is_string()) pg.host = std::string(v->as_string());
     if (const auto* v = o.if_contains("port"); v && v->is_int64()) pg.port = static_cast<int>(v->as_int64());
+    if (const auto* v = o.if_contains("sslmode"); v && v->is_string()) pg.sslmode = std::string(v->as_string());
+    if (const auto* v = o.if_contains("via_ssh"); v && v->is_bool()) pg.via_ssh = v->as_bool();
     if (const auto* v = o.if_contains("user"); v && v->is_string()) pg.user = std::string(v->as_string());
     if (const auto* v = o.if_contains("database"); v && v->is_string()) pg.database = std::string(v->as_string());
     if (const auto* v = o.if_contains("pool_class"); v && v->is_string()) pg.pool_class = std::string(v->as_string());

@@ -23,8 +23,17 @@ struct KeyView {
     std::string updated_at;
 };
 
+/// libpq's sslmode values an endpoint may use.
+inline constexpr std::string_view kSslModes[] = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+
 struct PostgresEndpoint {
+    /// Where PostgreSQL listens; nullopt: the server's address. With via_ssh the connection is made from the
+    /// server itself, so this is usually 127.0.0.1.
+    std::optional<std::string> host;
     int port = 5432;
+    std::string sslmode = "prefer";
+    /// Connect through the server's SSH session (a direct-tcpip channel) instead of over the network.
+    bool via_ssh = false;
     std::string user = "postgres";
     std::string database = "postgres";
     std::string pool_class = "default";  // default | stats_db | high_load

@@ -13,8 +13,11 @@ bool FreshSshCredentials(const ServerInput& in) {
 
 boost::json::value PostgresJson(const std::optional<PostgresEndpoint>& pg) {
     if (!pg) return nullptr;
-    return boost::json::object{
-        {"port", pg->port}, {"user", pg->user}, {"database", pg->database}, {"pool_class", pg->pool_class}};
+    boost::json::value host = nullptr;
+    if (pg->host) host = *pg->host;
+    return boost::json::object{{"host", std::move(host)},     {"port", pg->port}, {"sslmode", pg->sslmode},
+                               {"via_ssh", pg->via_ssh},      {"user", pg->user}, {"database", pg->database},
+                               {"pool_class", pg->pool_class}};
 }
 
 }  // namespace
@@ -39,8 +42,11 @@ void BindCredentials(ServerView& server, const ServerView& before, const ServerI
         server.credentials_locked = true;
     }
     if (!server.postgres || !server.postgres->has_password) return;
+    // The password was approved for one place: the host it connects to (or the machine it tunnels through)
+    // and the port. Any change there sends it somewhere not yet approved.
     const bool pg_moved =
-        before.address != in.address || !before.postgres || before.postgres->port != server.postgres->port;
+        before.address != in.address || !before.postgres || before.postgres->port != server.postgres->port ||
+        before.postgres->host != server.postgres->host || before.postgres->via_ssh != server.postgres->via_ssh;
     if (in.postgres_password) {
         server.postgres->password_locked = false;
     } else if (pg_moved) {

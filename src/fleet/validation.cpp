@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <iterator>
 
 #include "core/errc.hpp"
 #include "core/text.hpp"
@@ -33,6 +35,12 @@ bool Simple(std::string_view text, std::size_t max, std::string_view extra) {
     return true;
 }
 
+bool ValidHostName(const std::string& host) {
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(host, ec);
+    return !ec || IsHostname(host);
+}
+
 }  // namespace
 
 void ValidateName(std::string_view field, std::string_view name) {
@@ -41,10 +49,8 @@ void ValidateName(std::string_view field, std::string_view name) {
 
 void ValidateServerInput(const ServerInput& in) {
     ValidateName("name", in.name);
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(in.address, ec);
     // Only an IP address or a plain DNS name: nothing that ssh or a shell could read as an option or syntax.
-    if (ec && !IsHostname(in.address)) throw Invalid("address", "must be a hostname, an IPv4 or an IPv6 address");
+    if (!ValidHostName(in.address)) throw Invalid("address", "must be a hostname, an IPv4 or an IPv6 address");
     if (in.ssh_port < 1 || in.ssh_port > 65535) throw Invalid("ssh_port", "must be from 1 to 65535");
     if (!Simple(in.ssh_user, 32, "._-")) throw Invalid("ssh_user", "must be 1 to 32 letters, digits, '.', '_' or '-'");
     if (in.auth_method != "password" && in.auth_method != "key")
@@ -65,6 +71,10 @@ void ValidateServerInput(const ServerInput& in) {
     if (in.postgres) {
         const auto& pg = *in.postgres;
         if (pg.port < 1 || pg.port > 65535) throw Invalid("postgres.port", "must be from 1 to 65535");
+        if (pg.host && !ValidHostName(*pg.host))
+            throw Invalid("postgres.host", "must be a host name, an IPv4 address or an IPv6 address");
+        if (std::find(std::begin(kSslModes), std::end(kSslModes), pg.sslmode) == std::end(kSslModes))
+            throw Invalid("postgres.sslmode", "must be disable, allow, prefer, require, verify-ca or verify-full");
         if (!Simple(pg.user, 63, "_-."))
             throw Invalid("postgres.user", "must be 1 to 63 letters, digits, '_', '-' or '.'");
         if (!Simple(pg.database, 63, "_-."))

@@ -33,6 +33,8 @@ std::string_view Slug(Status status) {
             return "upgrade-required";
         case Status::request_header_fields_too_large:
             return "headers-too-large";
+        case Status::bad_gateway:
+            return "bad-gateway";
         case Status::service_unavailable:
             return "unavailable";
         case Status::gateway_timeout:
@@ -70,6 +72,8 @@ Status StatusFor(core::errc code) noexcept {
             return Status::request_header_fields_too_large;
         case errc::rate_limited:
             return Status::too_many_requests;
+        case errc::bad_gateway:
+            return Status::bad_gateway;
         case errc::unavailable:
             return Status::service_unavailable;
         case errc::timeout:
@@ -80,13 +84,15 @@ Status StatusFor(core::errc code) noexcept {
     return Status::internal_server_error;
 }
 
-Response Problem(Status status, std::string_view detail, const boost::json::object& errors) {
+Response Problem(Status status, std::string_view detail, const boost::json::object& errors,
+                 const boost::json::object& extra) {
     boost::json::object body;
     body["type"] = ProblemType(status);
     body["title"] = std::string(beast_http::obsolete_reason(status));
     body["status"] = static_cast<int>(status);
     body["detail"] = detail;
     if (!errors.empty()) body["errors"] = errors;
+    for (const auto& [key, value] : extra) body[key] = value;
     Response response{status, 11};
     response.set(beast_http::field::content_type, "application/problem+json");
     response.body() = core::JsonText(body);
@@ -96,7 +102,9 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
 std::string ProblemType(Status status) { return "/problems/" + std::string(Slug(status)); }
 
 Response ProblemFor(const core::Error& error) {
-    auto response = Problem(StatusFor(error.code()), error.what());
+    boost::json::object extra;
+    if (!error.kind().empty()) extra["kind"] = error.kind();
+    auto response = Problem(StatusFor(error.code()), error.what(), {}, extra);
     if (error.retry_after_s() > 0) response.set(beast_http::field::retry_after, std::to_string(error.retry_after_s()));
     return response;
 }

@@ -12,8 +12,10 @@ namespace gatehouse::http {
 /// The one place where an expected failure becomes an HTTP status.
 Status StatusFor(core::errc code) noexcept;
 
-/// An RFC 9457 application/problem+json response. `errors` (field -> message) is added when not empty.
-Response Problem(Status status, std::string_view detail, const boost::json::object& errors = {});
+/// An RFC 9457 application/problem+json response. `errors` (field -> message) is added when not empty, and
+/// `extra`'s members (extension members such as `kind`) as they are.
+Response Problem(Status status, std::string_view detail, const boost::json::object& errors = {},
+                 const boost::json::object& extra = {});
 
 /// The problem for a domain error; the client sees Error::what() (safe by contract), never internal().
 Response ProblemFor(const core::Error& error);

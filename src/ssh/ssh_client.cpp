@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "ssh/forward.hpp"
 
 namespace gatehouse::ssh {
 namespace {
@@ -482,6 +483,12 @@ boost::asio::awaitable<ExecResult> SshClient::Exec(Target target, std::string co
     auto work = [impl, &target, &command, &options] { return impl->ExecBlocking(target, command, options); };
     ExecResult result = co_await core::Offload(impl->PoolFor(options.purpose), work);
     co_return result;
+}
+
+std::shared_ptr<Forward> SshClient::OpenForwardBlocking(const Target& target, std::string remote_host,
+                                                        std::uint16_t remote_port) {
+    auto conn = impl_->Open(target, impl_->options.connect_timeout);
+    return detail::StartForward(conn->session.release(), std::move(remote_host), remote_port);
 }
 
 std::uint64_t SshClient::handshakes() const noexcept {

@@ -114,6 +114,22 @@ struct ClientCounters {
     metrics::Histogram handshake_seconds;      // TCP, key exchange and host-key check of new connections
 };
 
+/// Connections made to a local Unix socket, each carried to a host and port as seen from an SSH server by a
+/// direct-tcpip channel over one SSH session of its own (never a pooled one: the forward's thread owns it).
+/// Destroying the forward closes its channels, its session and its socket.
+class Forward {
+  public:
+    virtual ~Forward() = default;
+    /// The private directory (0700) holding the socket `.s.PGSQL.<remote port>`: libpq's `host` for it.
+    virtual const std::string& socket_dir() const = 0;
+    /// False once the SSH session ended: open a new forward.
+    virtual bool alive() const = 0;
+    /// Why the last channel could not be opened or the session ended; empty when nothing failed.
+    virtual std::string last_error() const = 0;
+    /// Channels opened since the start (each local connection is one).
+    virtual std::uint64_t channels_opened() const = 0;
+};
+
 /// libssh 0.10 sessions, reused per server while idle, all blocking work on the pool of the call's purpose
 /// (never on an I/O thread). Thread-safe. Call the awaitables from a coroutine on an I/O executor. A pool
 /// that is full makes the call fail with core::Error(unavailable).
@@ -138,6 +154,11 @@ class SshClient {
                                             ChunkCallback on_chunk = {});
     /// The same with every option; a cancelled command ends like a timed-out one, with `cancelled` set.
     boost::asio::awaitable<ExecResult> Exec(Target target, std::string command, ExecOptions options);
+
+    /// Logs in with a new session and starts a forward to `remote_host:remote_port` on the server (see Forward).
+    /// Blocking: call it on a worker thread. Throws SshError (the same host-key rules as every connection).
+    std::shared_ptr<Forward> OpenForwardBlocking(const Target& target, std::string remote_host,
+                                                 std::uint16_t remote_port);
 
     /// Handshakes performed so far (for tests and metrics).
     std::uint64_t handshakes() const noexcept;

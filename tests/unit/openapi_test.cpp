@@ -29,7 +29,9 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     boost::asio::io_context io;
     tasks::TaskService tasks(*database, fleet, audit, io.get_executor(), {});
     apps::AppService apps(*database, tasks, audit);
-    Services services{*database, registry, identity, audit, fleet, tasks, apps};
+    pgmon::ConnectionPools pg_pools(workers, ssh_client, {});
+    pgmon::MonitorService monitor(fleet, pg_pools, {});
+    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
