@@ -18,6 +18,7 @@
 # Environment:
 #   GATEHOUSE_BIN    binary to measure (default: build/release/src/cli/gatehouse, built if missing)
 #   BENCH_ROUNDS     rounds (default 3); BENCH_SNAPSHOTS snapshots per tool and round (default 200)
+#   BENCH_PGBENCH_CLIENTS  pgbench -c during the measurement (default 8; 0: no load)
 #   BENCH_STRICT=1   exit 3 when a goal is missed
 #   BENCH_KEEP=1     keep the temporary directory
 #
@@ -72,10 +73,14 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-say "pgbench -c 8 in the background for the whole measurement"
-PGUSER=gatehouse "$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -c 8 -j 2 -T 900 postgres >"$TMP/pgbench.log" 2>&1 &
-BENCH_PID=$!
-sleep 2
+CLIENTS="${BENCH_PGBENCH_CLIENTS:-8}"
+[[ $CLIENTS =~ ^[0-9]+$ ]] || die "BENCH_PGBENCH_CLIENTS must be a number"
+if [[ $CLIENTS -gt 0 ]]; then
+    say "pgbench -c $CLIENTS in the background for the whole measurement"
+    PGUSER=gatehouse "$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -c "$CLIENTS" -j 2 -T 900 postgres >"$TMP/pgbench.log" 2>&1 &
+    BENCH_PID=$!
+    sleep 2
+fi
 
 "$PYTHON" "$HERE/measure.py" --gatehouse "$GH_URL" --gatehouse-pid "$GH_PID" \
     --exporter "http://127.0.0.1:$EXP_PORT" --exporter-pid "$EXP_PID" --password "$ADMIN_PW" \

@@ -198,6 +198,7 @@ boost::asio::awaitable<Response> FleetHandlers::PatchServer(http::RequestContext
 boost::asio::awaitable<Response> FleetHandlers::Update(http::RequestContext& context, const std::string& id,
                                                        fleet::ServerInput input) const {
     auto update = co_await fleet.UpdateServer(id, std::move(input), IsAdmin(context));
+    monitor.Forget(id);  // snapshots and connections of the endpoint as it was
     context.audit.details["changes"] = update.changes.fields();
     co_return http::Json(Status::ok, ServerJson(update.server));
 }
@@ -205,6 +206,7 @@ boost::asio::awaitable<Response> FleetHandlers::Update(http::RequestContext& con
 boost::asio::awaitable<Response> FleetHandlers::DeleteServer(http::RequestContext& context) const {
     context.audit.action = "server.delete";
     co_await fleet.DeleteServer(std::string(context.Param("id")));
+    monitor.Forget(std::string(context.Param("id")));
     co_return NoContent();
 }
 
@@ -262,6 +264,7 @@ boost::asio::awaitable<Response> FleetHandlers::AcceptHostKey(http::RequestConte
     auto fingerprint = RequireString(fields, "fingerprint", 64);
     const auto [old_key, new_key] =
         co_await fleet.AcceptHostKey(std::string(context.Param("id")), std::move(fingerprint));
+    monitor.Forget(std::string(context.Param("id")));  // a via_ssh forward to the old host goes
     context.audit.details = {{"old", OptionalJson(old_key)}, {"new", new_key}};
     co_return http::Json(Status::ok, {{"old_fingerprint", OptionalJson(old_key)}, {"new_fingerprint", new_key}});
 }

@@ -2,12 +2,14 @@
 
 #include "fleet/fleet_service.hpp"
 #include "http/types.hpp"
+#include "pgmon/monitor_service.hpp"
 
 namespace gatehouse::api {
 
 /// /api/v1/servers and /api/v1/ssh-keys.
 struct FleetHandlers {
     fleet::FleetService& fleet;
+    pgmon::MonitorService& monitor;  // told when a server changes or goes
 
     boost::asio::awaitable<http::Response> ListServers(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> CreateServer(http::RequestContext& context) const;

@@ -106,7 +106,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
         std::make_shared<AuthHandlers>(AuthHandlers{s.identity, CookieSettings{s.cookie_secure, s.cookie_same_site}});
     auto users = std::make_shared<UserHandlers>(UserHandlers{s.identity});
     auto audit = std::make_shared<AuditHandlers>(AuditHandlers{s.audit});
-    auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet});
+    auto fleet = std::make_shared<FleetHandlers>(FleetHandlers{s.fleet, s.monitor});
     auto task = std::make_shared<TaskHandlers>(TaskHandlers{s.tasks});
     auto apps = std::make_shared<AppHandlers>(AppHandlers{s.apps});
     using Ap = AppHandlers;

@@ -53,7 +53,8 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
     scheduler.Every("ssh.close_idle", seconds(30), [&ssh = t.ssh, &pool = t.ssh_pool]() -> asio::awaitable<void> {
         co_await core::Offload(pool, [&ssh] { ssh.CloseIdle(); });
     });
-    scheduler.Every("postgres.close_idle", seconds(30),
+    // At least as often as connections may idle, so none stays open much past postgres.idle_timeout_s.
+    scheduler.Every("postgres.close_idle", seconds(std::clamp(config.postgres.idle_timeout_s, 1, 30)),
                     [&pools = t.pg_pools, &pool = t.pg_workers]() -> asio::awaitable<void> {
                         co_await core::Offload(pool, [&pools] { pools.CloseIdle(); });
                     });

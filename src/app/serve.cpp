@@ -169,6 +169,7 @@ int Serve(const config::Config& config) {
     monitor_options.stats_ttl = std::chrono::milliseconds(pgc.stats_ttl_ms);
     monitor_options.query_text_max = pgc.query_text_max;
     monitor_options.table_limit = pgc.table_limit;
+    monitor_options.size_interval = std::chrono::seconds(pgc.size_interval_s);
     pgmon::MonitorService monitor(fleet, pg_pools, monitor_options);
     AddPoolMetrics(registry, monitor);
 

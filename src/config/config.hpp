@@ -73,6 +73,7 @@ struct PostgresMonitorConfig {
     int stats_ttl_ms = 30000;    // statistics and database snapshots
     int query_text_max = 1000;   // characters of each session's query shown
     int table_limit = 100;       // tables in a database's statistics (the largest)
+    int size_interval_s = 300;   // database sizes (a walk over their files) read at most this often per server
     int connect_timeout_s = 5;
     int statement_timeout_ms = 5000;  // of every monitoring session
     int lock_timeout_ms = 1000;

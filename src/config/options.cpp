@@ -165,6 +165,8 @@ std::vector<Option> BuildOptions() {
     pg("postgres.stats_ttl_ms", "milliseconds statistics are served from cache", &PG::stats_ttl_ms, 0, 3600 * 1000);
     pg("postgres.query_text_max", "characters of each session's query in activity", &PG::query_text_max, 16, 100000);
     pg("postgres.table_limit", "tables (the largest) in a database's statistics", &PG::table_limit, 1, 10000);
+    pg("postgres.size_interval_s", "seconds between two reads of a server's database sizes (also with fresh=true)",
+       &PG::size_interval_s, 0, 86400);
     pg("postgres.connect_timeout_s", "seconds to connect to a monitored PostgreSQL", &PG::connect_timeout_s, 1, 300);
     pg("postgres.statement_timeout_ms", "statement_timeout of monitoring sessions", &PG::statement_timeout_ms, 10,
        600 * 1000);

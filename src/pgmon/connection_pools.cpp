@@ -16,9 +16,14 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct IdleConn {
-    PGconn* conn;
+    PooledConn* conn;
     Clock::time_point since;
 };
+
+void Close(PooledConn* conn) {
+    PQfinish(conn->pg);
+    delete conn;
+}
 
 std::string Sha256Hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -54,9 +59,12 @@ std::string PoolKey(const Endpoint& e) {
 }
 
 PoolLimits LimitsFor(const PoolOptions& o, const std::string& pool_class) {
-    if (pool_class == "stats_db") return o.stats_db;
-    if (pool_class == "high_load") return o.high_load;
-    return o.default_class;
+    PoolLimits limits = o.default_class;
+    if (pool_class == "stats_db") limits = o.stats_db;
+    if (pool_class == "high_load") limits = o.high_load;
+    limits.max = std::max(1, limits.max);
+    limits.min = std::clamp(limits.min, 0, limits.max);  // a minimum above the maximum is the maximum
+    return limits;
 }
 
 }  // namespace
@@ -82,7 +90,7 @@ struct ConnectionPools::Pool {
     std::shared_ptr<ssh::Forward> forward;  // via_ssh; guarded by mutex
 
     ~Pool() {
-        for (auto& conn : idle) PQfinish(conn.conn);
+        for (auto& conn : idle) Close(conn.conn);
     }
 };
 
@@ -105,7 +113,7 @@ std::shared_ptr<ConnectionPools::Pool> ConnectionPools::PoolFor(const Endpoint& 
     return slot;
 }
 
-PGconn* ConnectionPools::Connect(Pool& pool, const Endpoint& e) {
+PooledConn* ConnectionPools::Connect(Pool& pool, const Endpoint& e) {
     std::string host = e.host;
     std::string sslmode = e.sslmode;
     std::shared_ptr<ssh::Forward> forward;
@@ -184,8 +192,10 @@ PGconn* ConnectionPools::Connect(Pool& pool, const Endpoint& e) {
     }
     // Reading other sessions' queries and every statistic needs pg_monitor; without it PostgreSQL answers with
     // "<insufficient privilege>" instead of failing, so it is checked up front.
+    auto pooled = std::make_unique<PooledConn>();
+    pooled->pg = conn;
     try {
-        Session session(conn);
+        Session session(*pooled);
         const auto result = session.Query(
             "SELECT r.rolsuper OR pg_has_role(current_user, 'pg_monitor', 'MEMBER') FROM pg_roles r "
             "WHERE r.rolname = current_user");
@@ -199,16 +209,16 @@ PGconn* ConnectionPools::Connect(Pool& pool, const Endpoint& e) {
         PQfinish(conn);
         throw;
     }
-    return conn;
+    return pooled.release();
 }
 
-PGconn* ConnectionPools::Acquire(Pool& pool, const Endpoint& endpoint) {
+PooledConn* ConnectionPools::Acquire(Pool& pool, const Endpoint& endpoint) {
     std::unique_lock lock(pool.mutex);
     pool.last_used = Clock::now();
     const auto deadline = Clock::now() + options_.acquire_timeout;
     while (true) {
         if (!pool.idle.empty()) {
-            PGconn* conn = pool.idle.back().conn;
+            PooledConn* conn = pool.idle.back().conn;
             pool.idle.pop_back();
             ++pool.in_use;
             return conn;
@@ -225,7 +235,7 @@ PGconn* ConnectionPools::Acquire(Pool& pool, const Endpoint& endpoint) {
             ++pool.in_use;
             lock.unlock();
             try {
-                PGconn* conn = Connect(pool, endpoint);
+                PooledConn* conn = Connect(pool, endpoint);
                 lock.lock();
                 ++pool.created_total;
                 pool.failures = 0;
@@ -255,11 +265,12 @@ PGconn* ConnectionPools::Acquire(Pool& pool, const Endpoint& endpoint) {
     }
 }
 
-void ConnectionPools::Release(Pool& pool, PGconn* conn) {
-    // A connection goes back only when it is healthy and outside any transaction, so nothing a failed query
-    // started (a transaction, a lock) can outlive the call.
-    const bool reusable = PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) == PQTRANS_IDLE;
-    if (!reusable) PQfinish(conn);
+void ConnectionPools::Release(Pool& pool, PooledConn* conn) {
+    // A connection goes back only when it is healthy, out of pipeline mode and outside any transaction, so nothing
+    // a failed query started (a transaction, a lock) can outlive the call.
+    const bool reusable = PQstatus(conn->pg) == CONNECTION_OK && PQtransactionStatus(conn->pg) == PQTRANS_IDLE &&
+                          PQpipelineStatus(conn->pg) == PQ_PIPELINE_OFF;
+    if (!reusable) Close(conn);
     const std::lock_guard lock(pool.mutex);
     --pool.in_use;
     if (reusable) {
@@ -287,7 +298,7 @@ std::vector<PoolRow> ConnectionPools::Rows() const {
 }
 
 void ConnectionPools::CloseIdle() {
-    std::vector<PGconn*> stale;
+    std::vector<PooledConn*> stale;
     // Destroyed after the locks are released: a forward joins its thread.
     std::vector<std::shared_ptr<Pool>> gone;
     std::vector<std::shared_ptr<ssh::Forward>> closed_forwards;
@@ -321,7 +332,7 @@ void ConnectionPools::CloseIdle() {
             }
         }
     }
-    for (PGconn* conn : stale) PQfinish(conn);
+    for (PooledConn* conn : stale) Close(conn);
 }
 
 void ConnectionPools::Forget(const std::string& server_id) {

@@ -42,12 +42,12 @@ class ConnectionPools {
 
     struct Pool;
     /// Blocking halves of Run, on a worker thread.
-    PGconn* Acquire(Pool& pool, const Endpoint& endpoint);
-    void Release(Pool& pool, PGconn* conn);
+    PooledConn* Acquire(Pool& pool, const Endpoint& endpoint);
+    void Release(Pool& pool, PooledConn* conn);
 
   private:
     std::shared_ptr<Pool> PoolFor(const Endpoint& endpoint);
-    PGconn* Connect(Pool& pool, const Endpoint& endpoint);
+    PooledConn* Connect(Pool& pool, const Endpoint& endpoint);
 
     core::WorkerPool& workers_;
     ssh::SshClient& ssh_;
@@ -69,10 +69,10 @@ boost::asio::awaitable<std::invoke_result_t<F&, Session&>> ConnectionPools::Run(
         struct Lease {
             ConnectionPools& pools;
             Pool& pool;
-            PGconn* conn;
+            PooledConn* conn;
             ~Lease() { pools.Release(pool, conn); }
         } lease{*self, *p, self->Acquire(*p, *e)};
-        Session session(lease.conn);
+        Session session(*lease.conn);
         return (*w)(session);
     };
     auto result = co_await core::Offload(workers_, job);

@@ -44,14 +44,10 @@ std::string CleanMessage(std::string_view message) {
     return out.empty() ? "no message from libpq" : out;
 }
 
-void ThrowIfFailed(PGconn* conn, const PGresult* result) {
-    if (result != nullptr) {
-        const auto status = PQresultStatus(result);
-        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) return;
-    }
+core::Error ErrorFor(PGconn* conn, const PGresult* result) {
     if (result == nullptr || PQstatus(conn) == CONNECTION_BAD) {
-        throw Failure(FailureKind::unreachable,
-                      "the connection to PostgreSQL broke: " + CleanMessage(PQerrorMessage(conn)));
+        return Failure(FailureKind::unreachable,
+                       "the connection to PostgreSQL broke: " + CleanMessage(PQerrorMessage(conn)));
     }
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     const std::string sqlstate = state != nullptr ? state : "";
@@ -60,18 +56,26 @@ void ThrowIfFailed(PGconn* conn, const PGresult* result) {
     if (!kind) {
         core::Error error(core::errc::bad_gateway, "a monitoring query failed: " + message);
         error.Kind("query_failed");
-        throw error;
+        return error;
     }
     switch (*kind) {
         case FailureKind::timeout:
-            throw Failure(*kind, "the monitoring query was stopped by the server's statement or lock timeout (" +
-                                     message + "); nothing was left open");
+            return Failure(*kind, "the monitoring query was stopped by the server's statement or lock timeout (" +
+                                      message + "); nothing was left open");
         case FailureKind::insufficient_privilege:
-            throw Failure(*kind, "the monitoring role lacks a privilege: " + message +
-                                     " (grant it pg_monitor; cancel and terminate also need pg_signal_backend)");
+            return Failure(*kind, "the monitoring role lacks a privilege: " + message +
+                                      " (grant it pg_monitor; cancel and terminate also need pg_signal_backend)");
         default:
-            throw Failure(*kind, "PostgreSQL went away: " + message);
+            return Failure(*kind, "PostgreSQL went away: " + message);
     }
+}
+
+void ThrowIfFailed(PGconn* conn, const PGresult* result) {
+    if (result != nullptr) {
+        const auto status = PQresultStatus(result);
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) return;
+    }
+    throw ErrorFor(conn, result);
 }
 
 }  // namespace gatehouse::pgmon

@@ -20,6 +20,9 @@ std::optional<FailureKind> ClassifyQueryFailure(std::string_view sqlstate) noexc
 /// libpq's message, trimmed to one clean line.
 std::string CleanMessage(std::string_view message);
 
+/// The Failure a failed `result` (nullptr: the connection failed) is.
+core::Error ErrorFor(PGconn* conn, const PGresult* result);
+
 /// Throws the Failure for `result` (nullptr: the connection failed) unless it succeeded.
 void ThrowIfFailed(PGconn* conn, const PGresult* result);
 

@@ -29,6 +29,12 @@ struct WalMark {
     Clock::time_point at;
 };
 
+struct SizeMark {
+    std::unordered_map<std::string, std::int64_t> bytes;  // database -> pg_database_size
+    std::string collected_at;
+    Clock::time_point at;
+};
+
 Endpoint EndpointOf(const fleet::PostgresAccess& access, const std::string& database) {
     const auto& server = access.server;
     if (!server.postgres)
@@ -85,6 +91,7 @@ struct MonitorService::Impl {
     std::mutex mutex;
     std::unordered_map<std::string, EntryPtr> cache;  // guarded by mutex
     std::unordered_map<std::string, WalMark> wal;     // per server; guarded by mutex
+    std::unordered_map<std::string, SizeMark> sizes;  // per server; guarded by mutex
     core::SingleFlight<EntryPtr> flights;
 
     EntryPtr Fresh(const std::string& key, std::chrono::milliseconds ttl) {
@@ -142,17 +149,37 @@ struct MonitorService::Impl {
 
     boost::asio::awaitable<EntryPtr> LoadStats(const std::string& server_id) {
         const Endpoint endpoint = co_await EndpointFor(server_id, "");
-        StatsRows rows = co_await pools.Run(endpoint, [](Session& s) { return ReadStats(s); });
+        bool with_sizes = true;
+        {
+            const std::lock_guard lock(mutex);
+            const auto it = sizes.find(server_id);
+            with_sizes = it == sizes.end() || Clock::now() - it->second.at >= options.size_interval;
+        }
+        StatsRows rows = co_await pools.Run(endpoint, [with_sizes](Session& s) { return ReadStats(s, with_sizes); });
         auto entry = std::make_shared<Entry>();
         entry->at = Clock::now();
         {
-            // WAL written per second since this server's previous snapshot (none for the first).
             const std::lock_guard lock(mutex);
+            // WAL written per second since this server's previous snapshot (none for the first).
             auto& mark = wal[server_id];
             const double seconds = std::chrono::duration<double>(entry->at - mark.at).count();
             if (mark.at != Clock::time_point{} && seconds > 0 && rows.wal_bytes >= mark.bytes)
                 rows.body["wal"].as_object()["bytes_per_s"] = (rows.wal_bytes - mark.bytes) / seconds;
             mark = {rows.wal_bytes, entry->at};
+            // Database sizes from the last size snapshot; a database it does not know makes the next one come now.
+            auto& known = sizes[server_id];
+            if (rows.sizes) known = {std::move(*rows.sizes), core::NowRfc3339(), entry->at};
+            for (auto& db : rows.body["databases"].as_array()) {
+                auto& o = db.as_object();
+                const auto it = known.bytes.find(std::string(o["name"].as_string()));
+                if (it != known.bytes.end()) {
+                    o["size_bytes"] = it->second;
+                } else {
+                    known.at = {};
+                }
+            }
+            rows.body["sizes_collected_at"] =
+                known.collected_at.empty() ? json::value(nullptr) : json::value(known.collected_at);
         }
         entry->body = std::move(rows.body);
         entry->body["collected_at"] = core::NowRfc3339();
@@ -244,6 +271,7 @@ struct MonitorService::Impl {
                 it = it->first.rfind(server_id + "|", 0) == 0 ? cache.erase(it) : std::next(it);
             }
             wal.erase(server_id);
+            sizes.erase(server_id);
         }
         pools.Forget(server_id);
     }

@@ -19,6 +19,9 @@ struct MonitorOptions {
     std::chrono::milliseconds stats_ttl{30000};
     int query_text_max = 1000;  // characters of each session's query
     int table_limit = 100;      // tables in a database's statistics (the largest)
+    /// Database sizes (a walk over every file of each database: the costliest statistic by far) are read at most
+    /// this often per server, also for ?fresh=true; stats say when in sizes_collected_at.
+    std::chrono::milliseconds size_interval{300000};
 };
 
 /// A snapshot and whether it came from the cache.

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace gatehouse::pgmon {
@@ -33,20 +34,36 @@ class Rows {
     const PGresult* result_;
 };
 
+/// A pooled connection and the statements already prepared on it.
+struct PooledConn {
+    PGconn* pg = nullptr;
+    std::unordered_set<std::string> prepared;
+};
+
+using Params = std::vector<std::optional<std::string>>;  // text values of $1, $2, ...; nullopt is NULL
+
+/// A statement that runs often: prepared once per connection under `name`, so the monitored server parses and
+/// plans it once instead of at every snapshot. `sql` must be the same text every time for a name.
+struct Prepared {
+    const char* name;
+    std::string_view sql;
+    Params params;
+};
+
 /// A monitoring connection borrowed from its pool for one call. A failed statement throws the pgmon Failure it
-/// maps to (timeout, insufficient_privilege, unreachable, ...); statements run in autocommit, so a failure leaves
-/// no transaction open.
+/// maps to (timeout, insufficient_privilege, unreachable, ...); no transaction outlives a call, so a failure
+/// leaves none open.
 class Session {
   public:
-    explicit Session(PGconn* conn) : conn_(conn) {}
-    /// One statement; `params` are text ($1, $2, ...; nullopt is NULL).
-    ResultPtr Query(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
-    /// Several statements separated by ';' in one round trip: one result each.
-    std::vector<ResultPtr> Batch(std::string_view sql);
-    PGconn* raw() const noexcept { return conn_; }
+    explicit Session(PooledConn& conn) : conn_(conn) {}
+    /// One ad-hoc statement (unnamed, planned each time).
+    ResultPtr Query(std::string_view sql, const Params& params = {});
+    /// Prepared statements in one round trip (libpq pipeline mode, one implicit transaction): one result each, in
+    /// order. A failure of one skips the rest and throws.
+    std::vector<ResultPtr> Run(const std::vector<Prepared>& statements);
 
   private:
-    PGconn* conn_;
+    PooledConn& conn_;
 };
 
 }  // namespace gatehouse::pgmon

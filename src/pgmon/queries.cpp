@@ -2,6 +2,7 @@
 
 #include <boost/json/value.hpp>
 #include <cmath>
+#include <unordered_map>
 
 #include "core/time.hpp"
 #include "pgmon/failure.hpp"
@@ -87,17 +88,15 @@ std::string FormatEpoch(double seconds) {
 ActivityRows ReadActivity(Session& session, int query_text_max) {
     // Times come as epoch seconds and are formatted here: the monitored server does the least work.
     // pg_blocking_pids takes the lock manager's locks: asked only for sessions waiting on a lock.
-    const std::string sql =
+    static constexpr std::string_view kSql =
         "SELECT a.pid, a.usename, a.datname, a.application_name, host(a.client_addr), a.state, a.wait_event_type, "
-        "a.wait_event, a.backend_type, left(a.query, " +
-        std::to_string(query_text_max) +
-        "), extract(epoch from a.query_start), extract(epoch from a.xact_start), "
-        "extract(epoch from a.backend_start), extract(epoch from a.state_change), extract(epoch from now()), "
-        "CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END, "
+        "a.wait_event, a.backend_type, left(a.query, $1::int), extract(epoch from a.query_start), "
+        "extract(epoch from a.xact_start), extract(epoch from a.backend_start), extract(epoch from a.state_change), "
+        "extract(epoch from now()), CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END, "
         "a.application_name = 'gatehouse-monitor' AND a.usename = current_user, "
-        "current_setting('max_connections')::int "
-        "FROM pg_stat_activity a";
-    const auto result = session.Query(sql);
+        "current_setting('max_connections')::int FROM pg_stat_activity a";
+    const auto results = session.Run({{"gatehouse_activity", kSql, {std::to_string(query_text_max)}}});
+    const auto& result = results[0];
     const Rows rows(result.get());
     ActivityRows out;
     if (rows.size() == 0) throw Failure(FailureKind::unreachable, "pg_stat_activity showed not even this session");
@@ -132,9 +131,10 @@ ActivityRows ReadActivity(Session& session, int query_text_max) {
     return out;
 }
 
-StatsRows ReadStats(Session& session) {
-    // One round trip: five statements in one simple-protocol message.
-    static constexpr std::string_view kSql =
+StatsRows ReadStats(Session& session, bool with_sizes) {
+    // One round trip of prepared statements. Database sizes walk the database's files: the costliest part by far,
+    // so they come only when asked for (MonitorOptions::size_interval).
+    static constexpr std::string_view kServer =
         "SELECT version(), current_setting('server_version_num')::int, "
         "extract(epoch from pg_postmaster_start_time()), extract(epoch from now()), "
         "current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
@@ -147,25 +147,39 @@ StatsRows ReadStats(Session& session) {
         "(SELECT max(greatest(age(backend_xid), age(backend_xmin))) FROM pg_stat_activity), "
         "(SELECT extract(epoch from now() - min(xact_start)) FROM pg_stat_activity "
         "WHERE backend_type = 'client backend'), "
-        "(SELECT max(age(datfrozenxid)) FROM pg_database);"
-        "SELECT d.oid, d.datname, pg_database_size(d.oid), s.numbackends, s.xact_commit, s.xact_rollback, "
+        "(SELECT max(age(datfrozenxid)) FROM pg_database)";
+    static constexpr std::string_view kDatabases =
+        "SELECT d.oid, d.datname, NULL::bigint, s.numbackends, s.xact_commit, s.xact_rollback, "
         "s.blks_read, s.blks_hit, s.tup_returned, s.tup_fetched, s.tup_inserted, s.tup_updated, s.tup_deleted, "
         "s.conflicts, s.temp_files, s.temp_bytes, s.deadlocks, age(d.datfrozenxid) "
         "FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid "
-        "WHERE NOT d.datistemplate AND d.datallowconn ORDER BY d.datname;"
+        "WHERE NOT d.datistemplate AND d.datallowconn ORDER BY d.datname";
+    static constexpr std::string_view kBgwriter =
         "SELECT checkpoints_timed, checkpoints_req, checkpoint_write_time, checkpoint_sync_time, buffers_checkpoint, "
-        "buffers_clean, maxwritten_clean, buffers_backend, buffers_backend_fsync, buffers_alloc FROM pg_stat_bgwriter;"
+        "buffers_clean, maxwritten_clean, buffers_backend, buffers_backend_fsync, buffers_alloc FROM pg_stat_bgwriter";
+    static constexpr std::string_view kReplication =
         "SELECT application_name, host(client_addr), state, sync_state, "
         "pg_wal_lsn_diff(w.lsn, sent_lsn), pg_wal_lsn_diff(w.lsn, write_lsn), pg_wal_lsn_diff(w.lsn, flush_lsn), "
         "pg_wal_lsn_diff(w.lsn, replay_lsn), extract(epoch from write_lag), extract(epoch from flush_lag), "
         "extract(epoch from replay_lag) FROM pg_stat_replication, (SELECT CASE WHEN pg_is_in_recovery() THEN "
         "pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END AS lsn) w ORDER BY application_name";
-    const auto results = session.Batch(kSql);
-    if (results.size() != 4) throw Failure(FailureKind::unreachable, "PostgreSQL answered the statistics oddly");
+    static constexpr std::string_view kSizes =
+        "SELECT d.datname, pg_database_size(d.oid) FROM pg_database d WHERE NOT d.datistemplate AND d.datallowconn";
+    std::vector<Prepared> statements{{"gatehouse_stats_server", kServer, {}},
+                                     {"gatehouse_stats_databases", kDatabases, {}},
+                                     {"gatehouse_stats_bgwriter", kBgwriter, {}},
+                                     {"gatehouse_stats_replication", kReplication, {}}};
+    if (with_sizes) statements.push_back({"gatehouse_database_sizes", kSizes, {}});
+    const auto results = session.Run(statements);
     const Rows server(results[0].get()), databases(results[1].get()), bgwriter(results[2].get()),
         replication(results[3].get());
-
     StatsRows out;
+    if (with_sizes) {
+        const Rows sizes(results[4].get());
+        std::unordered_map<std::string, std::int64_t> by_name;
+        for (int i = 0; i < sizes.size(); ++i) by_name[sizes.Str(i, 0)] = sizes.Int(i, 1).value_or(0);
+        out.sizes = std::move(by_name);
+    }
     json::object& body = out.body;
     const double now = server.Num(0, 3).value_or(0);
     const auto started = server.Num(0, 2);
@@ -190,7 +204,7 @@ StatsRows ReadStats(Session& session) {
         rollbacks += databases.Int(i, 5).value_or(0);
         dbs.push_back(json::object{{"name", databases.Str(i, 1)},
                                    {"oid", databases.Int(i, 0).value_or(0)},
-                                   {"size_bytes", databases.Int(i, 2).value_or(0)},
+                                   {"size_bytes", 0},  // filled in from the size snapshot
                                    {"numbackends", databases.Int(i, 3).value_or(0)},
                                    {"xact_commit", databases.Int(i, 4).value_or(0)},
                                    {"xact_rollback", databases.Int(i, 5).value_or(0)},
@@ -318,22 +332,23 @@ json::array ReadStatements(Session& session, const StatementsQuery& q) {
 }  // namespace
 
 json::object ReadDatabaseStats(Session& session, const StatementsQuery& statements, int table_limit) {
-    const std::string sql =
+    static constexpr std::string_view kHead =
         "SELECT current_database(), pg_database_size(current_database()), "
         "(SELECT count(*) FROM pg_stat_user_tables), "
-        "(SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements');"
+        "(SELECT extversion FROM pg_extension WHERE extname = 'pg_stat_statements')";
+    static constexpr std::string_view kTables =
         "SELECT s.schemaname, s.relname, pg_table_size(s.relid), pg_total_relation_size(s.relid), "
         "pg_indexes_size(s.relid), s.n_live_tup, s.n_dead_tup, s.seq_scan, s.idx_scan, "
         "extract(epoch from s.last_vacuum), extract(epoch from s.last_autovacuum), extract(epoch from s.last_analyze), "
         "extract(epoch from s.last_autoanalyze), s.vacuum_count, s.autovacuum_count, s.analyze_count, "
         "s.autoanalyze_count FROM pg_stat_user_tables s ORDER BY pg_total_relation_size(s.relid) DESC, s.relid "
-        "LIMIT " +
-        std::to_string(table_limit) +
-        ";"
+        "LIMIT $1::int";
+    static constexpr std::string_view kUnused =
         "SELECT s.schemaname, s.relname, s.indexrelname, pg_relation_size(s.indexrelid), s.idx_scan "
         "FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid "
         "WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND NOT i.indisexclusion "
-        "ORDER BY pg_relation_size(s.indexrelid) DESC, s.indexrelid LIMIT 100;"
+        "ORDER BY pg_relation_size(s.indexrelid) DESC, s.indexrelid LIMIT 100";
+    static constexpr std::string_view kDuplicates =
         "SELECT n.nspname, c.relname, array_agg(ci.relname::text ORDER BY ci.relname), "
         "sum(pg_relation_size(i.indexrelid)) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_class ci ON ci.oid = i.indexrelid "
@@ -341,8 +356,10 @@ json::object ReadDatabaseStats(Session& session, const StatementsQuery& statemen
         "GROUP BY n.nspname, c.relname, i.indrelid, i.indkey::text, i.indclass::text, "
         "coalesce(pg_get_expr(i.indexprs, i.indrelid), ''), coalesce(pg_get_expr(i.indpred, i.indrelid), '') "
         "HAVING count(*) > 1 ORDER BY 1, 2";
-    const auto results = session.Batch(sql);
-    if (results.size() != 4) throw Failure(FailureKind::unreachable, "PostgreSQL answered the statistics oddly");
+    const auto results = session.Run({{"gatehouse_db_head", kHead, {}},
+                                      {"gatehouse_db_tables", kTables, {std::to_string(table_limit)}},
+                                      {"gatehouse_db_unused_indexes", kUnused, {}},
+                                      {"gatehouse_db_duplicate_indexes", kDuplicates, {}}});
     const Rows head(results[0].get()), tables(results[1].get()), unused(results[2].get()), duplicates(results[3].get());
 
     json::object body{{"database", head.Str(0, 0)},

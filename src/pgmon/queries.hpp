@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "pgmon/pg_session.hpp"
@@ -22,13 +23,15 @@ struct ActivityRows {
 };
 ActivityRows ReadActivity(Session& session, int query_text_max);
 
-/// Server statistics in the contract's shape, except wal.bytes_per_s (the caller knows the previous snapshot):
-/// `wal_bytes` is the absolute WAL position in bytes.
+/// Server statistics in the contract's shape, except wal.bytes_per_s (the caller knows the previous snapshot) and
+/// the databases' size_bytes (0 here: `sizes` when asked for, else the caller's earlier ones). `wal_bytes` is the
+/// absolute WAL position in bytes.
 struct StatsRows {
     boost::json::object body;
     double wal_bytes = 0;
+    std::optional<std::unordered_map<std::string, std::int64_t>> sizes;  // database -> bytes
 };
-StatsRows ReadStats(Session& session);
+StatsRows ReadStats(Session& session, bool with_sizes);
 
 /// Every database that is not a template: name, owner, encoding, size, connections.
 boost::json::array ReadDatabases(Session& session);

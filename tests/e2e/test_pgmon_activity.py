@@ -165,6 +165,11 @@ def test_failures_have_a_kind(gh, roles, pg):
     down = add_pg_server(gh, roles.admin, pg, port=free_port())
     problem = failure(gh, roles.operator, down["id"], 502, "unreachable")
     assert "cannot connect" in problem["detail"]
+    # Reconnects back off: asked again at once, the same failure comes without a new attempt, with Retry-After.
+    again = gh.request("GET", f"{API}/servers/{down['id']}/postgres/stats?fresh=true", headers=roles.operator,
+                       timeout=30)
+    assert assert_problem(again, 502)["kind"] == "unreachable"
+    assert int(again.headers["Retry-After"]) >= 1
 
     wrong = add_pg_server(gh, roles.admin, pg, password="not-the-password")
     problem = failure(gh, roles.operator, wrong["id"], 502, "auth_failed")

@@ -185,3 +185,40 @@ def test_pools(gh, roles, server, pg):
     assert f'gatehouse_pg_pool_connections{{server_id="{server["id"]}",database="postgres",class="default",' \
            f'state="idle"}}' in text
     assert "gatehouse_pg_pool_errors_total" in text
+
+
+def test_pool_class_bounds_and_idle_reaping(start_module_server, pg):
+    """A high_load pool opens at most its configured maximum however many calls run at once, and with a minimum
+    of 0 its connections are closed once idle for postgres.idle_timeout_s."""
+    import concurrent.futures
+
+    from support import fleet_roles, start_identity
+
+    busy = start_identity(start_module_server, "--postgres-pool-high-load-min", "0", "--postgres-pool-high-load-max",
+                          "2", "--postgres-idle-timeout-s", "1")
+    busy_roles = fleet_roles(busy)
+    server = add_pg_server(busy, busy_roles.admin, pg, pool_class="high_load", database="appdb")
+
+    def ask(top: int) -> int:
+        resp = busy.request("GET", f"{API}/servers/{server['id']}/postgres/databases/appdb/stats",
+                            params={"top": top, "fresh": "true"}, headers=busy_roles.operator, timeout=60)
+        return resp.status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(ask, range(1, 25)))
+    assert codes == [200] * 24
+    rows = [r for r in get(busy, busy_roles.viewer, "/pools").json() if r["server_id"] == server["id"]]
+    assert len(rows) == 1 and rows[0]["class"] == "high_load" and rows[0]["database"] == "appdb"
+    assert 1 <= rows[0]["created_total"] <= 2 and rows[0]["size"] <= 2
+    sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' AND datname = 'appdb'"
+    open_before = int(pg.sql(sessions))  # this gatehouse's and the module's other one's
+
+    def closed() -> bool:
+        mine = [r for r in get(busy, busy_roles.viewer, "/pools").json() if r["server_id"] == server["id"]]
+        return not mine or mine[0]["size"] == 0
+
+    deadline = time.monotonic() + 20
+    while not closed() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert closed(), "idle monitoring connections were not closed"
+    assert int(pg.sql(sessions)) == open_before - rows[0]["size"]  # closed on the server too
