@@ -59,8 +59,9 @@ def test_password_is_write_only(gh, roles):
     assert server["has_password"] is True
     assert server["ssh_port"] == 22 and server["status"] == "unknown" and server["ssh_key_id"] is None
     assert server["tags"] == ["prod", "db:main"] and server["description"] == "primary"
-    assert server["postgres"] == {"port": 5433, "user": "app", "database": "appdb", "pool_class": "stats_db",
-                                  "has_password": True, "password_locked": False}
+    assert server["postgres"] == {"host": None, "port": 5433, "sslmode": "prefer", "via_ssh": False, "user": "app",
+                                  "database": "appdb", "pool_class": "stats_db", "has_password": True,
+                                  "password_locked": False}
     assert not has_key(server, "password"), server
     assert_no_secret(resp.text, PASSWORD, PG_PASSWORD)
 
@@ -128,6 +129,8 @@ def test_address_validation_on_update(gh, roles):
     {"ssh_user": ""}, {"ssh_user": "root;id"}, {"ssh_user": "-oFoo"}, {"ssh_user": "a b"}, {"ssh_user": "x" * 33},
     {"auth_method": "kerberos"}, {"auth_method": ""}, {"auth_method": None},
     {"postgres": {"pool_class": "huge"}}, {"postgres": {"port": 0}}, {"postgres": {"user": "a;b"}},
+    {"postgres": {"sslmode": "sometimes"}}, {"postgres": {"host": "-oProxyCommand=x"}},
+    {"postgres": {"host": "a b"}}, {"postgres": {"via_ssh": "yes"}},
     {"postgres": {"unknown": 1}}, {"postgres": "postgres://x"},
     {"unknown_field": 1}, {"tags": "prod"}, {"tags": ["a b"]}, {"name": ""}, {"name": "x" * 101},
     {"name": "tab\there"}, {"description": "d" * 2001},
