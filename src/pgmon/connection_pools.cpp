@@ -182,6 +182,9 @@ PooledConn* ConnectionPools::Connect(Pool& pool, const Endpoint& e) {
                           "the SSH tunnel could not reach PostgreSQL: " + forward->last_error());
         if (forward && !forward->alive())
             throw Failure(FailureKind::tunnel_failed, "the SSH tunnel closed: " + message);
+        // The server refuses a login to a database it does not have: that is the caller's 404, not a failure.
+        if (message.find("database \"" + e.database + "\" does not exist") != std::string::npos)
+            throw core::Error(core::errc::not_found, "PostgreSQL on this server has no database " + e.database);
         const auto kind = ClassifyConnectFailure(message);
         const std::string where =
             e.user + "@" + (e.ssh ? "(via ssh) " + e.host : e.host) + ":" + port + "/" + e.database;
