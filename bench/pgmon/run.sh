@@ -42,9 +42,12 @@ PG_DIR=""
 EXP_PID=""
 BENCH_PID=""
 stop_all() {
-    [[ -n $BENCH_PID ]] && kill "$BENCH_PID" 2>/dev/null && wait "$BENCH_PID" 2>/dev/null
-    [[ -n $EXP_PID ]] && kill "$EXP_PID" 2>/dev/null && wait "$EXP_PID" 2>/dev/null
+    local rc=$?
+    set +e  # a killed process's status must not end the clean-up half way
+    if [[ -n $BENCH_PID ]]; then kill "$BENCH_PID" 2>/dev/null; wait "$BENCH_PID" 2>/dev/null; fi
+    if [[ -n $EXP_PID ]]; then kill "$EXP_PID" 2>/dev/null; wait "$EXP_PID" 2>/dev/null; fi
     [[ -n $PG_DIR ]] && bash "$ROOT/tests/fixtures/pg.sh" stop "$PG_DIR" 2>/dev/null
+    (exit "$rc")
     bench_cleanup
 }
 trap stop_all EXIT
