@@ -211,18 +211,18 @@ void BuildRouteTable(http::Router& router, Services& s) {
          StringField("host_key_fingerprint", "Pin this host key (SHA256:...; admins only)", 64),
          StringsField("tags", "Tags: 1 to 64 letters, digits, '.', '_', ':' or '-'", 32, 64),
          StringField("description", "Free text", 4096),
-         ObjectField(
-             "postgres", "The server's PostgreSQL endpoint; null removes it",
-             {StringField("host", "Host PostgreSQL listens on (default: the server's address; with via_ssh, "
-                          "as seen from the server, e.g. 127.0.0.1); null restores the default",
-                          253),
-              IntField("port", "Port (default 5432)", 1, 65535),
-              ChoiceField("sslmode", "libpq sslmode (default prefer)", fleet::kSslModes),
-              BoolField("via_ssh", "Connect through the server's SSH session (default false)"),
-              StringField("user", "Role (default postgres; needs pg_monitor)", 63),
-              StringField("password", "Password; never shown again", 1024).WriteOnly(),
-              StringField("database", "Database (default postgres)", 63),
-              ChoiceField("pool_class", "Connection pool class", kPoolClasses)})}};
+         ObjectField("postgres", "The server's PostgreSQL endpoint; null removes it",
+                     {StringField("host",
+                                  "Host PostgreSQL listens on (default: the server's address; with via_ssh, "
+                                  "as seen from the server, e.g. 127.0.0.1); null restores the default",
+                                  253),
+                      IntField("port", "Port (default 5432)", 1, 65535),
+                      ChoiceField("sslmode", "libpq sslmode (default prefer)", fleet::kSslModes),
+                      BoolField("via_ssh", "Connect through the server's SSH session (default false)"),
+                      StringField("user", "Role (default postgres; needs pg_monitor)", 63),
+                      StringField("password", "Password; never shown again", 1024).WriteOnly(),
+                      StringField("database", "Database (default postgres)", 63),
+                      ChoiceField("pool_class", "Connection pool class", kPoolClasses)})}};
     const http::BodySchema host_key_body{
         {StringField("fingerprint", "The pending host key being approved (SHA256:...)", 64).Required()}};
     const http::BodySchema generate_key_body{{StringField("name", "Unique name", 200).Required(),

@@ -1,11 +1,11 @@
 #include "auth/opaque_token.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
 
 #include "auth/jwt.hpp"
+#include "core/ids.hpp"
 
 namespace gatehouse::auth {
 
@@ -19,17 +19,6 @@ OpaqueToken NewOpaqueToken(std::string_view prefix) {
     return result;
 }
 
-std::string HashToken(std::string_view token) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 15];
-    }
-    return hex;
-}
+std::string HashToken(std::string_view token) { return core::Sha256Hex(token); }
 
 }  // namespace gatehouse::auth

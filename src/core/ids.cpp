@@ -1,5 +1,6 @@
 #include "core/ids.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -46,6 +47,14 @@ std::string RandomHex(std::size_t n) {
     std::vector<unsigned char> bytes(n);
     FillRandom(bytes.data(), n);
     return ToHex(bytes.data(), n);
+}
+
+std::string Sha256Hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed");
+    return ToHex(digest, length);
 }
 
 }  // namespace gatehouse::core

@@ -1,12 +1,11 @@
 #include "pgmon/connection_pools.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <tuple>
 
+#include "core/ids.hpp"
 #include "core/log.hpp"
 #include "pgmon/failure.hpp"
 
@@ -23,19 +22,6 @@ struct IdleConn {
 void Close(PooledConn* conn) {
     PQfinish(conn->pg);
     delete conn;
-}
-
-std::string Sha256Hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[digest[i] >> 4]);
-        out.push_back(kHex[digest[i] & 0xf]);
-    }
-    return out;
 }
 
 // Connections are shared only between calls that would connect identically: a changed password, host or tunnel
@@ -55,7 +41,7 @@ std::string PoolKey(const Endpoint& e) {
         material.append(e.ssh->private_key).push_back('\0');
         material.append(e.ssh->expected_host_key).push_back('\0');
     }
-    return e.server_id + '\0' + e.database + '\0' + e.pool_class + '\0' + Sha256Hex(material);
+    return e.server_id + '\0' + e.database + '\0' + e.pool_class + '\0' + core::Sha256Hex(material);
 }
 
 PoolLimits LimitsFor(const PoolOptions& o, const std::string& pool_class) {

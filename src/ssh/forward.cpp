@@ -1,8 +1,6 @@
 // A local Unix socket bridged to direct-tcpip channels of one SSH session. libssh sessions are not thread-safe, so
 // one thread owns the session and serves every channel with poll(2); the channels carry little (monitoring queries),
 // so a simple loop is enough.
-#include "ssh/forward.hpp"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -17,6 +15,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "ssh/client_detail.hpp"
 
 namespace gatehouse::ssh::detail {
 namespace {

@@ -118,6 +118,17 @@ def pg_database(pg_url) -> str:
     psql(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture(scope="module")
+def monitored_pg():
+    """A PostgreSQL 15 to monitor (pgmon_support.MonitoredPg: password logins, pg_stat_statements, the monitor, nomon
+    and app roles), one per test module."""
+    from pgmon_support import MonitoredPg
+
+    server = MonitoredPg()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def instance_pair(start_server, tmp_path, pg_database):
     """(a, b): two instances on one fresh PostgreSQL database, sharing the vault and JWT keys (as instances behind

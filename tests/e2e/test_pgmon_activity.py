@@ -10,36 +10,29 @@ import time
 import pytest
 
 from support import API, assert_problem, free_port, poll, unique, wait_audit
-from pgmon_support import (NOMON_PASSWORD, HeldSession, MonitoredPg, add_pg_server, wait_state)
+from pgmon_support import NOMON_PASSWORD, HeldSession, add_pg_server, wait_state
 
 
 @pytest.fixture(scope="module")
-def pg():
-    server = MonitoredPg()
-    yield server
-    server.stop()
+def server(gh, roles, monitored_pg):
+    return add_pg_server(gh, roles.admin, monitored_pg)
 
 
 @pytest.fixture(scope="module")
-def server(gh, roles, pg):
-    return add_pg_server(gh, roles.admin, pg)
-
-
-@pytest.fixture(scope="module")
-def held(pg):
+def held(monitored_pg):
     """holder: idle in a transaction with row 1 locked; waiter: blocked on that row; sleeper: in pg_sleep."""
-    holder = HeldSession(pg, "e2e-holder")
+    holder = HeldSession(monitored_pg, "e2e-holder")
     holder.send("BEGIN; UPDATE accounts SET n = n + 1 WHERE id = 1;")
-    holder.pid = pg.pid_of("e2e-holder")
-    wait_state(pg, holder.pid, "idle in transaction")
-    waiter = HeldSession(pg, "e2e-waiter")
+    holder.pid = monitored_pg.pid_of("e2e-holder")
+    wait_state(monitored_pg, holder.pid, "idle in transaction")
+    waiter = HeldSession(monitored_pg, "e2e-waiter")
     waiter.send("UPDATE accounts SET n = n + 10 WHERE id = 1;")
-    waiter.pid = pg.pid_of("e2e-waiter")
-    wait_state(pg, waiter.pid, "active|Lock")
-    sleeper = HeldSession(pg, "e2e-sleeper")
+    waiter.pid = monitored_pg.pid_of("e2e-waiter")
+    wait_state(monitored_pg, waiter.pid, "active|Lock")
+    sleeper = HeldSession(monitored_pg, "e2e-sleeper")
     sleeper.send("SELECT pg_sleep(120);")
-    sleeper.pid = pg.pid_of("e2e-sleeper")
-    wait_state(pg, sleeper.pid, "active")
+    sleeper.pid = monitored_pg.pid_of("e2e-sleeper")
+    wait_state(monitored_pg, sleeper.pid, "active")
     yield {"holder": holder, "waiter": waiter, "sleeper": sleeper}
     for session in (holder, waiter, sleeper):
         session.close()
@@ -113,20 +106,20 @@ def test_activity_filters_and_cache(gh, roles, server, held):
         assert_problem(resp, 400)
 
 
-def test_cancel_and_terminate_are_audited_and_admin_only(gh, roles, server, held, pg):
+def test_cancel_and_terminate_are_audited_and_admin_only(gh, roles, server, held, monitored_pg):
     sleeper, holder, waiter = held["sleeper"], held["holder"], held["waiter"]
     base = f"{API}/servers/{server['id']}/postgres/sessions"
     for headers in (roles.viewer, roles.operator):
         assert_problem(gh.request("POST", f"{base}/{sleeper.pid}/cancel", headers=headers, timeout=30), 403)
         assert_problem(gh.request("POST", f"{base}/{sleeper.pid}/terminate", headers=headers, timeout=30), 403)
-    assert pg.state_of(sleeper.pid).startswith("active")
+    assert monitored_pg.state_of(sleeper.pid).startswith("active")
 
     resp = gh.request("POST", f"{base}/{sleeper.pid}/cancel", headers=roles.admin, timeout=30)
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["signalled"] is True and body["action"] == "cancel" and body["pid"] == sleeper.pid
     assert body["user"] == "app" and body["database"] == "appdb" and "pg_sleep" in body["query"]
-    wait_state(pg, sleeper.pid, "idle")  # the statement was cancelled, the session lives on
+    wait_state(monitored_pg, sleeper.pid, "idle")  # the statement was cancelled, the session lives on
     events = wait_audit(gh, roles.admin_token, lambda e: e["action"] == "postgres.cancel", action="postgres.cancel")
     details = events[0]["details"]
     assert details["pid"] == sleeper.pid and details["user"] == "app" and details["database"] == "appdb"
@@ -136,8 +129,8 @@ def test_cancel_and_terminate_are_audited_and_admin_only(gh, roles, server, held
     resp = gh.request("POST", f"{base}/{holder.pid}/terminate", headers=roles.admin, timeout=30)
     assert resp.status_code == 200, resp.text
     assert resp.json()["signalled"] is True
-    poll(lambda: pg.sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder.pid}") == "0", timeout=10)
-    wait_state(pg, waiter.pid, "idle")
+    poll(lambda: monitored_pg.sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder.pid}") == "0", timeout=10)
+    wait_state(monitored_pg, waiter.pid, "idle")
     events = wait_audit(gh, roles.admin_token, lambda e: e["action"] == "postgres.terminate",
                         action="postgres.terminate")
     assert events[0]["details"]["pid"] == holder.pid and events[0]["outcome"] == "success"
@@ -161,8 +154,8 @@ def failure(gh, headers, server_id, status, kind, path="activity"):
     return problem
 
 
-def test_failures_have_a_kind(gh, roles, pg):
-    down = add_pg_server(gh, roles.admin, pg, port=free_port())
+def test_failures_have_a_kind(gh, roles, monitored_pg):
+    down = add_pg_server(gh, roles.admin, monitored_pg, port=free_port())
     problem = failure(gh, roles.operator, down["id"], 502, "unreachable")
     assert "cannot connect" in problem["detail"]
     # Reconnects back off: asked again at once, the same failure comes without a new attempt, with Retry-After.
@@ -171,11 +164,11 @@ def test_failures_have_a_kind(gh, roles, pg):
     assert assert_problem(again, 502)["kind"] == "unreachable"
     assert int(again.headers["Retry-After"]) >= 1
 
-    wrong = add_pg_server(gh, roles.admin, pg, password="not-the-password")
+    wrong = add_pg_server(gh, roles.admin, monitored_pg, password="not-the-password")
     problem = failure(gh, roles.operator, wrong["id"], 502, "auth_failed")
     assert "not-the-password" not in problem["detail"]
 
-    nomon = add_pg_server(gh, roles.admin, pg, user="nomon", password=NOMON_PASSWORD)
+    nomon = add_pg_server(gh, roles.admin, monitored_pg, user="nomon", password=NOMON_PASSWORD)
     problem = failure(gh, roles.operator, nomon["id"], 502, "insufficient_privilege", path="stats")
     assert "pg_monitor" in problem["detail"]
 
@@ -187,26 +180,38 @@ def test_failures_have_a_kind(gh, roles, pg):
         assert assert_problem(resp, 409).get("kind") == "not_configured"
     assert_problem(gh.request("GET", f"{API}/servers/0193aaaa-0000-7000-8000-000000000000/postgres/activity",
                               headers=roles.viewer, timeout=30), 404)
+    # Changing an endpoint drops what was cached of it: a wrong password shows at once, not after the TTL.
+    changing = add_pg_server(gh, roles.admin, monitored_pg)
+    path = f"{API}/servers/{changing['id']}/postgres/activity"
+    assert gh.request("GET", path, headers=roles.viewer, timeout=30).status_code == 200
+    patched = gh.request("PATCH", f"{API}/servers/{changing['id']}", json={"postgres": {"password": "now-wrong"}},
+                         headers=roles.admin, timeout=30)
+    assert patched.status_code == 200, patched.text
+    assert assert_problem(gh.request("GET", path, headers=roles.viewer, timeout=30), 502)["kind"] == "auth_failed"
     # The server kept serving, and a good endpoint still answers.
     assert gh.get("/healthz", timeout=10).status_code == 200
 
 
-def test_a_lock_timeout_leaves_nothing_open(gh, roles, server, pg):
+def open_monitor_work(pg) -> str:
+    """How many of gatehouse's monitoring sessions are not idle or hold a transaction open (as psql prints it)."""
+    return pg.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
+                  "AND (state <> 'idle' OR xact_start IS NOT NULL)")
+
+
+def test_a_lock_timeout_leaves_nothing_open(gh, roles, server, monitored_pg):
     """A table locked by a migration: the database statistics wait for the lock, give up after lock_timeout (1 s)
     with 503 kind timeout, and leave no transaction or lock of gatehouse's behind."""
-    locker = HeldSession(pg, "e2e-migration")
+    locker = HeldSession(monitored_pg, "e2e-migration")
     try:
         locker.send("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;")
-        wait_state(pg, pg.pid_of("e2e-migration"), "idle in transaction")
+        wait_state(monitored_pg, monitored_pg.pid_of("e2e-migration"), "idle in transaction")
         started = time.monotonic()
         problem = failure(gh, roles.operator, server["id"], 503, "timeout", path="databases/appdb/stats")
         assert time.monotonic() - started < 4.5
         assert "timeout" in problem["detail"]
-        left = pg.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
-                      "AND (state <> 'idle' OR xact_start IS NOT NULL)")
-        assert left == "0"
-        locks = pg.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                       "WHERE a.application_name = 'gatehouse-monitor'")
+        assert open_monitor_work(monitored_pg) == "0"
+        locks = monitored_pg.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                                 "WHERE a.application_name = 'gatehouse-monitor'")
         assert locks == "0"
     finally:
         locker.close()
@@ -215,21 +220,20 @@ def test_a_lock_timeout_leaves_nothing_open(gh, roles, server, pg):
     assert resp.status_code == 200, resp.text
 
 
-def test_a_statement_timeout_leaves_nothing_open(start_module_server, pg):
+def test_a_statement_timeout_leaves_nothing_open(start_module_server, monitored_pg):
     """With statement_timeout shorter than lock_timeout, the same wait ends by statement_timeout."""
     from support import fleet_roles, start_identity
 
     quick = start_identity(start_module_server, "--postgres-statement-timeout-ms", "300",
                            "--postgres-lock-timeout-ms", "5000")
     quick_roles = fleet_roles(quick)
-    server = add_pg_server(quick, quick_roles.admin, pg)
-    locker = HeldSession(pg, "e2e-migration-2")
+    server = add_pg_server(quick, quick_roles.admin, monitored_pg)
+    locker = HeldSession(monitored_pg, "e2e-migration-2")
     try:
         locker.send("BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;")
-        wait_state(pg, pg.pid_of("e2e-migration-2"), "idle in transaction")
+        wait_state(monitored_pg, monitored_pg.pid_of("e2e-migration-2"), "idle in transaction")
         problem = failure(quick, quick_roles.operator, server["id"], 503, "timeout", path="databases/appdb/stats")
         assert "statement timeout" in problem["detail"]
-        assert pg.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
-                      "AND (state <> 'idle' OR xact_start IS NOT NULL)") == "0"
+        assert open_monitor_work(monitored_pg) == "0"
     finally:
         locker.close()

@@ -4,7 +4,6 @@ lags; the standby reports its own receive and replay lag; both export them for P
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 import urllib.parse

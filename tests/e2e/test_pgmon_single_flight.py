@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
 import requests
 
 from support import API
@@ -18,23 +17,16 @@ DURATION_S = 10.0
 TTL_S = 5.0
 
 
-@pytest.fixture(scope="module")
-def pg():
-    server = MonitoredPg()
-    yield server
-    server.stop()
-
-
 def activity_calls(pg: MonitoredPg) -> int:
     text = pg.sql("SELECT coalesce(sum(s.calls), 0) FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid "
                   "WHERE r.rolname = 'monitor' AND s.query LIKE '%pg_blocking_pids%'")
     return int(text)
 
 
-def test_hundred_clients_one_query_per_ttl(gh, roles, pg):
-    server = add_pg_server(gh, roles.admin, pg)
+def test_hundred_clients_one_query_per_ttl(gh, roles, monitored_pg):
+    server = add_pg_server(gh, roles.admin, monitored_pg)
     url = f"http://127.0.0.1:{gh.port}{API}/servers/{server['id']}/postgres/activity"
-    before = activity_calls(pg)
+    before = activity_calls(monitored_pg)
     stop_at = time.monotonic() + DURATION_S
     answered = [0] * CLIENTS
     hits = [0] * CLIENTS
@@ -61,7 +53,7 @@ def test_hundred_clients_one_query_per_ttl(gh, roles, pg):
     elapsed = time.monotonic() - began
     assert not failures, failures[:3]
     assert all(n > 0 for n in answered), "every client got answers"
-    queries = activity_calls(pg) - before
+    queries = activity_calls(monitored_pg) - before
     periods = int(elapsed // TTL_S) + 1
     print(f"\n{sum(answered)} answers to {CLIENTS} clients in {elapsed:.1f} s ({sum(hits)} cache hits); "
           f"{queries} activity queries on PostgreSQL (at most {periods} allowed: one per {TTL_S:.0f} s period)")

@@ -7,17 +7,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import pytest
 
 from support import API, assert_problem, free_port
-from pgmon_support import MonitoredPg, add_pg_server
-
-
-@pytest.fixture(scope="module")
-def pg():
-    server = MonitoredPg()
-    yield server
-    server.stop()
+from pgmon_support import add_pg_server
 
 
 def ssh_fields(sshd) -> dict:
@@ -31,8 +23,8 @@ def owner_of_local_port(port: int) -> str:
     return out
 
 
-def test_via_ssh_reaches_postgres_through_the_tunnel(gh, roles, pg, sshd):
-    server = add_pg_server(gh, roles.admin, pg, via_ssh=True, host="127.0.0.1", ssh=ssh_fields(sshd))
+def test_via_ssh_reaches_postgres_through_the_tunnel(gh, roles, monitored_pg, sshd):
+    server = add_pg_server(gh, roles.admin, monitored_pg, via_ssh=True, host="127.0.0.1", ssh=ssh_fields(sshd))
     assert server["postgres"]["via_ssh"] is True and server["postgres"]["host"] == "127.0.0.1"
     assert server["postgres"]["sslmode"] == "prefer"
     resp = gh.request("GET", f"{API}/servers/{server['id']}/postgres/activity?fresh=true", headers=roles.operator,
@@ -41,8 +33,8 @@ def test_via_ssh_reaches_postgres_through_the_tunnel(gh, roles, pg, sshd):
     assert resp.json()["max_connections"] == 300
 
     # The monitoring session's TCP connection to PostgreSQL belongs to sshd, not to gatehouse: it came through SSH.
-    ports = pg.sql("SELECT client_port FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
-                   "AND usename = 'monitor'").split()
+    ports = monitored_pg.sql("SELECT client_port FROM pg_stat_activity "
+                             "WHERE application_name = 'gatehouse-monitor' AND usename = 'monitor'").split()
     assert ports, "no monitoring session on the server"
     owners = [owner_of_local_port(int(p)) for p in ports]
     assert all("sshd" in o and "gatehouse" not in o for o in owners), owners
@@ -56,9 +48,9 @@ def test_via_ssh_reaches_postgres_through_the_tunnel(gh, roles, pg, sshd):
     assert stats.json()["version"].startswith("PostgreSQL 15")
 
 
-def test_tunnel_failures_have_their_kind(gh, roles, pg, sshd):
+def test_tunnel_failures_have_their_kind(gh, roles, monitored_pg, sshd):
     # The SSH server is fine, but nothing listens on the remote port.
-    nothing = add_pg_server(gh, roles.admin, pg, via_ssh=True, port=free_port(), ssh=ssh_fields(sshd))
+    nothing = add_pg_server(gh, roles.admin, monitored_pg, via_ssh=True, port=free_port(), ssh=ssh_fields(sshd))
     resp = gh.request("GET", f"{API}/servers/{nothing['id']}/postgres/activity?fresh=true", headers=roles.operator,
                       timeout=60)
     problem = assert_problem(resp, 502)
@@ -66,7 +58,7 @@ def test_tunnel_failures_have_their_kind(gh, roles, pg, sshd):
 
     # The SSH login itself fails.
     bad_login = dict(ssh_fields(sshd), password="wrong-ssh-password")
-    refused = add_pg_server(gh, roles.admin, pg, via_ssh=True, ssh=bad_login)
+    refused = add_pg_server(gh, roles.admin, monitored_pg, via_ssh=True, ssh=bad_login)
     resp = gh.request("GET", f"{API}/servers/{refused['id']}/postgres/activity?fresh=true", headers=roles.operator,
                       timeout=60)
     problem = assert_problem(resp, 502)

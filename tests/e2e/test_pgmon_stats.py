@@ -11,21 +11,14 @@ import time
 import pytest
 
 from support import API, assert_problem, bearer, create_api_token, free_port, unique
-from pgmon_support import APP_PASSWORD, MonitoredPg, add_pg_server
+from pgmon_support import APP_PASSWORD, add_pg_server
 
 SAMPLE_RE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$")
 
 
 @pytest.fixture(scope="module")
-def pg():
-    server = MonitoredPg()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def server(gh, roles, pg):
-    return add_pg_server(gh, roles.admin, pg)
+def server(gh, roles, monitored_pg):
+    return add_pg_server(gh, roles.admin, monitored_pg)
 
 
 def pgbench_path() -> str:
@@ -36,10 +29,10 @@ def pgbench_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def load(pg):
+def load(monitored_pg):
     """pgbench -c 4 on appdb for the module's first seconds (bounded: -T 8)."""
     env = {"PGPASSWORD": APP_PASSWORD, "PATH": "/usr/bin:/bin"}
-    base = [pgbench_path(), "-h", "127.0.0.1", "-p", str(pg.port), "-U", "app"]
+    base = [pgbench_path(), "-h", "127.0.0.1", "-p", str(monitored_pg.port), "-U", "app"]
     subprocess.run(base + ["-i", "-q", "-s", "1", "appdb"], env=env, check=True, capture_output=True, timeout=120)
     proc = subprocess.Popen(base + ["-c", "4", "-T", "8", "appdb"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -78,13 +71,18 @@ def test_stats_under_pgbench(gh, roles, server, load):
     assert stats["checkpointer"]["buffers_alloc"] > 0
     assert stats["wraparound"]["max_frozenxid_age"] > 0 and stats["wraparound"]["oldest_xact_age"] >= 0
     assert stats["totals"]["xact_commit"] >= app["xact_commit"]
+    # Database sizes are read at most every postgres.size_interval_s (300 s), also with fresh=true.
+    assert stats["sizes_collected_at"] is not None
+    assert stats["sizes_collected_at"] == first["sizes_collected_at"]
+    assert {d["name"]: d["size_bytes"] for d in first["databases"]} == {n: d["size_bytes"] for n, d in dbs.items()}
     # Cached for viewers: the same snapshot, a hit.
     cached = get(gh, roles.viewer, path)
     assert cached.headers["X-Cache"] == "hit" and cached.json()["collected_at"] == stats["collected_at"]
 
 
-def test_databases_and_database_stats(gh, roles, server, pg, load):
-    names = [d["name"] for d in get(gh, roles.viewer, f"/servers/{server['id']}/postgres/databases").json()["databases"]]
+def test_databases_and_database_stats(gh, roles, server, monitored_pg, load):
+    listed = get(gh, roles.viewer, f"/servers/{server['id']}/postgres/databases").json()["databases"]
+    names = [d["name"] for d in listed]
     assert {"postgres", "appdb", "plaindb"} <= set(names)
 
     stats = get(gh, roles.viewer, f"/servers/{server['id']}/postgres/databases/appdb/stats").json()
@@ -142,7 +140,7 @@ def promtool_check(text: str) -> None:
     assert result.returncode == 0, f"promtool check metrics:\n{result.stdout}\n{result.stderr}"
 
 
-def test_prometheus_export(gh, roles, server, pg, load):
+def test_prometheus_export(gh, roles, server, monitored_pg, load):
     token = create_api_token(gh, roles.admin_token, unique("scrape"), role="viewer")["token"]
     resp = gh.request("GET", f"{API}/servers/{server['id']}/postgres/metrics", headers=bearer(token), timeout=30)
     assert resp.status_code == 200, resp.text
@@ -158,9 +156,11 @@ def test_prometheus_export(gh, roles, server, pg, load):
     app_commits = [v for k, v in s.items() if k.startswith("pg_stat_database_xact_commit{") and 'datname="appdb"' in k]
     assert app_commits and app_commits[0] > 0
     assert s["pg_settings_max_connections"] == 300
+    # Every state of every database, 0 when no session is in it, as postgres_exporter writes them.
+    assert s['pg_stat_activity_count{datname="plaindb",state="idle in transaction"}'] == 0
 
     # Every monitored server, one server label each; an unreachable one is pg_up 0, not a failed scrape.
-    down = add_pg_server(gh, roles.admin, pg, port=free_port())
+    down = add_pg_server(gh, roles.admin, monitored_pg, port=free_port())
     resp = gh.request("GET", f"{API}/postgres/metrics", headers=bearer(token), timeout=60)
     assert resp.status_code == 200, resp.text
     promtool_check(resp.text)
@@ -172,7 +172,7 @@ def test_prometheus_export(gh, roles, server, pg, load):
     assert_problem(gh.request("GET", f"{API}/postgres/metrics", timeout=30), 401)
 
 
-def test_pools(gh, roles, server, pg):
+def test_pools(gh, roles, server, monitored_pg):
     get(gh, roles.viewer, f"/servers/{server['id']}/postgres/activity")
     get(gh, roles.viewer, f"/servers/{server['id']}/postgres/databases/appdb/stats")
     rows = get(gh, roles.viewer, "/pools").json()
@@ -187,7 +187,7 @@ def test_pools(gh, roles, server, pg):
     assert "gatehouse_pg_pool_errors_total" in text
 
 
-def test_pool_class_bounds_and_idle_reaping(start_module_server, pg):
+def test_pool_class_bounds_and_idle_reaping(start_module_server, monitored_pg):
     """A high_load pool opens at most its configured maximum however many calls run at once, and with a minimum
     of 0 its connections are closed once idle for postgres.idle_timeout_s."""
     import concurrent.futures
@@ -197,7 +197,7 @@ def test_pool_class_bounds_and_idle_reaping(start_module_server, pg):
     busy = start_identity(start_module_server, "--postgres-pool-high-load-min", "0", "--postgres-pool-high-load-max",
                           "2", "--postgres-idle-timeout-s", "1")
     busy_roles = fleet_roles(busy)
-    server = add_pg_server(busy, busy_roles.admin, pg, pool_class="high_load", database="appdb")
+    server = add_pg_server(busy, busy_roles.admin, monitored_pg, pool_class="high_load", database="appdb")
 
     def ask(top: int) -> int:
         resp = busy.request("GET", f"{API}/servers/{server['id']}/postgres/databases/appdb/stats",
@@ -210,8 +210,9 @@ def test_pool_class_bounds_and_idle_reaping(start_module_server, pg):
     rows = [r for r in get(busy, busy_roles.viewer, "/pools").json() if r["server_id"] == server["id"]]
     assert len(rows) == 1 and rows[0]["class"] == "high_load" and rows[0]["database"] == "appdb"
     assert 1 <= rows[0]["created_total"] <= 2 and rows[0]["size"] <= 2
-    sessions = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' AND datname = 'appdb'"
-    open_before = int(pg.sql(sessions))  # this gatehouse's and the module's other one's
+    sessions = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
+                "AND datname = 'appdb'")
+    open_before = int(monitored_pg.sql(sessions))  # this gatehouse's and the module's other one's
 
     def closed() -> bool:
         mine = [r for r in get(busy, busy_roles.viewer, "/pools").json() if r["server_id"] == server["id"]]
@@ -221,4 +222,4 @@ def test_pool_class_bounds_and_idle_reaping(start_module_server, pg):
     while not closed() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert closed(), "idle monitoring connections were not closed"
-    assert int(pg.sql(sessions)) == open_before - rows[0]["size"]  # closed on the server too
+    assert int(monitored_pg.sql(sessions)) == open_before - rows[0]["size"]  # closed on the server too
