@@ -36,12 +36,13 @@ TEST(MonitoringSession, RunsReadOnlyWithItsNameAndTimeouts) {
     Harness h;
     const Endpoint endpoint = FixtureEndpoint(testing::SharedPgServer().url());
     const auto settings = testing::RunAsync(h.io, h.pools.Run(endpoint, [](Session& s) {
-        const auto results = s.Run({{"test_settings",
-                                     "SELECT current_setting('application_name'), current_setting('statement_timeout'), "
-                                     "current_setting('lock_timeout'), "
-                                     "current_setting('default_transaction_read_only'), "
-                                     "current_setting('transaction_read_only')",
-                                     {}}});
+        const auto results =
+            s.Run({{"test_settings",
+                    "SELECT current_setting('application_name'), current_setting('statement_timeout'), "
+                    "current_setting('lock_timeout'), "
+                    "current_setting('default_transaction_read_only'), "
+                    "current_setting('transaction_read_only')",
+                    {}}});
         const Rows rows(results[0].get());
         return rows.Str(0, 0) + "|" + rows.Str(0, 1) + "|" + rows.Str(0, 2) + "|" + rows.Str(0, 3) + "|" +
                rows.Str(0, 4);
