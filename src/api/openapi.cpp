@@ -123,6 +123,8 @@ json::object Responses(const http::Route& route) {
     if (options.body && options.body->media_type == "application/json" && !options.body->free_form)
         responses["415"] = ProblemResponse(Status::unsupported_media_type, "The body is not application/json");
     responses["503"] = ProblemResponse(Status::service_unavailable, "gatehouse cannot serve this now (Retry-After)");
+    if (options.charges)
+        responses["402"] = ProblemResponse(Status::payment_required, "The wallet holds less than the price");
     if (options.upstream) {
         responses["409"] = ProblemResponse(Status::conflict, "The server has no usable PostgreSQL endpoint (`kind`)");
         responses["502"] = ProblemResponse(Status::bad_gateway, "The monitored PostgreSQL failed (`kind` says how)");

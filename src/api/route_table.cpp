@@ -4,6 +4,7 @@
 #include "api/audit_handlers.hpp"
 #include "api/auth_handlers.hpp"
 #include "api/fleet_handlers.hpp"
+#include "api/gateway_handlers.hpp"
 #include "api/ops_handlers.hpp"
 #include "api/pgmon_handlers.hpp"
 #include "api/task_handlers.hpp"
@@ -88,6 +89,12 @@ http::RouteOptions OAuth2Errors(http::RouteOptions options) {
 // `options` of a route that reads a monitored PostgreSQL: its failures are problems with a kind.
 http::RouteOptions Upstream(http::RouteOptions options) {
     options.upstream = true;
+    return options;
+}
+
+// `options` of a route that spends wallet credits: 402 insufficient_credits.
+http::RouteOptions Charges(http::RouteOptions options) {
+    options.charges = true;
     return options;
 }
 
@@ -274,6 +281,46 @@ void BuildRouteTable(http::Router& router, Services& s) {
                                  StringField("username", "User name", 256).Required(),
                                  StringField("password", "Password", 4096).Required().WriteOnly()}};
     token_form.media_type = "application/x-www-form-urlencoded";
+    auto gw = std::make_shared<GatewayHandlers>(GatewayHandlers{s.gateway});
+    using G = GatewayHandlers;
+    static constexpr std::string_view kDurationNames[] = {"1", "12", "24", "168", "720"};
+    std::vector<http::BodyField> price_fields;
+    for (const auto hours : kDurationNames)
+        price_fields.push_back(IntField(std::string(hours), "Credits for " + std::string(hours) + " h", 0,
+                                        1'000'000'000'000));
+    const http::BodySchema gateway_route_body{
+        {StringField("slug", "1 to 63 lowercase letters, digits or '-': the route is at /gw/{slug}/", 63).Required(),
+         StringField("name", "Display name", 200).Required(),
+         StringField("upstream_url", "http(s)://host[:port][/base] of the web app", 2048).Required(),
+         StringField("host", "A Host name served at its root by this route (no path prefix, no rewriting needed)", 253),
+         StringsField("allowed_roles", "Roles that may buy and use tokens (default: all)", 3, 16),
+         ObjectField("prices", "Credits per duration; a duration left out is not sold (none given: all free)",
+                     price_fields),
+         BoolField("websocket", "Proxy WebSocket upgrades (default true)"),
+         BoolField("rewrite", "Rewrite upstream URLs in HTML, CSS and JS under /gw/{slug}/ (default false)"),
+         BoolField("pass_access_token_header", "Send the access token upstream as X-Access-Token (default false)"),
+         StringField("identity_header", "Header carrying a signed ES256 identity assertion to the upstream", 100),
+         StringsField("allowed_origins", "Origins allowed to open WebSockets (default: this gateway's own)", 64, 256),
+         http::StringMapField("extra_headers", "Headers added to every upstream request", 32, 4096),
+         StringField("ca_file", "CA bundle (PEM) to verify an https upstream (default: the system's)", 4096),
+         BoolField("enabled", "Tokens can be bought and used (default true)")}};
+    const http::BodySchema purchase_body{
+        {StringField("route", "The route's slug or id", 128).Required(),
+         IntField("duration_hours", "1, 12, 24, 168 or 720", 1, 720).Required(),
+         StringField("idempotency_key", "Repeating a purchase with the same key answers the first one again, "
+                     "charged once", 200)}};
+    const http::BodySchema top_up_body{
+        {StringField("user_id", "Whose wallet", 128).Required(),
+         IntField("amount", "Whole credits; negative takes credits away (an adjustment)", -1'000'000'000'000,
+                  1'000'000'000'000).Required(),
+         StringField("note", "Why", 500)}};
+    auto token_list_query = Takes(Tag("gateway"), Paged({BoolQuery("active_only", "Only tokens neither revoked nor expired"),
+                                                         StringQuery("route", "Tokens of this route (slug or id)"),
+                                                         BoolQuery("all", "Everyone's tokens (admins only)")}));
+    auto wallet_query = Takes(Tag("gateway"), {StringQuery("user_id", "Another user's wallet (admins only)")});
+    auto wallet_tx_query = Takes(Tag("gateway"), Paged({StringQuery("user_id", "Another user's wallet (admins only)")}));
+    auto session_query = Takes(Tag("gateway"), {http::IntQuery("limit", "At most this many tokens", 1, 500, 50)});
+
     using O = OpsHandlers;
     using A = AuthHandlers;
     using U = UserHandlers;
@@ -366,6 +413,20 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::delete_,"/api/v1/apps/{id}",                    Access::kOperator, Bind(apps, &Ap::DeleteApp),     "Delete an app (its containers are left as they are)", Answers(http::Status::no_content, Tag("apps", "app.delete"))});
     router.Add(Returns("AppRun", {Verb::post,   "/api/v1/apps/{id}/start",              Access::kOperator, Bind(apps, &Ap::Start),         "docker compose up -d as a compose_up task {auto_stop_minutes?}", Answers(http::Status::accepted, Accepts(Tag("apps", "app.start"), app_start_body))}));
     router.Add(Returns("AppRun", {Verb::post,   "/api/v1/apps/{id}/stop",               Access::kOperator, Bind(apps, &Ap::Stop),          "docker compose down as a compose_down task", Answers(http::Status::accepted, Tag("apps", "app.stop"))}));
+
+    router.Add(Returns("GatewayRoutePage", {Verb::get, "/api/v1/gateway/routes", Access::kViewer, Bind(gw, &G::ListRoutes), "List gateway routes", Takes(Tag("gateway"), Paged())}));
+    router.Add(Returns("GatewayRoute", {Verb::post, "/api/v1/gateway/routes", Access::kAdmin, Bind(gw, &G::CreateRoute), "Create a gateway route to an internal web app", Answers(http::Status::created, Accepts(Tag("gateway", "gateway_route.create"), Example(gateway_route_body, {{"slug", "grafana"}, {"name", "Grafana"}, {"upstream_url", "http://10.0.0.5:3000"}, {"allowed_roles", {"admin", "operator"}}, {"prices", {{"1", 1}, {"12", 10}, {"24", 18}, {"168", 100}, {"720", 400}}}, {"rewrite", true}})))}));
+    router.Add(Returns("GatewayRoute", {Verb::get, "/api/v1/gateway/routes/{id}", Access::kViewer, Bind(gw, &G::GetRoute), "Get a gateway route (by id or slug)", Tag("gateway")}));
+    router.Add(Returns("GatewayRoute", {Verb::put, "/api/v1/gateway/routes/{id}", Access::kAdmin, Bind(gw, &G::ReplaceRoute), "Replace a gateway route", Accepts(Tag("gateway", "gateway_route.update"), gateway_route_body)}));
+    router.Add(Returns("GatewayRoute", {Verb::patch, "/api/v1/gateway/routes/{id}", Access::kAdmin, Bind(gw, &G::ReplaceRoute), "Change some fields of a gateway route", Accepts(Tag("gateway", "gateway_route.update"), Partial(gateway_route_body))}));
+    router.Add({Verb::delete_, "/api/v1/gateway/routes/{id}", Access::kAdmin, Bind(gw, &G::DeleteRoute), "Delete a gateway route and its access tokens (their connections end)", Answers(http::Status::no_content, Tag("gateway", "gateway_route.delete"))});
+    router.Add(Returns("AccessTokenPurchase", {Verb::post, "/api/v1/access-tokens", Access::kViewer, Bind(gw, &G::BuyToken), "Buy an access token to a gateway route with wallet credits", Charges(Answers(http::Status::created, Accepts(Tag("gateway", "gateway.token_purchase"), Example(purchase_body, {{"route", "grafana"}, {"duration_hours", 24}, {"idempotency_key", "7f1c2e"}}))))}));
+    router.Add(Returns("AccessTokenPage", {Verb::get, "/api/v1/access-tokens", Access::kViewer, Bind(gw, &G::ListTokens), "List your access tokens (admins: ?all=true)", token_list_query}));
+    router.Add(Returns("AccessTokenRevocation", {Verb::delete_, "/api/v1/access-tokens/{id}", Access::kViewer, Bind(gw, &G::RevokeToken), "Revoke an access token; its unused whole hours are refunded", Tag("gateway", "gateway.token_revoke")}));
+    router.Add(Returns("Wallet", {Verb::get, "/api/v1/wallet", Access::kViewer, Bind(gw, &G::Wallet), "Your wallet's balance", wallet_query}));
+    router.Add(Returns("WalletTransactionPage", {Verb::get, "/api/v1/wallet/transactions", Access::kViewer, Bind(gw, &G::Transactions), "Your wallet's ledger, newest first", wallet_tx_query}));
+    router.Add(Returns("WalletTransaction", {Verb::post, "/api/v1/wallet/top-up", Access::kAdmin, Bind(gw, &G::TopUp), "Add credits to a user's wallet (or take them: a negative amount)", Charges(Answers(http::Status::created, Accepts(Tag("gateway", "wallet.top_up"), top_up_body)))}));
+    router.Add(Returns("GatewaySessionList", {Verb::get, "/api/v1/gateway/sessions", Access::kViewer, Bind(gw, &G::Sessions), "Proxy usage per access token (admins: everyone's)", session_query}));
     // clang-format on
 }
 

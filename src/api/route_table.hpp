@@ -6,6 +6,7 @@
 #include "audit/audit_log.hpp"
 #include "auth/identity_service.hpp"
 #include "fleet/fleet_service.hpp"
+#include "gateway/gateway_service.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "pgmon/monitor_service.hpp"
@@ -26,6 +27,7 @@ struct Services {
     tasks::TaskService& tasks;
     apps::AppService& apps;
     pgmon::MonitorService& monitor;
+    gateway::GatewayService& gateway;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
 };

@@ -58,6 +58,9 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
                     [&pools = t.pg_pools, &pool = t.pg_workers]() -> asio::awaitable<void> {
                         co_await core::Offload(pool, [&pools] { pools.CloseIdle(); });
                     });
+    // Catches what LISTEN/NOTIFY may have missed, and drops expired tokens from memory.
+    scheduler.Every("gateway.sync", seconds(config.gateway.sync_interval_s),
+                    [&gateway = t.gateway]() -> asio::awaitable<void> { co_await gateway.Reload(); });
 }
 
 }  // namespace gatehouse::app

@@ -9,6 +9,7 @@
 #include "core/scheduler.hpp"
 #include "core/worker_pool.hpp"
 #include "fleet/fleet_service.hpp"
+#include "gateway/gateway_service.hpp"
 #include "pgmon/connection_pools.hpp"
 #include "ssh/ssh_client.hpp"
 #include "tasks/task_service.hpp"
@@ -30,6 +31,7 @@ struct JobTargets {
     core::WorkerPool& ssh_pool;  // where idle SSH sessions are closed
     pgmon::ConnectionPools& pg_pools;
     core::WorkerPool& pg_workers;  // where idle monitoring connections are closed
+    gateway::GatewayService& gateway;
 };
 
 /// Every periodic job of a running server: retention, expired tokens, the auth view's sync, API token use,

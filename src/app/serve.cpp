@@ -27,6 +27,7 @@
 #include "core/log.hpp"
 #include "core/scheduler.hpp"
 #include "fleet/fleet_service.hpp"
+#include "gateway/gateway_service.hpp"
 #include "http/server.hpp"
 #include "pgmon/monitor_service.hpp"
 #include "ssh/ssh_client.hpp"
@@ -173,6 +174,13 @@ int Serve(const config::Config& config) {
     pgmon::MonitorService monitor(fleet, pg_pools, monitor_options);
     AddPoolMetrics(registry, monitor);
 
+    gateway::AccessCache access_cache;
+    gateway::GatewayService gateway(*database, *vault, access_cache,
+                                    gateway::GatewayOptions{config.gateway.refund_unused, instance_id});
+    // The proxy checks every request against memory: load the routes and live tokens, then follow every change.
+    gateway.LoadBlocking();
+    gateway.Listen();
+
     api::Services services{*database,
                            registry,
                            *identity.service,
@@ -181,6 +189,7 @@ int Serve(const config::Config& config) {
                            tasks,
                            apps,
                            monitor,
+                           gateway,
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite};
     http::Router router;
@@ -196,7 +205,7 @@ int Serve(const config::Config& config) {
 
     core::Scheduler scheduler(io.First().get_executor());
     AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
-                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers});
+                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers, gateway});
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     int exit_code = 0;

@@ -183,6 +183,34 @@ std::vector<Option> BuildOptions() {
     pg("postgres.pool_high_load_min", "connections kept by a pool of class high_load", &PG::pool_high_load_min, 0,
        1000);
     pg("postgres.pool_high_load_max", "largest pool of class high_load", &PG::pool_high_load_max, 1, 1000);
+    options.push_back(Option{"gateway.refund_unused", "a revoked access token refunds its unused whole hours",
+                             [](Config& c, std::string_view v) { c.gateway.refund_unused = ParseBool(v); },
+                             [](const Config& c) { return std::string(c.gateway.refund_unused ? "true" : "false"); }});
+    options.push_back(Option{"gateway.cookie_secure", "mark the gatehouse_access cookie Secure (always on under TLS)",
+                             [](Config& c, std::string_view v) { c.gateway.cookie_secure = ParseBool(v); },
+                             [](const Config& c) { return std::string(c.gateway.cookie_secure ? "true" : "false"); }});
+    options.push_back(Option{"gateway.cookie_samesite", "SameSite of the gatehouse_access cookie: Lax, Strict or None",
+                             [](Config& c, std::string_view v) {
+                                 if (v != "Lax" && v != "Strict" && v != "None")
+                                     throw std::invalid_argument("expected Lax, Strict or None");
+                                 c.gateway.cookie_samesite = std::string(v);
+                             },
+                             [](const Config& c) { return c.gateway.cookie_samesite; }});
+    using GW = GatewayConfig;
+    const auto gw = [&](std::string_view key, std::string_view description, int GW::*field, long long min,
+                        long long max) {
+        options.push_back(IntOption(key, description, &Config::gateway, field, min, max));
+    };
+    gw("gateway.connect_timeout_ms", "milliseconds to connect to an upstream", &GW::connect_timeout_ms, 10, 600000);
+    gw("gateway.read_timeout_s", "seconds to wait for an upstream's response and each piece of its body",
+       &GW::read_timeout_s, 1, 86400);
+    gw("gateway.rewrite_max_bytes", "responses larger than this stream unrewritten", &GW::rewrite_max_bytes, 0,
+       kMaxInt);
+    gw("gateway.upstream_idle", "idle keep-alive connections kept per upstream", &GW::upstream_idle, 0, 100000);
+    gw("gateway.upstream_idle_timeout_s", "seconds an idle upstream connection is kept", &GW::upstream_idle_timeout_s,
+       1, 86400);
+    gw("gateway.sync_interval_s", "seconds between full reloads of gateway routes and tokens", &GW::sync_interval_s, 1,
+       86400);
     options.push_back(IntOption("apps.auto_stop_check_s",
                                 "seconds between checks for running apps past their auto-stop deadline", &Config::apps,
                                 &AppsConfig::auto_stop_check_s, 1, 86400));

@@ -15,6 +15,8 @@ class Category final : public boost::system::error_category {
                 return "invalid argument";
             case errc::unauthenticated:
                 return "unauthenticated";
+            case errc::insufficient_credits:
+                return "insufficient credits";
             case errc::forbidden:
                 return "forbidden";
             case errc::not_found:

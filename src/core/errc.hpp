@@ -14,6 +14,7 @@ enum class errc {
     ok = 0,
     invalid_argument,    // 400: the input is malformed or fails validation
     unauthenticated,     // 401
+    insufficient_credits,  // 402: the wallet holds less than the price
     forbidden,           // 403
     not_found,           // 404
     method_not_allowed,  // 405

@@ -67,4 +67,11 @@ std::string NameProblem(std::string_view name, std::size_t max_characters) {
     return {};
 }
 
+std::string AsciiLower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 }  // namespace gatehouse::core

@@ -16,6 +16,9 @@ std::size_t Utf8CompleteLength(std::string_view text) noexcept;
 /// which in Boost 1.81 reads one byte past its arguments when they differ only in case.
 bool IEquals(std::string_view a, std::string_view b) noexcept;
 
+/// `text` with ASCII letters lowercased (header names, host names, user-name keys).
+std::string AsciiLower(std::string_view text);
+
 /// What is wrong with `name` as the name of a resource, or empty when nothing is: 1 to `max_characters`
 /// characters (code points of valid UTF-8), not blank, no spaces around it, no control characters.
 std::string NameProblem(std::string_view name, std::size_t max_characters);

@@ -76,6 +76,18 @@ void CheckField(const BodyField& field, const json::value& value, const std::str
             if (!value.is_object()) throw Invalid(path, "must be an object");
             CheckObject(field.fields, value.get_object(), path + ".", partial);
             return;
+        case Type::kStringMap: {
+            if (!value.is_object()) throw Invalid(path, "must be an object of strings");
+            const auto& entries = value.get_object();
+            if (field.max_length != 0 && entries.size() > field.max_length)
+                throw Invalid(path, "must have at most " + std::to_string(field.max_length) + " entries");
+            for (const auto& entry : entries) {
+                if (!entry.value().is_string()) throw Invalid(path, "must be an object of strings");
+                if (field.max_item_length != 0 && entry.value().get_string().size() > field.max_item_length)
+                    throw Invalid(path, "values must be at most " + std::to_string(field.max_item_length) + " bytes");
+            }
+            return;
+        }
     }
 }
 
@@ -142,6 +154,14 @@ json::object FieldSchema(const BodyField& field) {
         case Type::kObject: {
             schema = BodyJsonSchema(BodySchema{field.fields});
             schema["type"] = nullable("object");
+            break;
+        }
+        case Type::kStringMap: {
+            schema["type"] = nullable("object");
+            json::object values{{"type", "string"}};
+            if (field.max_item_length != 0) values["maxLength"] = field.max_item_length;
+            schema["additionalProperties"] = std::move(values);
+            if (field.max_length != 0) schema["maxProperties"] = field.max_length;
             break;
         }
     }
@@ -221,6 +241,15 @@ json::object BodyJsonSchema(const BodySchema& schema) {
     json::object out{{"type", "object"}, {"additionalProperties", false}, {"properties", std::move(properties)}};
     if (!required.empty()) out["required"] = std::move(required);
     return out;
+}
+
+BodyField StringMapField(std::string name, std::string description, std::size_t max_entries,
+                         std::size_t max_value_bytes) {
+    return BodyField{.name = std::move(name),
+                     .type = Type::kStringMap,
+                     .description = std::move(description),
+                     .max_length = max_entries,
+                     .max_item_length = max_value_bytes};
 }
 
 }  // namespace gatehouse::http

@@ -15,13 +15,13 @@ namespace gatehouse::http {
 /// fields, types, bounds, choices, required fields: 400 naming the field) and the OpenAPI document shows it.
 /// A field that is not required may be null, which means "not given".
 struct BodyField {
-    enum class Type { kString, kInteger, kBoolean, kStringArray, kObject, kDateTime };
+    enum class Type { kString, kInteger, kBoolean, kStringArray, kObject, kDateTime, kStringMap };
     std::string name;
     Type type = Type::kString;
     std::string description;
     bool required = false;
-    std::size_t max_length = 0;        // kString: bytes; kStringArray: items (0: no limit)
-    std::size_t max_item_length = 0;   // kStringArray: bytes of each item
+    std::size_t max_length = 0;        // kString: bytes; kStringArray, kStringMap: items (0: no limit)
+    std::size_t max_item_length = 0;   // kStringArray, kStringMap: bytes of each item (value)
     std::int64_t minimum = INT64_MIN;  // kInteger
     std::int64_t maximum = INT64_MAX;  // kInteger
     std::vector<std::string> choices;  // kString: the allowed values, if limited
@@ -47,6 +47,9 @@ BodyField BoolField(std::string name, std::string description);
 BodyField DateTimeField(std::string name, std::string description);
 BodyField StringsField(std::string name, std::string description, std::size_t max_items, std::size_t max_item_bytes);
 BodyField ObjectField(std::string name, std::string description, std::vector<BodyField> fields);
+/// An object of any keys whose values are strings (header names to values).
+BodyField StringMapField(std::string name, std::string description, std::size_t max_entries,
+                         std::size_t max_value_bytes);
 
 /// The JSON body a route takes. `partial` (PATCH): no field is required, whatever the declaration says.
 struct BodySchema {

@@ -13,6 +13,8 @@ std::string_view Slug(Status status) {
             return "bad-request";
         case Status::unauthorized:
             return "unauthorized";
+        case Status::payment_required:
+            return "insufficient-credits";
         case Status::forbidden:
             return "forbidden";
         case Status::not_found:
@@ -55,6 +57,8 @@ Status StatusFor(core::errc code) noexcept {
             return Status::bad_request;
         case errc::unauthenticated:
             return Status::unauthorized;
+        case errc::insufficient_credits:
+            return Status::payment_required;
         case errc::forbidden:
             return Status::forbidden;
         case errc::not_found:

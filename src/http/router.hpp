@@ -25,6 +25,7 @@ struct RouteOptions {
     std::string response_alternative;  // another media type the success body may have (on request), as raw bytes
     bool oauth2_errors = false;        // a 400 answers RFC 6749 {error, error_description}, not problem+json
     bool upstream = false;             // talks to a monitored system: 409/502 problems with a `kind`
+    bool charges = false;              // spends wallet credits: 402 insufficient_credits
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 #include "store/schema_auth.hpp"
+#include "store/schema_gateway.hpp"
 #include "store/schema_work.hpp"
 
 namespace gatehouse::store {
@@ -243,6 +244,12 @@ constexpr Migration kMigrations[] = {
         // revoked refresh families are kept while access tokens issued from them may still be alive.
         .sqlite = detail::kAuthEpochSql,
         .postgres = detail::kAuthEpochSql,
+    },
+    {
+        .version = 10,
+        .name = "gateway",
+        .sqlite = detail::kGatewaySql,
+        .postgres = detail::kGatewaySql,
     },
 };
 

@@ -31,7 +31,9 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     apps::AppService apps(*database, tasks, audit);
     pgmon::ConnectionPools pg_pools(workers, ssh_client, {});
     pgmon::MonitorService monitor(fleet, pg_pools, {});
-    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor};
+    gateway::AccessCache access_cache;
+    gateway::GatewayService gateway(*database, vault, access_cache);
+    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor, gateway};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
