@@ -30,6 +30,8 @@ struct Services {
     gateway::GatewayService& gateway;
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
+    bool gateway_cookie_secure = false;
+    std::string gateway_cookie_same_site = "Lax";
 };
 
 /// Fills `router` with every route of the API: the one table where method, path, access and

@@ -61,6 +61,12 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
     // Catches what LISTEN/NOTIFY may have missed, and drops expired tokens from memory.
     scheduler.Every("gateway.sync", seconds(config.gateway.sync_interval_s),
                     [&gateway = t.gateway]() -> asio::awaitable<void> { co_await gateway.Reload(); });
+    scheduler.Every(
+        "gateway.sessions", seconds(5),
+        [&gateway = t.gateway, &usage = t.gateway_usage]() -> asio::awaitable<void> {
+            co_await gateway.FlushSessions(usage.TakeChanged());
+        },
+        seconds(5));
 }
 
 }  // namespace gatehouse::app

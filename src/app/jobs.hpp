@@ -11,6 +11,7 @@
 #include "fleet/fleet_service.hpp"
 #include "gateway/gateway_service.hpp"
 #include "pgmon/connection_pools.hpp"
+#include "proxy/usage.hpp"
 #include "ssh/ssh_client.hpp"
 #include "tasks/task_service.hpp"
 
@@ -32,6 +33,7 @@ struct JobTargets {
     pgmon::ConnectionPools& pg_pools;
     core::WorkerPool& pg_workers;  // where idle monitoring connections are closed
     gateway::GatewayService& gateway;
+    proxy::UsageBook& gateway_usage;
 };
 
 /// Every periodic job of a running server: retention, expired tokens, the auth view's sync, API token use,

@@ -30,6 +30,7 @@
 #include "gateway/gateway_service.hpp"
 #include "http/server.hpp"
 #include "pgmon/monitor_service.hpp"
+#include "proxy/gateway_proxy.hpp"
 #include "ssh/ssh_client.hpp"
 #include "store/migrations.hpp"
 #include "tasks/task_service.hpp"
@@ -191,21 +192,33 @@ int Serve(const config::Config& config) {
                            monitor,
                            gateway,
                            config.auth.cookie_secure || config.tls.enabled(),
-                           config.auth.cookie_samesite};
+                           config.auth.cookie_samesite,
+                           config.gateway.cookie_secure || config.tls.enabled(),
+                           config.gateway.cookie_samesite};
     http::Router router;
     api::BuildRouteTable(router, services);
     api::RefusalSummary refusals(audit);
     api::ApiGatekeeper gatekeeper(*identity.service, audit, refusals);
 
+    proxy::ProxyOptions proxy_options;
+    proxy_options.upstream.connect_timeout = std::chrono::milliseconds(config.gateway.connect_timeout_ms);
+    proxy_options.upstream.max_idle = static_cast<std::size_t>(config.gateway.upstream_idle);
+    proxy_options.upstream.idle_timeout = std::chrono::seconds(config.gateway.upstream_idle_timeout_s);
+    proxy_options.read_timeout = std::chrono::seconds(config.gateway.read_timeout_s);
+    proxy_options.rewrite_max_bytes = static_cast<std::size_t>(config.gateway.rewrite_max_bytes);
+    proxy::GatewayProxy gateway_proxy(gateway, identity.service->view(), proxy_options, registry);
+
     http::ServerSettings settings{config.http, config.tls, config.log.access};
+    settings.takeover = &gateway_proxy;
     settings.cors_origins = config::SplitList(config.auth.cors_origins);
     settings.trusted_proxies = config::SplitList(config.auth.trusted_proxies);
     settings.gatekeeper = &gatekeeper;
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());
-    AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
-                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers, gateway});
+    AddJobs(scheduler,
+            JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks, task_options.heartbeat,
+                       apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers, gateway, gateway_proxy.usage()});
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
     int exit_code = 0;

@@ -108,7 +108,11 @@ void AccessCache::SetTokens(const std::vector<TokenEntry>& tokens, std::uint64_t
         it = tokens_by_id_.erase(it);
     }
     for (const auto& token : tokens) {
-        if (token.revoked || tokens_by_id_.contains(token.id) || revoked_.contains(token.id)) continue;
+        if (const auto it = tokens_by_id_.find(token.id); it != tokens_by_id_.end()) {
+            it->second.token->expires_epoch.store(token.expires_epoch);
+            continue;
+        }
+        if (token.revoked || revoked_.contains(token.id)) continue;
         auto live = std::make_shared<LiveToken>(token);
         tokens_by_hash_[token.hash] = live;
         tokens_by_id_[token.id] = Slot{std::move(live), since};
@@ -118,7 +122,7 @@ void AccessCache::SetTokens(const std::vector<TokenEntry>& tokens, std::uint64_t
 void AccessCache::DropExpired(std::int64_t now_epoch) {
     std::unique_lock lock(mutex_);
     for (auto it = tokens_by_id_.begin(); it != tokens_by_id_.end();) {
-        if (it->second.token->entry.expires_epoch > now_epoch) {
+        if (it->second.token->expires_epoch.load() > now_epoch) {
             ++it;
             continue;
         }

@@ -16,11 +16,13 @@ namespace gatehouse::gateway {
 /// An access token the proxy accepts while it is not revoked and not expired. Shared with the requests and
 /// WebSockets using it: a revocation flips `revoked` where they all see it.
 struct LiveToken {
-    explicit LiveToken(TokenEntry e) : entry(std::move(e)), revoked(entry.revoked) {}
+    explicit LiveToken(TokenEntry e)
+        : entry(std::move(e)), revoked(entry.revoked), expires_epoch(entry.expires_epoch) {}
     const TokenEntry entry;
     std::atomic<bool> revoked;
+    std::atomic<std::int64_t> expires_epoch;  // as the store has it now (entry's is the one first seen)
 
-    bool Valid(std::int64_t now_epoch) const { return !revoked.load() && now_epoch < entry.expires_epoch; }
+    bool Valid(std::int64_t now_epoch) const { return !revoked.load() && now_epoch < expires_epoch.load(); }
 };
 
 /// The routes and live access tokens the proxy checks every request against, in memory, so the proxy path never

@@ -148,6 +148,28 @@ GatewayService::~GatewayService() = default;
 
 AccessCache& GatewayService::cache() noexcept { return impl_->cache; }
 
+const AccessCache& GatewayService::cache() const noexcept { return impl_->cache; }
+
+boost::asio::awaitable<std::shared_ptr<LiveToken>> GatewayService::Resolve(std::string token) {
+    if (token.empty() || token.size() > 256) co_return nullptr;
+    const auto hash = core::Sha256Hex(token);
+    auto& cache = impl_->cache;
+    if (auto live = cache.TokenByHash(hash)) co_return live->Valid(core::EpochSeconds()) ? live : nullptr;
+    if (cache.KnownBad(hash)) co_return nullptr;
+    const auto entry =
+        co_await impl_->db.Read([&hash](store::Connection& c) { return sql::TokenEntryByHash(c, hash); });
+    if (!entry) {
+        cache.RememberBad(hash);
+        co_return nullptr;
+    }
+    cache.PutToken(*entry);
+    if (entry->revoked || entry->expires_epoch <= core::EpochSeconds()) {
+        cache.RememberBad(hash);
+        co_return nullptr;
+    }
+    co_return cache.TokenByHash(hash);
+}
+
 boost::asio::awaitable<Page<RouteView>> GatewayService::ListRoutes(std::size_t limit, std::string cursor) {
     const auto after = store::CheckCursor(cursor);
     auto rows =

@@ -30,6 +30,11 @@ class GatewayService {
     ~GatewayService();
 
     AccessCache& cache() noexcept;
+    const AccessCache& cache() const noexcept;
+
+    /// The token `token` names, from memory; the database is asked only about a token this instance has not seen
+    /// (bought on another instance a moment ago). nullptr for a token that is unknown, revoked or expired.
+    boost::asio::awaitable<std::shared_ptr<LiveToken>> Resolve(std::string token);
 
     boost::asio::awaitable<Page<RouteView>> ListRoutes(std::size_t limit, std::string cursor);
     /// By id or slug.

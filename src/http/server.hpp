@@ -18,6 +18,7 @@
 namespace gatehouse::http {
 
 class Gatekeeper;
+class Takeover;
 
 struct ServerSettings {
     config::HttpConfig http;
@@ -26,6 +27,7 @@ struct ServerSettings {
     std::vector<std::string> cors_origins;     // exact origins allowed to call with credentials
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
     Gatekeeper* gatekeeper = nullptr;          // required when any route is not public
+    Takeover* takeover = nullptr;              // requests served whole by someone else (the gateway's proxy)
 };
 
 /// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop, and

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
 from support import API, Server
 
 
@@ -64,3 +69,35 @@ def assert_ledger_consistent(entries: list[dict], final_balance: int, ordered: b
         running += entry["amount"]
         assert entry["balance_after"] == running, entry
         assert running >= 0
+
+
+class Upstream:
+    """tests/e2e/gateway_upstream.py in a process of its own (see there for its routes)."""
+
+    def __init__(self, tmp_dir: Path):
+        port_file = tmp_dir / f"upstream-{uuid.uuid4().hex[:8]}.port"
+        script = Path(__file__).with_name("gateway_upstream.py")
+        self.proc = subprocess.Popen(["/usr/bin/python3", str(script), str(port_file)], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not port_file.exists() or not port_file.read_text().strip():
+            assert self.proc.poll() is None, "the upstream exited"
+            assert time.monotonic() < deadline, "the upstream did not start"
+            time.sleep(0.02)
+        self.port = int(port_file.read_text())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")

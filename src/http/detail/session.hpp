@@ -8,6 +8,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -21,6 +22,7 @@
 #include "http/detail/server_core.hpp"
 #include "http/detail/websocket_upgrade.hpp"
 #include "http/problem.hpp"
+#include "http/takeover.hpp"
 
 namespace gatehouse::http::detail {
 
@@ -51,6 +53,11 @@ asio::awaitable<void> LingeringClose(Stream& stream) {
         if (ec) break;
         total += n;
     }
+}
+
+template <class Stream>
+constexpr bool IsTls(const Stream&) {
+    return !std::is_same_v<Stream, beast::tcp_stream>;
 }
 
 template <class Stream>
@@ -181,6 +188,18 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         }
         const auto& header = parser.get();
         const std::string request_id = core.RequestId(header["X-Request-Id"]);
+        if (core.settings.takeover != nullptr && core.settings.takeover->Wants(header)) {
+            LentConnection lent{AnyStream(stream), buffer, parser, remote, request_id, IsTls(stream), core.stopping};
+            core.metrics.in_flight().fetch_add(1);
+            const bool again = co_await core.settings.takeover->Serve(lent);
+            core.metrics.in_flight().fetch_sub(1);
+            if (!again || core.stopping.load()) {
+                boost::system::error_code ignored;
+                tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                co_return;
+            }
+            continue;
+        }
         auto admission = core.Admit(parser);
         const Route* route = admission.match.route;
         const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;

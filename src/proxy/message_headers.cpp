@@ -1,0 +1,84 @@
+// The headers of proxied requests and responses.
+#include <vector>
+
+#include "core/text.hpp"
+#include "proxy/proxy_impl.hpp"
+
+namespace gatehouse::proxy::detail {
+namespace {
+
+// Drops hop-by-hop fields and those the Connection header names; keeps Upgrade and Connection when asked.
+// Transfer-Encoding stays: the body is passed on in the framing it came in (the parser takes chunks apart and the
+// serializer puts them back together).
+template <class Header>
+void DropHopByHop(Header& header, bool keep_upgrade) {
+    const auto named = ConnectionOptions(header[bhttp::field::connection]);
+    std::vector<std::string> drop;
+    for (const auto& field : header) {
+        const auto name = core::AsciiLower(field.name_string());
+        const bool hop = IsHopByHop(name) || std::find(named.begin(), named.end(), name) != named.end();
+        if (!hop || name == "transfer-encoding") continue;
+        if (keep_upgrade && (name == "upgrade" || name == "connection")) continue;
+        drop.push_back(name);
+    }
+    for (const auto& name : drop) header.erase(name);
+    if (keep_upgrade) header.set(bhttp::field::connection, "Upgrade");
+}
+
+}  // namespace
+
+std::string HostHeader(const UpstreamTarget& target) {
+    const bool v6 = target.host.find(':') != std::string::npos;
+    std::string host = v6 ? "[" + target.host + "]" : target.host;
+    const bool default_port = (target.tls && target.port == "443") || (!target.tls && target.port == "80");
+    if (!default_port) host += ":" + target.port;
+    return host;
+}
+
+void PrepareUpstreamRequest(bhttp::request_header<>& header, const Admitted& admitted, const std::string& peer,
+                            bool client_tls, bool keep_upgrade) {
+    DropHopByHop(header, keep_upgrade);
+    header.erase("X-Access-Token");
+    header.erase(bhttp::field::expect);  // answered by the proxy itself
+    // The gateway's cookies are for the gateway only; the upstream's own pass.
+    std::string cookies;
+    const auto [first, last] = header.equal_range(bhttp::field::cookie);
+    for (auto it = first; it != last; ++it) {
+        const auto kept = WithoutCookies(it->value(), {kAccessCookie, "gatehouse_refresh"});
+        if (kept.empty()) continue;
+        if (!cookies.empty()) cookies += "; ";
+        cookies += kept;
+    }
+    header.erase(bhttp::field::cookie);
+    if (!cookies.empty()) header.set(bhttp::field::cookie, cookies);
+
+    const auto forwarded_for = header["X-Forwarded-For"];
+    header.set("X-Forwarded-For", forwarded_for.empty() ? peer : std::string(forwarded_for) + ", " + peer);
+    header.set("X-Forwarded-Proto", client_tls ? "https" : "http");
+    if (!admitted.client_host.empty()) header.set("X-Forwarded-Host", admitted.client_host);
+    if (!admitted.mount.prefix.empty()) header.set("X-Forwarded-Prefix", admitted.mount.prefix);
+    header.erase(bhttp::field::forwarded);
+    header.set(bhttp::field::host, HostHeader(admitted.target));
+    const auto& route = *admitted.route;
+    for (const auto& [name, value] : route.extra_headers) header.set(name, value);
+    if (route.pass_access_token_header) header.set("X-Access-Token", admitted.token_text);
+    header.target(admitted.upstream_target);
+    header.version(11);
+}
+
+void PrepareClientResponse(bhttp::response_header<>& header, const Mount& mount, bool keep_upgrade) {
+    DropHopByHop(header, keep_upgrade);
+    for (const auto field : {bhttp::field::location, bhttp::field::content_location}) {
+        const auto value = header[field];
+        if (!value.empty()) header.set(field, MapUrl(mount, value));
+    }
+    std::vector<std::string> cookies;
+    const auto [first, last] = header.equal_range(bhttp::field::set_cookie);
+    for (auto it = first; it != last; ++it) cookies.push_back(MapSetCookie(mount, it->value()));
+    if (!cookies.empty()) {
+        header.erase(bhttp::field::set_cookie);
+        for (const auto& cookie : cookies) header.insert(bhttp::field::set_cookie, cookie);
+    }
+}
+
+}  // namespace gatehouse::proxy::detail
