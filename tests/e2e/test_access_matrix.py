@@ -47,8 +47,9 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/audit/stats"): "admin",
 }
 # Public routes that answer 401 on their own terms (not the gatekeeper's): refresh without a
-# refresh token. Their answer must still not depend on the Authorization header.
-PUBLIC_OWN_401 = {("post", "/api/v1/auth/refresh")}
+# refresh token, the gateway's status without an access token. Their answer must still not depend on the
+# Authorization header.
+PUBLIC_OWN_401 = {("post", "/api/v1/auth/refresh"), ("get", "/gw/status")}
 PASSWORD = "matrix-pw-0042"
 
 
