@@ -1,6 +1,7 @@
 #include "proxy/gateway_proxy.hpp"
 
 #include <boost/beast/http/empty_body.hpp>
+#include <unordered_map>
 
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -41,6 +42,26 @@ std::string TokenOf(const bhttp::request_header<>& header, std::string_view quer
     if (upgrade)
         if (auto value = http::FormValue(query, "token")) return *value;
     return {};
+}
+
+// What a route's upstream URL says, worked out once per route version and I/O thread (the shared_ptr keeps the
+// route alive, so its address cannot name another route meanwhile).
+struct RouteUpstream {
+    std::shared_ptr<const gateway::RouteView> route;
+    UpstreamTarget target;
+    std::string origin;
+    std::string base;
+};
+
+const RouteUpstream& UpstreamOf(const std::shared_ptr<const gateway::RouteView>& route) {
+    thread_local std::unordered_map<const gateway::RouteView*, RouteUpstream> known;
+    if (const auto it = known.find(route.get()); it != known.end()) return it->second;
+    if (known.size() >= 1024) known.clear();
+    RouteUpstream derived{route, TargetOf(route->upstream_url, route->ca_file), OriginOf(route->upstream_url), {}};
+    const auto& url = route->upstream_url;
+    const auto base_start = url.find('/', url.find("://") + 3);
+    if (base_start != std::string::npos) derived.base = url.substr(base_start);
+    return known.emplace(route.get(), std::move(derived)).first->second;
 }
 
 bool Allowed(const gateway::RouteView& route, auth::Role role) {
@@ -170,11 +191,10 @@ boost::asio::awaitable<bool> GatewayProxy::Serve(http::LentConnection& connectio
             "role '" + std::string(auth::RoleName(user->role)) + "' may not use this gateway route",
             "role_not_allowed");
 
-    const auto upstream = route.upstream_url;
-    admitted.target = TargetOf(upstream, route.ca_file);
-    admitted.mount.origin = OriginOf(upstream);
-    const auto base_start = upstream.find('/', upstream.find("://") + 3);
-    admitted.mount.base = base_start == std::string::npos ? "" : upstream.substr(base_start);
+    const auto& upstream = UpstreamOf(admitted.route);
+    admitted.target = upstream.target;
+    admitted.mount.origin = upstream.origin;
+    admitted.mount.base = upstream.base;
     admitted.upstream_target = UpstreamPath(admitted.mount, path);
     std::string upstream_query(query);
     if (upgrade) upstream_query = WithoutQueryParam(query, "token");

@@ -1,5 +1,6 @@
 // One proxied HTTP request: the request streamed to the upstream, the response streamed back.
-#include <array>
+#include <memory>
+#include <vector>
 
 #include "core/errc.hpp"
 #include "core/log.hpp"
@@ -17,6 +18,37 @@ namespace bhttp = detail::bhttp;
 namespace {
 
 constexpr std::size_t kChunk = 64 * 1024;
+
+// A body buffer lent for one request. Kept per I/O thread and reused: a 64 KiB array in each coroutine frame made
+// every request allocate and free it (and malloc give the memory back to the kernel and fault it in again).
+class ChunkLease {
+  public:
+    ChunkLease() {
+        auto& free = FreeList();
+        if (free.empty()) {
+            data_ = std::make_unique<char[]>(kChunk);
+        } else {
+            data_ = std::move(free.back());
+            free.pop_back();
+        }
+    }
+    ~ChunkLease() {
+        auto& free = FreeList();
+        if (free.size() < 256) free.push_back(std::move(data_));
+    }
+    ChunkLease(const ChunkLease&) = delete;
+    ChunkLease& operator=(const ChunkLease&) = delete;
+
+    char* data() noexcept { return data_.get(); }
+    static constexpr std::size_t size() noexcept { return kChunk; }
+
+  private:
+    static std::vector<std::unique_ptr<char[]>>& FreeList() {
+        thread_local std::vector<std::unique_ptr<char[]>> free;
+        return free;
+    }
+    std::unique_ptr<char[]> data_;
+};
 
 struct Failure {
     http::Status status = http::Status::bad_gateway;
@@ -36,7 +68,7 @@ asio::awaitable<bool> SendBody(http::AnyStream& client, beast::flat_buffer& clie
                                bhttp::request_serializer<bhttp::buffer_body>& serializer, std::chrono::seconds timeout,
                                std::uint64_t& bytes, bool& client_failed) {
     auto& request = parser.get();
-    std::array<char, kChunk> chunk;
+    ChunkLease chunk;
     while (!parser.is_done()) {
         request.body().data = chunk.data();
         request.body().size = chunk.size();
@@ -48,10 +80,11 @@ asio::awaitable<bool> SendBody(http::AnyStream& client, beast::flat_buffer& clie
             co_return false;
         }
         const std::size_t got = chunk.size() - request.body().size;
-        // A parse step without body bytes (a chunk's header): an empty piece would be written as the last chunk.
+        // A parse step without body bytes (a chunk's header, the last chunk): an empty piece would be written as a
+        // last chunk of its own, and the upstream would read the real one as the start of another request.
         if (got == 0 && !parser.is_done()) continue;
         bytes += got;
-        request.body().data = chunk.data();
+        request.body().data = got == 0 ? nullptr : chunk.data();
         request.body().size = got;
         request.body().more = !parser.is_done();
         upstream.tcp().expires_after(timeout);
@@ -70,19 +103,14 @@ asio::awaitable<bool> SendBody(http::AnyStream& client, beast::flat_buffer& clie
     co_return true;
 }
 
-// Writes `response`'s header to the client, then its body as the upstream sends it. false when either side failed.
+// Writes `response`'s header to the client, then its body as the upstream sends it: the header goes out with the
+// body's first piece in one write, so a small response costs one system call. false when either side failed.
 asio::awaitable<bool> StreamResponse(http::AnyStream& upstream, beast::flat_buffer& upstream_buffer,
                                      bhttp::response_parser<bhttp::buffer_body>& parser, http::AnyStream& client,
                                      std::chrono::seconds timeout, std::uint64_t& bytes, bool& upstream_done) {
     auto& response = parser.get();
     bhttp::response_serializer<bhttp::buffer_body> serializer{response};
-    std::array<char, kChunk> chunk;
-    response.body().data = nullptr;
-    response.body().size = 0;
-    response.body().more = !parser.is_done();
-    client.tcp().expires_after(timeout);
-    auto [header_ec, header_n] = co_await bhttp::async_write_header(client, serializer, kTuple);
-    if (header_ec) co_return false;
+    ChunkLease chunk;
     while (!serializer.is_done()) {
         if (!parser.is_done()) {
             response.body().data = chunk.data();
@@ -94,7 +122,7 @@ asio::awaitable<bool> StreamResponse(http::AnyStream& upstream, beast::flat_buff
             const std::size_t got = chunk.size() - response.body().size;
             if (got == 0 && !parser.is_done()) continue;
             bytes += got;
-            response.body().data = chunk.data();
+            response.body().data = got == 0 ? nullptr : chunk.data();
             response.body().size = got;
             response.body().more = !parser.is_done();
         } else {
@@ -109,6 +137,27 @@ asio::awaitable<bool> StreamResponse(http::AnyStream& upstream, beast::flat_buff
     }
     upstream_done = parser.is_done();
     co_return true;
+}
+
+// Reads the upstream's response header into a fresh `reading`, skipping interim answers (100 Continue: the proxy's
+// business, not the client's).
+asio::awaitable<boost::system::error_code> ReadResponseHeader(
+    UpstreamConnection& upstream, std::optional<bhttp::response_parser<bhttp::buffer_body>>& reading, bool head,
+    std::chrono::seconds timeout) {
+    auto stream = upstream.stream();
+    // Room for a whole piece per read: a flat_buffer emptied after every read otherwise stays at 512 bytes.
+    upstream.buffer.reserve(kChunk);
+    for (;;) {
+        reading.emplace();
+        reading->body_limit(boost::none);
+        reading->header_limit(64 * 1024);
+        if (head) reading->skip(true);
+        stream.tcp().expires_after(timeout);
+        auto [ec, n] = co_await bhttp::async_read_header(stream, upstream.buffer, *reading, kTuple);
+        if (ec) co_return ec;
+        const auto status = reading->get().result_int();
+        if (status >= 200 || status == 101) co_return ec;
+    }
 }
 
 }  // namespace
@@ -128,13 +177,14 @@ asio::awaitable<bool> GatewayProxy::Impl::RelayHttp(http::LentConnection& connec
     const auto timeout = options.read_timeout;
 
     std::unique_ptr<UpstreamConnection> upstream;
+    std::optional<bhttp::response_parser<bhttp::buffer_body>> reading;
     std::optional<Failure> failure;
     bool client_failed = false;
     // A reused connection the upstream closed meanwhile fails before any answer: a request without a body is sent
     // again on a new connection (the upstream cannot have acted on it).
     for (int attempt = 0; attempt < 2 && !upstream; ++attempt) {
         try {
-            upstream = co_await pool.Acquire(admitted.target, attempt > 0);
+            upstream = co_await pool.Acquire(admitted.target, attempt > 0, has_body);
         } catch (const core::Error& e) {
             failure = FailureOf(e);
             break;
@@ -153,6 +203,7 @@ asio::awaitable<bool> GatewayProxy::Impl::RelayHttp(http::LentConnection& connec
                 auto [ec, n] = co_await asio::async_write(client, asio::buffer(kContinue), kTuple);
                 if (ec) co_return false;
             }
+            connection.buffer.reserve(kChunk);
             sent = co_await SendBody(client, connection.buffer, request_parser, stream, serializer, timeout, bytes_in,
                                      client_failed);
             if (client_failed) co_return false;
@@ -165,9 +216,20 @@ asio::awaitable<bool> GatewayProxy::Impl::RelayHttp(http::LentConnection& connec
         if (!sent) {
             const bool retry = upstream->reused && !has_body;
             upstream.reset();
-            if (!retry) failure = Failure{http::Status::bad_gateway, "the upstream closed the connection", "reset"};
-            continue;
+            if (retry) continue;
+            failure = Failure{http::Status::bad_gateway, "the upstream closed the connection", "reset"};
+            break;
         }
+        const auto read_ec = co_await ReadResponseHeader(*upstream, reading, head, timeout);
+        if (!read_ec) break;
+        // A reused connection the upstream closed before answering anything: a body-less request goes again.
+        const bool retry = upstream->reused && !has_body && !reading->got_some() && read_ec != beast::error::timeout;
+        upstream.reset();
+        if (retry) continue;
+        failure =
+            read_ec == beast::error::timeout
+                ? Failure{http::Status::gateway_timeout, "the upstream did not answer in time", "timeout"}
+                : Failure{http::Status::bad_gateway, "the upstream's answer is not valid HTTP or was cut", "protocol"};
         break;
     }
     if (!upstream) {
@@ -177,25 +239,6 @@ asio::awaitable<bool> GatewayProxy::Impl::RelayHttp(http::LentConnection& connec
     }
 
     auto stream = upstream->stream();
-    std::optional<bhttp::response_parser<bhttp::buffer_body>> reading;
-    // Interim answers (100 Continue from the upstream) are the proxy's business, not the client's.
-    for (;;) {
-        reading.emplace();
-        reading->body_limit(boost::none);
-        reading->header_limit(64 * 1024);
-        if (head) reading->skip(true);
-        stream.tcp().expires_after(timeout);
-        auto [ec, n] = co_await bhttp::async_read_header(stream, upstream->buffer, *reading, kTuple);
-        if (ec) {
-            const bool timed_out = ec == beast::error::timeout;
-            co_return co_await Refuse(connection, timed_out ? http::Status::gateway_timeout : http::Status::bad_gateway,
-                                      timed_out ? "the upstream did not answer in time"
-                                                : "the upstream's answer is not valid HTTP or was cut",
-                                      timed_out ? "timeout" : "protocol", false);
-        }
-        const auto status = reading->get().result_int();
-        if (status >= 200 || status == 101) break;
-    }
     auto& response_parser = *reading;
     auto& response = response_parser.get();
     detail::PrepareClientResponse(response.base(), admitted.mount, false);

@@ -12,17 +12,33 @@ namespace {
 // serializer puts them back together).
 template <class Header>
 void DropHopByHop(Header& header, bool keep_upgrade) {
-    const auto named = ConnectionOptions(header[bhttp::field::connection]);
-    std::vector<std::string> drop;
-    for (const auto& field : header) {
-        const auto name = core::AsciiLower(field.name_string());
-        const bool hop = IsHopByHop(name) || std::find(named.begin(), named.end(), name) != named.end();
-        if (!hop || name == "transfer-encoding") continue;
-        if (keep_upgrade && (name == "upgrade" || name == "connection")) continue;
-        drop.push_back(name);
+    using F = bhttp::field;
+    // Options the Connection header names beyond keep-alive and close (rare): those fields go too.
+    std::vector<std::string> named;
+    for (auto& option : ConnectionOptions(header[F::connection]))
+        if (option != "keep-alive" && option != "close" && option != "upgrade") named.push_back(std::move(option));
+    for (auto it = header.begin(); it != header.end();) {
+        bool hop = false;
+        switch (it->name()) {
+            case F::connection:
+            case F::upgrade:
+                hop = !keep_upgrade;
+                break;
+            case F::keep_alive:
+            case F::proxy_authenticate:
+            case F::proxy_authorization:
+            case F::proxy_connection:
+            case F::te:
+            case F::trailer:
+                hop = true;
+                break;
+            default:
+                for (const auto& name : named)
+                    if (core::IEquals(it->name_string(), name)) hop = true;
+        }
+        it = hop ? header.erase(it) : std::next(it);
     }
-    for (const auto& name : drop) header.erase(name);
-    if (keep_upgrade) header.set(bhttp::field::connection, "Upgrade");
+    if (keep_upgrade) header.set(F::connection, "Upgrade");
 }
 
 }  // namespace

@@ -94,7 +94,8 @@ std::size_t UpstreamPool::IdleCount() {
     return count;
 }
 
-asio::awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::Acquire(const UpstreamTarget& target, bool fresh) {
+asio::awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::Acquire(const UpstreamTarget& target, bool fresh,
+                                                                           bool sure) {
     auto executor = co_await asio::this_coro::executor;
     const auto& options = options_;
     auto& idle = IdleOf(executor);
@@ -106,7 +107,9 @@ asio::awaitable<std::unique_ptr<UpstreamConnection>> UpstreamPool::Acquire(const
                 // Most recently used first: the likeliest to be open still.
                 auto connection = std::move(queue.back());
                 queue.pop_back();
-                if (now - connection->idle_since < options.idle_timeout && StillOpen(*connection)) {
+                const auto idle_for = now - connection->idle_since;
+                const bool recent = !sure && idle_for < std::chrono::seconds(2);
+                if (idle_for < options.idle_timeout && (recent || StillOpen(*connection))) {
                     connection->reused = true;
                     co_return connection;
                 }

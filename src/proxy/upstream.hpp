@@ -70,9 +70,11 @@ class UpstreamPool {
   public:
     explicit UpstreamPool(UpstreamOptions options) : options_(options) {}
 
-    /// An idle connection that is still open, or a new one (`fresh`: always a new one).
+    /// An idle connection that is still open, or a new one (`fresh`: always a new one). A connection idle for
+    /// less than two seconds is taken without asking the kernel whether the upstream closed it, unless `sure`:
+    /// a request without a body that fails on it is sent again on a new one.
     boost::asio::awaitable<std::unique_ptr<UpstreamConnection>> Acquire(const UpstreamTarget& target,
-                                                                        bool fresh = false);
+                                                                        bool fresh = false, bool sure = true);
     /// Keeps a connection whose last response was read whole, for the next request to the same upstream.
     void Release(std::unique_ptr<UpstreamConnection> connection);
     std::size_t IdleCount();

@@ -269,3 +269,31 @@ def test_usage_is_counted_per_token(gw, ctx):
     assert session["bytes_out"] > 0
     metrics = requests.get(gw.url + "/metrics", timeout=10).text
     assert "gatehouse_gateway_requests_total" in metrics
+
+
+def test_chunked_uploads_end_once_so_the_kept_connection_stays_clean(gw, ctx):
+    """Chunked uploads (large pieces; the last chunk in a read of its own) leave the kept upstream connection
+    clean: a stray byte after a body would reach the upstream as the start of another request, and its error page
+    would answer the next request sent on that connection."""
+    root = unique("chunks")
+    create_route(gw, ctx["admin"].headers, root, gw_upstream_url(ctx))
+    token = buy_ok(gw, ctx["op"], root, 1)["token"]
+    pattern = bytes(range(256)) * 4096
+    body = echo(requests.post(gw.url + f"/gw/{root}/echo", headers={"X-Access-Token": token},
+                              data=iter([pattern] * 8), timeout=30))
+    assert body["body_length"] == 8 * len(pattern)
+    assert echo(get(gw, f"/gw/{root}/echo", token))["method"] == "GET"
+    for size in (1, 70000):
+        with socket.create_connection(("127.0.0.1", gw.port), timeout=10) as sock:
+            sock.sendall(f"POST /gw/{root}/echo HTTP/1.1\r\nHost: x\r\nX-Access-Token: {token}\r\n"
+                         f"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{size:x}\r\n".encode()
+                         + b"a" * size + b"\r\n")
+            time.sleep(0.2)  # the last chunk in a read of its own
+            sock.sendall(b"0\r\n\r\n")
+            reply = b""
+            while chunk := sock.recv(65536):
+                reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200"), reply[:200]
+        assert f'"body_length": {size}'.encode() in reply
+        for _ in range(3):
+            assert echo(get(gw, f"/gw/{root}/echo", token))["method"] == "GET"
