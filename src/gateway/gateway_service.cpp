@@ -402,7 +402,8 @@ void GatewayService::Listen() {
         }
     };
     callbacks.lost = [](std::string_view why) { core::LogWarn("gateway.sync_lost", {{"error", std::string(why)}}); };
-    impl_->subscription = impl_->db.Listen(std::string(kGatewayChannel), std::move(callbacks));
+    impl_->subscription =
+        impl_->db.Listen(std::string(kGatewayChannel), std::move(callbacks), "gatehouse-listen-gateway");
 }
 
 }  // namespace gatehouse::gateway

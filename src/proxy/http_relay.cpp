@@ -6,7 +6,9 @@
 #include "core/log.hpp"
 #include "core/text.hpp"
 #include "http/problem.hpp"
+#include "proxy/content_codec.hpp"
 #include "proxy/proxy_impl.hpp"
+#include "proxy/rewriter.hpp"
 
 namespace gatehouse::proxy {
 
@@ -107,12 +109,20 @@ asio::awaitable<bool> SendBody(http::AnyStream& client, beast::flat_buffer& clie
 // body's first piece in one write, so a small response costs one system call. false when either side failed.
 asio::awaitable<bool> StreamResponse(http::AnyStream& upstream, beast::flat_buffer& upstream_buffer,
                                      bhttp::response_parser<bhttp::buffer_body>& parser, http::AnyStream& client,
-                                     std::chrono::seconds timeout, std::uint64_t& bytes, bool& upstream_done) {
+                                     std::chrono::seconds timeout, std::uint64_t& bytes, bool& upstream_done,
+                                     std::string_view first = {}) {
     auto& response = parser.get();
     bhttp::response_serializer<bhttp::buffer_body> serializer{response};
     ChunkLease chunk;
     while (!serializer.is_done()) {
-        if (!parser.is_done()) {
+        if (!first.empty()) {
+            // Body bytes read already (a response that turned out too big to rewrite).
+            bytes += first.size();
+            response.body().data = const_cast<char*>(first.data());
+            response.body().size = first.size();
+            response.body().more = !parser.is_done();
+            first = {};
+        } else if (!parser.is_done()) {
             response.body().data = chunk.data();
             response.body().size = chunk.size();
             upstream.tcp().expires_after(timeout);
@@ -158,6 +168,30 @@ asio::awaitable<boost::system::error_code> ReadResponseHeader(
         const auto status = reading->get().result_int();
         if (status >= 200 || status == 101) co_return ec;
     }
+}
+
+// Reads the response body into `body` until it ends or passes `cap` bytes. false when the upstream failed.
+asio::awaitable<bool> ReadBody(http::AnyStream& upstream, beast::flat_buffer& upstream_buffer,
+                               bhttp::response_parser<bhttp::buffer_body>& parser, std::string& body, std::size_t cap,
+                               std::chrono::seconds timeout) {
+    auto& response = parser.get();
+    ChunkLease chunk;
+    while (!parser.is_done() && body.size() <= cap) {
+        response.body().data = chunk.data();
+        response.body().size = chunk.size();
+        upstream.tcp().expires_after(timeout);
+        auto [read_ec, read_n] = co_await bhttp::async_read_some(upstream, upstream_buffer, parser, kTuple);
+        if (read_ec == bhttp::error::need_buffer) read_ec = {};
+        if (read_ec) co_return false;
+        body.append(chunk.data(), chunk.size() - response.body().size);
+    }
+    co_return true;
+}
+
+bool WantsRewrite(const gateway::RouteView& route, const bhttp::response_header<>& response, bool head) {
+    const auto status = response.result_int();
+    return route.rewrite && !head && status >= 200 && status != 204 && status != 304 &&
+           IsRewritable(response[bhttp::field::content_type]) && CanDecode(response[bhttp::field::content_encoding]);
 }
 
 }  // namespace
@@ -256,8 +290,46 @@ asio::awaitable<bool> GatewayProxy::Impl::RelayHttp(http::LentConnection& connec
     }
     response.keep_alive(keep_alive);
     bool upstream_done = false;
-    const bool ok =
-        co_await StreamResponse(stream, upstream->buffer, response_parser, client, timeout, bytes_out, upstream_done);
+    std::string held;  // a body read for rewriting that turned out too big: streamed as it is
+    if (WantsRewrite(*admitted.route, response.base(), head)) {
+        const auto cap = options.rewrite_max_bytes;
+        const auto length = response_parser.content_length();
+        bool read_ok = true;
+        if (!length || *length <= cap)
+            read_ok = co_await ReadBody(stream, upstream->buffer, response_parser, held, cap, timeout);
+        if (!read_ok) co_return false;
+        if (response_parser.is_done()) {
+            const std::string encoding(response[bhttp::field::content_encoding]);
+            http::Response rewritten{response.result(), 11};
+            rewritten.base() = response.base();
+            auto decoded = DecodeBody(encoding, held, cap * 4);
+            if (decoded) {
+                rewritten.body() = EncodeBody(
+                    encoding, RewriteDocument(response[bhttp::field::content_type], admitted.mount, *decoded));
+                const auto etag = rewritten[bhttp::field::etag];
+                if (!etag.empty() && !etag.starts_with("W/"))
+                    rewritten.set(bhttp::field::etag, "W/" + std::string(etag));
+            } else {
+                core::LogWarn("gateway.rewrite_skipped",
+                              {{"route", admitted.route->slug}, {"why", "undecodable body"}});
+                rewritten.body() = std::move(held);
+            }
+            rewritten.erase(bhttp::field::transfer_encoding);
+            rewritten.keep_alive(keep_alive);
+            rewritten.prepare_payload();
+            bytes_out = rewritten.body().size();
+            client.tcp().expires_after(timeout);
+            auto [ec, n] = co_await bhttp::async_write(client, rewritten, kTuple);
+            usage.Record({&admitted.token->entry, connection.peer, request["User-Agent"], bytes_in, bytes_out});
+            if (!ec && response_parser.keep_alive()) pool.Release(std::move(upstream));
+            co_return !ec && keep_alive;
+        }
+        core::LogWarn(
+            "gateway.rewrite_skipped",
+            {{"route", admitted.route->slug}, {"why", "larger than gateway.rewrite_max_bytes"}, {"limit", cap}});
+    }
+    const bool ok = co_await StreamResponse(stream, upstream->buffer, response_parser, client, timeout, bytes_out,
+                                            upstream_done, held);
     usage.Record({&admitted.token->entry, connection.peer, request["User-Agent"], bytes_in, bytes_out});
     if (ok && upstream_done && response_parser.keep_alive()) pool.Release(std::move(upstream));
     co_return ok&& keep_alive;

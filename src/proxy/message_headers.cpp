@@ -76,6 +76,21 @@ void PrepareUpstreamRequest(bhttp::request_header<>& header, const Admitted& adm
     header.erase(bhttp::field::forwarded);
     header.set(bhttp::field::host, HostHeader(admitted.target));
     const auto& route = *admitted.route;
+    if (route.rewrite && !keep_upgrade) {
+        // Only encodings the rewriter can undo: anything else would reach the client unrewritten.
+        std::string accepted;
+        for (const auto& token : ConnectionOptions(header[bhttp::field::accept_encoding])) {
+            const auto name = token.substr(0, token.find(';'));
+            if (name != "gzip" && name != "br" && name != "identity") continue;
+            if (!accepted.empty()) accepted += ", ";
+            accepted += token;
+        }
+        if (accepted.empty()) {
+            header.erase(bhttp::field::accept_encoding);
+        } else {
+            header.set(bhttp::field::accept_encoding, accepted);
+        }
+    }
     for (const auto& [name, value] : route.extra_headers) header.set(name, value);
     if (route.pass_access_token_header) header.set("X-Access-Token", admitted.token_text);
     header.target(admitted.upstream_target);

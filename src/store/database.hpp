@@ -123,9 +123,13 @@ class Database {
 
     /// PostgreSQL: a connection of its own LISTENs on `channel` on a thread of its own until the subscription is
     /// destroyed, reconnecting with backoff. SQLite: nullptr (one process; nothing to hear).
-    virtual std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks) {
+    /// `application_name`: how the connection shows in pg_stat_activity. Each server has exactly one
+    /// "gatehouse-listen" (its auth channel), which `gatehouse vault rotate` counts; other channels name theirs.
+    virtual std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks,
+                                                 std::string application_name = "gatehouse-listen") {
         (void)channel;
         (void)callbacks;
+        (void)application_name;
         return nullptr;
     }
 

@@ -100,8 +100,9 @@ pg_conn* ConnectPostgres(const std::string& url, const SessionSettings& settings
     const char* keys[] = {
         "dbname",          "connect_timeout",     "client_encoding",  "application_name", "keepalives",
         "keepalives_idle", "keepalives_interval", "keepalives_count", "options",          nullptr};
-    const char* values[] = {url.c_str(), timeout.c_str(),         "UTF8", settings.application_name, "1", "30", "10",
-                            "3",         session_options.c_str(), nullptr};
+    const char* values[] = {
+        url.c_str(), timeout.c_str(),         "UTF8", settings.application_name.c_str(), "1", "30", "10",
+        "3",         session_options.c_str(), nullptr};
     pg_conn* conn = PQconnectdbParams(keys, values, 1);
     if (conn == nullptr) throw std::bad_alloc();
     if (PQstatus(conn) == CONNECTION_OK) return conn;

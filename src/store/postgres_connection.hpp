@@ -14,7 +14,7 @@ namespace gatehouse::store::detail {
 struct SessionSettings {
     int connect_timeout_s = 5;
     int statement_timeout_ms = 30000;
-    const char* application_name = "gatehouse";
+    std::string application_name = "gatehouse";
 };
 
 /// Opens a libpq connection to `url` with `settings`. nullptr and `error` (without the password) when it cannot.

@@ -46,9 +46,10 @@ class PostgresDatabase final : public Database {
     core::WorkerPool& read_pool() override { return pool_; }
     core::WorkerPool& write_pool() override { return pool_; }
 
-    std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks) override {
+    std::unique_ptr<Subscription> Listen(std::string channel, ListenCallbacks callbacks,
+                                         std::string application_name) override {
         detail::SessionSettings settings = settings_;
-        settings.application_name = "gatehouse-listen";
+        settings.application_name = application_name;
         return detail::ListenPostgres(url_, settings, std::move(channel), std::move(callbacks));
     }
 

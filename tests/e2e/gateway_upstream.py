@@ -14,6 +14,7 @@ Binds 127.0.0.1:0 and writes its port to PORT_FILE. Routes:
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import socket
@@ -24,6 +25,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 PATTERN = bytes(range(256)) * 4096  # 1 MiB
+# Every construct the rewriter maps; ORIGIN is this upstream's own origin.
+PAGE = """<!doctype html><html><head><base href="ORIGIN/"><link rel="stylesheet" href="ORIGIN/app.css">
+<style>h1 { background: url('/h1.png') }</style><meta http-equiv="refresh" content="600; url=/later">
+<script src=/app.js></script></head><body style="background: url(ORIGIN/body.png)">
+<a id="abs" href="ORIGIN/next?a=1&amp;b=2">next</a><a id="root" href='/root'>root</a>
+<img id="img" src="ORIGIN/i.png" srcset="/i1.png 1x, ORIGIN/i2.png 2x"><video poster=/poster.jpg></video>
+<form action="/post"><button formaction="ORIGIN/go">go</button></form><!-- <a href="/in-comment"> -->
+<script>fetch("ORIGIN/api/data"); var closing = "</div>";</script></body></html>"""
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -112,9 +121,37 @@ class Handler(BaseHTTPRequestHandler):
             return
         if url.path == "/ws":
             return self._websocket()
+        if url.path in ("/page.html", "/app.css", "/app.js", "/huge.html"):
+            return self._document(url.path, origin, parse_qs(url.query).get("enc", [""])[0])
         self._send(404, b'{"error": "not found"}')
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _echo
+
+    def _document(self, path: str, origin: str, encoding: str):
+        """Pages that link to this upstream every way the rewriter knows, optionally gzip- or br-encoded."""
+        if path == "/page.html":
+            ctype = "text/html; charset=utf-8"
+            text = PAGE.replace("ORIGIN", origin)
+        elif path == "/huge.html":
+            ctype = "text/html"
+            text = "<a href=\"/far\">" + "x" * (3 << 20)
+        elif path == "/app.css":
+            ctype = "text/css"
+            text = f"body {{ background: url({origin}/bg.png) }} @import '/more.css';"
+        else:
+            ctype = "application/javascript"
+            text = f'fetch("{origin}/api/data").then(r => r.text()); const ws = "{origin}/ws";'
+        body = text.encode()
+        headers = {"ETag": '"v1"'}
+        if encoding == "gzip":
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        elif encoding == "br":
+            import brotli  # python3-brotli
+
+            body = brotli.compress(body)
+            headers["Content-Encoding"] = "br"
+        self._send(200, body, headers, ctype)
 
     # -- a minimal RFC 6455 echo --------------------------------------------------------------------------------
 
