@@ -106,4 +106,11 @@ boost::asio::awaitable<Response> GatewayBrowserHandlers::Logout(http::RequestCon
     co_return response;
 }
 
+boost::asio::awaitable<Response> GatewayBrowserHandlers::Jwks(http::RequestContext&) const {
+    if (!identity_key) throw core::Error(core::errc::not_found, "no identity keys");
+    auto response = http::Json(http::Status::ok, identity_key->Jwks());
+    response.set(bhttp::field::cache_control, "public, max-age=300");
+    co_return response;
+}
+
 }  // namespace gatehouse::api

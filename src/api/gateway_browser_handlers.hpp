@@ -2,6 +2,7 @@
 
 #include "api/auth_handlers.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/identity_key.hpp"
 #include "http/types.hpp"
 
 namespace gatehouse::api {
@@ -11,10 +12,13 @@ namespace gatehouse::api {
 struct GatewayBrowserHandlers {
     gateway::GatewayService& gateway;
     CookieSettings cookie;
+    const gateway::IdentityKey* identity_key = nullptr;
 
     boost::asio::awaitable<http::Response> Authenticate(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> Status(http::RequestContext& context) const;
     boost::asio::awaitable<http::Response> Logout(http::RequestContext& context) const;
+    /// The public keys of the identity assertions the gateway sends upstreams.
+    boost::asio::awaitable<http::Response> Jwks(http::RequestContext& context) const;
 };
 
 }  // namespace gatehouse::api

@@ -285,7 +285,8 @@ void BuildRouteTable(http::Router& router, Services& s) {
     auto gw = std::make_shared<GatewayHandlers>(GatewayHandlers{s.gateway});
     using G = GatewayHandlers;
     auto gw_browser = std::make_shared<GatewayBrowserHandlers>(
-        GatewayBrowserHandlers{s.gateway, CookieSettings{s.gateway_cookie_secure, s.gateway_cookie_same_site}});
+        GatewayBrowserHandlers{s.gateway, CookieSettings{s.gateway_cookie_secure, s.gateway_cookie_same_site},
+                               s.gateway_identity});
     using GB = GatewayBrowserHandlers;
     const http::BodySchema gw_authenticate_body{
         {StringField("token", "An access token (64 characters)", 256).Required().WriteOnly()}};
@@ -434,6 +435,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add(Returns("WalletTransaction", {Verb::post, "/api/v1/wallet/top-up", Access::kAdmin, Bind(gw, &G::TopUp), "Add credits to a user's wallet (or take them: a negative amount)", Charges(Answers(http::Status::created, Accepts(Tag("gateway", "wallet.top_up"), top_up_body)))}));
     router.Add(Returns("GatewayBrowserSession", {Verb::post, "/gw/authenticate", Access::kPublic, Bind(gw_browser, &GB::Authenticate), "Trade an access token for the gatehouse_access cookie (HttpOnly; Path /gw/, or / on a route's own host)", Accepts(Tag("gateway", "gateway.authenticate"), gw_authenticate_body)}));
     router.Add(Returns("GatewayBrowserSession", {Verb::get, "/gw/status", Access::kPublic, Bind(gw_browser, &GB::Status), "The access token of the cookie (or X-Access-Token) and its remaining seconds", Tag("gateway")}));
+    router.Add(Returns("Jwks", {Verb::get, "/.well-known/jwks.json", Access::kPublic, Bind(gw_browser, &GB::Jwks), "Public keys (ES256) of the identity assertions the gateway sends upstreams", Tag("gateway")}));
     router.Add({Verb::delete_, "/gw/logout", Access::kPublic, Bind(gw_browser, &GB::Logout), "Drop the gatehouse_access cookie", Answers(http::Status::no_content, Tag("gateway", "gateway.logout"))});
     router.Add(Returns("GatewaySessionList", {Verb::get, "/api/v1/gateway/sessions", Access::kViewer, Bind(gw, &G::Sessions), "Proxy usage per access token (admins: everyone's)", session_query}));
     // clang-format on

@@ -7,6 +7,7 @@
 #include "auth/identity_service.hpp"
 #include "fleet/fleet_service.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/identity_key.hpp"
 #include "http/router.hpp"
 #include "metrics/registry.hpp"
 #include "pgmon/monitor_service.hpp"
@@ -28,6 +29,7 @@ struct Services {
     apps::AppService& apps;
     pgmon::MonitorService& monitor;
     gateway::GatewayService& gateway;
+    const gateway::IdentityKey* gateway_identity = nullptr;  // the keys of GET /.well-known/jwks.json
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
     bool gateway_cookie_secure = false;

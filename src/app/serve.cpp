@@ -181,6 +181,7 @@ int Serve(const config::Config& config) {
     // The proxy checks every request against memory: load the routes and live tokens, then follow every change.
     gateway.LoadBlocking();
     gateway.Listen();
+    const auto gateway_identity = gateway::IdentityKey::LoadOrCreate(*database, *vault);
 
     api::Services services{*database,
                            registry,
@@ -191,6 +192,7 @@ int Serve(const config::Config& config) {
                            apps,
                            monitor,
                            gateway,
+                           gateway_identity.get(),
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite,
                            config.gateway.cookie_secure || config.tls.enabled(),
@@ -206,7 +208,7 @@ int Serve(const config::Config& config) {
     proxy_options.upstream.idle_timeout = std::chrono::seconds(config.gateway.upstream_idle_timeout_s);
     proxy_options.read_timeout = std::chrono::seconds(config.gateway.read_timeout_s);
     proxy_options.rewrite_max_bytes = static_cast<std::size_t>(config.gateway.rewrite_max_bytes);
-    proxy::GatewayProxy gateway_proxy(gateway, identity.service->view(), proxy_options, registry);
+    proxy::GatewayProxy gateway_proxy(gateway, identity.service->view(), *gateway_identity, proxy_options, registry);
 
     http::ServerSettings settings{config.http, config.tls, config.log.access};
     settings.takeover = &gateway_proxy;

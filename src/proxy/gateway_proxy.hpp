@@ -4,6 +4,7 @@
 
 #include "auth/auth_view.hpp"
 #include "gateway/gateway_service.hpp"
+#include "gateway/identity_key.hpp"
 #include "http/takeover.hpp"
 #include "metrics/registry.hpp"
 #include "proxy/upstream.hpp"
@@ -25,8 +26,9 @@ inline constexpr std::string_view kAccessCookie = "gatehouse_access";
 /// WebSocket upgrades are tunnelled and closed with 4401 within a second of their token's end.
 class GatewayProxy final : public http::Takeover {
   public:
-    GatewayProxy(gateway::GatewayService& gateway, const auth::AuthView& auth, ProxyOptions options,
-                 metrics::Registry& registry);
+    /// `identity_key` signs the identity assertions of routes with an identity_header.
+    GatewayProxy(gateway::GatewayService& gateway, const auth::AuthView& auth, const gateway::IdentityKey& identity_key,
+                 ProxyOptions options, metrics::Registry& registry);
     ~GatewayProxy() override;
 
     bool Wants(const boost::beast::http::request_header<>& header) const override;

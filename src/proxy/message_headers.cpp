@@ -93,6 +93,7 @@ void PrepareUpstreamRequest(bhttp::request_header<>& header, const Admitted& adm
     }
     for (const auto& [name, value] : route.extra_headers) header.set(name, value);
     if (route.pass_access_token_header) header.set("X-Access-Token", admitted.token_text);
+    if (route.identity_header) header.set(*route.identity_header, admitted.assertion);
     header.target(admitted.upstream_target);
     header.version(11);
 }

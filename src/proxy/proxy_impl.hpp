@@ -25,6 +25,7 @@ struct Admitted {
     UpstreamTarget target;
     std::string upstream_target;  // path and query on the upstream
     std::string client_host;      // the Host the client asked for
+    std::string assertion;        // the signed identity assertion (routes with an identity_header)
 };
 
 /// Sets the headers of a request on its way upstream: hop-by-hop headers, the gateway's own cookie and token
@@ -44,11 +45,12 @@ std::string HostHeader(const UpstreamTarget& target);
 namespace gatehouse::proxy {
 
 struct GatewayProxy::Impl {
-    Impl(gateway::GatewayService& g, const auth::AuthView& a, ProxyOptions o)
-        : gateway(g), auth(a), options(o), pool(o.upstream) {}
+    Impl(gateway::GatewayService& g, const auth::AuthView& a, const gateway::IdentityKey& k, ProxyOptions o)
+        : gateway(g), auth(a), identity_key(k), options(o), pool(o.upstream) {}
 
     gateway::GatewayService& gateway;
     const auth::AuthView& auth;
+    const gateway::IdentityKey& identity_key;
     ProxyOptions options;
     UpstreamPool pool;
     UsageBook usage;

@@ -33,7 +33,7 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     pgmon::MonitorService monitor(fleet, pg_pools, {});
     gateway::AccessCache access_cache;
     gateway::GatewayService gateway(*database, vault, access_cache);
-    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor, gateway};
+    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor, gateway, nullptr};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
