@@ -9,6 +9,7 @@ import struct
 import time
 
 import pytest
+import requests
 import websocket
 
 from gateway_support import Upstream, buy_ok, create_route
@@ -139,3 +140,6 @@ def test_expiry_closes_an_open_websocket_with_4401_within_a_second(gw, ctx):
     assert code == 4401
     assert -0.05 <= closed_after < 1.0, f"closed {closed_after:.2f} s after the expiry"
     ws.close()
+    # and plain HTTP with the expired token is refused too
+    resp = requests.get(f"{gw.url}/gw/{ctx['slug']}/echo", headers={"X-Access-Token": bought["token"]}, timeout=10)
+    assert resp.status_code == 401 and resp.json()["kind"] == "token_invalid"
