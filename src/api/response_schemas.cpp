@@ -9,10 +9,10 @@
 #include <string_view>
 #include <utility>
 
+#include "api/schema_builders.hpp"
 #include "apps/app_types.hpp"
 #include "auth/principal.hpp"
 #include "fleet/fleet_types.hpp"
-#include "gateway/gateway_types.hpp"
 #include "pgmon/monitor_service.hpp"
 #include "tasks/task_types.hpp"
 
@@ -20,62 +20,7 @@ namespace gatehouse::api {
 namespace {
 
 namespace json = boost::json;
-
-json::object Typed(std::string_view type, std::string_view description) {
-    json::object s{{"type", type}};
-    if (!description.empty()) s["description"] = description;
-    return s;
-}
-json::object Str(std::string_view description = {}) { return Typed("string", description); }
-json::object Int(std::string_view description = {}) { return Typed("integer", description); }
-json::object Num(std::string_view description = {}) { return Typed("number", description); }
-json::object Bool(std::string_view description = {}) { return Typed("boolean", description); }
-json::object Time(std::string_view description = {}) {
-    auto s = Str(description);
-    s["format"] = "date-time";
-    return s;
-}
-json::object Enum(std::span<const std::string_view> values, std::string_view description = {}) {
-    json::array choices;
-    for (const auto v : values) choices.emplace_back(v);
-    auto s = Str(description);
-    s["enum"] = std::move(choices);
-    return s;
-}
-json::object Ref(std::string_view name) { return {{"$ref", "#/components/schemas/" + std::string(name)}}; }
-json::object ArrayOf(json::object items) { return {{"type", "array"}, {"items", std::move(items)}}; }
-
-/// The same schema, or null.
-json::object OrNull(json::object schema) {
-    if (schema.contains("$ref")) return {{"oneOf", json::array{std::move(schema), json::object{{"type", "null"}}}}};
-    json::value& type = schema["type"];
-    type = json::array{type, "null"};
-    if (auto* choices = schema.if_contains("enum")) choices->as_array().emplace_back(nullptr);
-    return schema;
-}
-
-/// An object with exactly `fields`, each required unless named in `optional`.
-json::object Obj(std::initializer_list<std::pair<std::string_view, json::object>> fields,
-                 std::string_view description = {}, std::initializer_list<std::string_view> optional = {}) {
-    json::object properties;
-    json::array required;
-    for (const auto& [name, schema] : fields) {
-        properties[name] = schema;
-        if (std::find(optional.begin(), optional.end(), name) == optional.end()) required.emplace_back(name);
-    }
-    json::object s{{"type", "object"},
-                   {"properties", std::move(properties)},
-                   {"required", std::move(required)},
-                   {"additionalProperties", false}};
-    if (!description.empty()) s["description"] = description;
-    return s;
-}
-
-/// A cursor page of `item`.
-json::object Page(std::string_view item) {
-    return Obj({{"items", ArrayOf(Ref(item))},
-                {"next_cursor", OrNull(Str("Pass as ?cursor= for the next page; null on the last page"))}});
-}
+using namespace schema;
 
 json::object UserFields(bool with_auth) {
     auto user = Obj({{"id", Str()},
@@ -306,62 +251,12 @@ json::object PostgresDatabaseStatsSchema() {
          {"statements_reason", OrNull(Str("Why statements is null"))}});
 }
 
-json::object GatewayRouteSchema() {
-    json::object prices{{"type", "object"},
-                        {"description", "Credits per duration in hours (\"1\", \"12\", \"24\", \"168\", \"720\"); "
-                                        "a duration not listed is not sold"},
-                        {"additionalProperties", Int()}};
-    json::object headers{{"type", "object"},
-                         {"description", "Headers added to every upstream request"},
-                         {"additionalProperties", Str()}};
-    return Obj({{"id", Str()},
-                {"slug", Str("The route is reached under /gw/{slug}/")},
-                {"name", Str()},
-                {"upstream_url", Str()},
-                {"host", OrNull(Str("A Host name whose requests go to this route at its root"))},
-                {"path", Str("/gw/{slug}/")},
-                {"allowed_roles", ArrayOf(Enum(auth::kRoleNames))},
-                {"prices", std::move(prices)},
-                {"websocket", Bool()},
-                {"rewrite", Bool()},
-                {"pass_access_token_header", Bool()},
-                {"identity_header", OrNull(Str())},
-                {"allowed_origins", ArrayOf(Str())},
-                {"extra_headers", std::move(headers)},
-                {"ca_file", OrNull(Str())},
-                {"enabled", Bool()},
-                {"created_at", Time()},
-                {"updated_at", Time()}});
-}
-
-json::object AccessTokenSchema(bool purchase, bool revocation) {
-    auto s = Obj({{"id", Str()},
-                  {"user_id", Str()},
-                  {"route", Str("The route's slug")},
-                  {"route_id", Str()},
-                  {"duration_hours", Int()},
-                  {"price", Int("Credits paid")},
-                  {"created_at", Time()},
-                  {"expires_at", Time()},
-                  {"revoked_at", OrNull(Time())},
-                  {"refunded", Int("Credits given back when it was revoked")},
-                  {"active", Bool("Neither revoked nor expired")}});
-    auto& properties = s["properties"].as_object();
-    auto& required = s["required"].as_array();
-    if (purchase) {
-        properties["token"] = Str("64 URL-safe characters; shown only here");
-        required.emplace_back("token");
-    }
-    if (revocation) {
-        properties["refund"] = Int("Credits given back for the unused whole hours");
-        required.emplace_back("refund");
-    }
-    return s;
-}
-
 }  // namespace
 
-json::object ResponseSchemas() {
+namespace {
+
+// Every schema but the gateway's (response_schemas_gateway.cpp).
+json::object CoreSchemas() {
     const auto error_kind = OrNull(Str("Why it failed: dns, refused, timeout, auth_failed, host_key_mismatch, ..."));
     return {
         {"Health", Obj({{"status", Str()}, {"version", Str()}})},
@@ -488,50 +383,6 @@ json::object ResponseSchemas() {
               {"application", Str()},
               {"backend_type", Str()},
               {"query", Str("The session's query when it was signalled, first 200 characters")}})},
-        {"GatewayRoute", GatewayRouteSchema()},
-        {"GatewayRoutePage", Page("GatewayRoute")},
-        {"AccessToken", AccessTokenSchema(false, false)},
-        {"AccessTokenPurchase", AccessTokenSchema(true, false)},
-        {"AccessTokenRevocation", AccessTokenSchema(false, true)},
-        {"AccessTokenPage", Page("AccessToken")},
-        {"Wallet", Obj({{"user_id", Str()}, {"balance", Int("Whole credits, never below 0")}})},
-        {"WalletTransaction", Obj({{"id", Str()},
-                                   {"user_id", Str()},
-                                   {"kind", Enum(gateway::kTxKinds)},
-                                   {"amount", Int("What the balance changed by (negative for a purchase)")},
-                                   {"balance_after", Int()},
-                                   {"token_id", OrNull(Str())},
-                                   {"note", Str()},
-                                   {"created_by", Str("User id")},
-                                   {"created_at", Time()}})},
-        {"WalletTransactionPage", Page("WalletTransaction")},
-        {"Jwks", Obj({{"keys", ArrayOf(Obj({{"kty", Str()},
-                                            {"crv", Str()},
-                                            {"x", Str()},
-                                            {"y", Str()},
-                                            {"kid", Str()},
-                                            {"use", Str()},
-                                            {"alg", Str()}}))}},
-                     "RFC 7517: the keys that sign the gateway's identity assertions")},
-        {"GatewayBrowserSession", Obj({{"user_id", Str()},
-                                       {"token_id", Str()},
-                                       {"route", Str("The route's slug")},
-                                       {"route_id", Str()},
-                                       {"path", Str("Where the route's pages are: /gw/{slug}/, or / on its own host")},
-                                       {"expires_at", Time()},
-                                       {"remaining_seconds", Int()}})},
-        {"GatewaySessionList",
-         Obj({{"items", ArrayOf(Obj({{"token_id", Str()},
-                                     {"user_id", Str()},
-                                     {"route_id", Str()},
-                                     {"first_seen", Time()},
-                                     {"last_seen", Time()},
-                                     {"requests", Int()},
-                                     {"bytes_in", Int("Request bytes from clients")},
-                                     {"bytes_out", Int("Response bytes to clients")},
-                                     {"client_address", Str()},
-                                     {"user_agent", Str()},
-                                     {"open_websockets", Int()}}))}})},
         {"PoolList",
          ArrayOf(Obj({{"server_id", Str()},
                       {"database", Str()},
@@ -543,6 +394,14 @@ json::object ResponseSchemas() {
                       {"created_total", Int()},
                       {"errors_total", Int("Failed connects and broken connections")}}))},
     };
+}
+
+}  // namespace
+
+json::object ResponseSchemas() {
+    auto schemas = CoreSchemas();
+    for (auto& [name, schema] : GatewaySchemas()) schemas[name] = std::move(schema);
+    return schemas;
 }
 
 }  // namespace gatehouse::api

@@ -284,17 +284,16 @@ void BuildRouteTable(http::Router& router, Services& s) {
     token_form.media_type = "application/x-www-form-urlencoded";
     auto gw = std::make_shared<GatewayHandlers>(GatewayHandlers{s.gateway});
     using G = GatewayHandlers;
-    auto gw_browser = std::make_shared<GatewayBrowserHandlers>(
-        GatewayBrowserHandlers{s.gateway, CookieSettings{s.gateway_cookie_secure, s.gateway_cookie_same_site},
-                               s.gateway_identity});
+    auto gw_browser = std::make_shared<GatewayBrowserHandlers>(GatewayBrowserHandlers{
+        s.gateway, CookieSettings{s.gateway_cookie_secure, s.gateway_cookie_same_site}, s.gateway_identity});
     using GB = GatewayBrowserHandlers;
     const http::BodySchema gw_authenticate_body{
         {StringField("token", "An access token (64 characters)", 256).Required().WriteOnly()}};
     static constexpr std::string_view kDurationNames[] = {"1", "12", "24", "168", "720"};
     std::vector<http::BodyField> price_fields;
     for (const auto hours : kDurationNames)
-        price_fields.push_back(IntField(std::string(hours), "Credits for " + std::string(hours) + " h", 0,
-                                        1'000'000'000'000));
+        price_fields.push_back(
+            IntField(std::string(hours), "Credits for " + std::string(hours) + " h", 0, 1'000'000'000'000));
     const http::BodySchema gateway_route_body{
         {StringField("slug", "1 to 63 lowercase letters, digits or '-': the route is at /gw/{slug}/", 63).Required(),
          StringField("name", "Display name", 200).Required(),
@@ -314,18 +313,22 @@ void BuildRouteTable(http::Router& router, Services& s) {
     const http::BodySchema purchase_body{
         {StringField("route", "The route's slug or id", 128).Required(),
          IntField("duration_hours", "1, 12, 24, 168 or 720", 1, 720).Required(),
-         StringField("idempotency_key", "Repeating a purchase with the same key answers the first one again, "
-                     "charged once", 200)}};
-    const http::BodySchema top_up_body{
-        {StringField("user_id", "Whose wallet", 128).Required(),
-         IntField("amount", "Whole credits; negative takes credits away (an adjustment)", -1'000'000'000'000,
-                  1'000'000'000'000).Required(),
-         StringField("note", "Why", 500)}};
-    auto token_list_query = Takes(Tag("gateway"), Paged({BoolQuery("active_only", "Only tokens neither revoked nor expired"),
-                                                         StringQuery("route", "Tokens of this route (slug or id)"),
-                                                         BoolQuery("all", "Everyone's tokens (admins only)")}));
+         StringField("idempotency_key",
+                     "Repeating a purchase with the same key answers the first one again, "
+                     "charged once",
+                     200)}};
+    const http::BodySchema top_up_body{{StringField("user_id", "Whose wallet", 128).Required(),
+                                        IntField("amount", "Whole credits; negative takes credits away (an adjustment)",
+                                                 -1'000'000'000'000, 1'000'000'000'000)
+                                            .Required(),
+                                        StringField("note", "Why", 500)}};
+    auto token_list_query =
+        Takes(Tag("gateway"), Paged({BoolQuery("active_only", "Only tokens neither revoked nor expired"),
+                                     StringQuery("route", "Tokens of this route (slug or id)"),
+                                     BoolQuery("all", "Everyone's tokens (admins only)")}));
     auto wallet_query = Takes(Tag("gateway"), {StringQuery("user_id", "Another user's wallet (admins only)")});
-    auto wallet_tx_query = Takes(Tag("gateway"), Paged({StringQuery("user_id", "Another user's wallet (admins only)")}));
+    auto wallet_tx_query =
+        Takes(Tag("gateway"), Paged({StringQuery("user_id", "Another user's wallet (admins only)")}));
     auto session_query = Takes(Tag("gateway"), {http::IntQuery("limit", "At most this many tokens", 1, 500, 50)});
 
     using O = OpsHandlers;

@@ -86,11 +86,11 @@ struct PostgresMonitorConfig {
 };
 
 struct GatewayConfig {
-    bool refund_unused = true;            // a revoked access token gives back its unused whole hours
-    bool cookie_secure = false;           // the gatehouse_access cookie is Secure (always under TLS)
-    std::string cookie_samesite = "Lax";  // of the gatehouse_access cookie
-    int connect_timeout_ms = 5000;        // connecting to an upstream
-    int read_timeout_s = 60;              // waiting for an upstream's response (and between its body's pieces)
+    bool refund_unused = true;                // a revoked access token gives back its unused whole hours
+    bool cookie_secure = false;               // the gatehouse_access cookie is Secure (always under TLS)
+    std::string cookie_samesite = "Lax";      // of the gatehouse_access cookie
+    int connect_timeout_ms = 5000;            // connecting to an upstream
+    int read_timeout_s = 60;                  // waiting for an upstream's response (and between its body's pieces)
     int rewrite_max_bytes = 8 * 1024 * 1024;  // responses larger than this stream unrewritten
     int upstream_idle = 64;                   // idle keep-alive connections kept per upstream
     int upstream_idle_timeout_s = 60;         // an idle upstream connection is closed after this

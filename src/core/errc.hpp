@@ -12,22 +12,22 @@ namespace gatehouse::core {
 /// Expected failures, shared by every module. One function (http/problem) maps them to HTTP.
 enum class errc {
     ok = 0,
-    invalid_argument,    // 400: the input is malformed or fails validation
-    unauthenticated,     // 401
+    invalid_argument,      // 400: the input is malformed or fails validation
+    unauthenticated,       // 401
     insufficient_credits,  // 402: the wallet holds less than the price
-    forbidden,           // 403
-    not_found,           // 404
-    method_not_allowed,  // 405
-    conflict,            // 409: the state does not allow it
-    already_exists,      // 409: a unique key is taken
-    payload_too_large,   // 413
-    unsupported_media,   // 415
-    headers_too_large,   // 431
-    rate_limited,        // 429
-    bad_gateway,         // 502: a system gatehouse talks to on the caller's behalf failed (a monitored database)
-    unavailable,         // 503: a dependency (database, pool) cannot take the work now
-    timeout,             // 504
-    internal,            // 500
+    forbidden,             // 403
+    not_found,             // 404
+    method_not_allowed,    // 405
+    conflict,              // 409: the state does not allow it
+    already_exists,        // 409: a unique key is taken
+    payload_too_large,     // 413
+    unsupported_media,     // 415
+    headers_too_large,     // 431
+    rate_limited,          // 429
+    bad_gateway,           // 502: a system gatehouse talks to on the caller's behalf failed (a monitored database)
+    unavailable,           // 503: a dependency (database, pool) cannot take the work now
+    timeout,               // 504
+    internal,              // 500
 };
 
 const boost::system::error_category& ErrorCategory() noexcept;

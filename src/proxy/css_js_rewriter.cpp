@@ -9,12 +9,6 @@ namespace {
 
 constexpr std::size_t kMaxHeld = 16 * 1024;  // a url( or a tag this long is not one: let it through unchanged
 
-std::size_t FindNoCase(std::string_view text, std::string_view needle, std::size_t from) {
-    for (std::size_t i = from; i + needle.size() <= text.size(); ++i)
-        if (core::IEquals(text.substr(i, needle.size()), needle)) return i;
-    return std::string_view::npos;
-}
-
 // The url() contents, mapped, in the quotes they came in.
 std::string MapCssUrl(const Mount& mount, std::string_view inner) {
     std::size_t b = 0;
@@ -34,6 +28,12 @@ std::string MapCssUrl(const Mount& mount, std::string_view inner) {
 }
 
 }  // namespace
+
+std::size_t FindNoCase(std::string_view text, std::string_view needle, std::size_t from) {
+    for (std::size_t i = from; i + needle.size() <= text.size(); ++i)
+        if (core::IEquals(text.substr(i, needle.size()), needle)) return i;
+    return std::string_view::npos;
+}
 
 std::string RewriteUrl(const Mount& mount, std::string_view url) {
     if (url.empty() || url.starts_with("data:") || url.starts_with("#")) return std::string(url);

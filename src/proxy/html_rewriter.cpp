@@ -11,12 +11,6 @@ constexpr std::size_t kMaxTag = 64 * 1024;  // a "tag" this long is text that ha
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-std::size_t FindNoCase(std::string_view text, std::string_view needle, std::size_t from) {
-    for (std::size_t i = from; i + needle.size() <= text.size(); ++i)
-        if (core::IEquals(text.substr(i, needle.size()), needle)) return i;
-    return std::string_view::npos;
-}
-
 // Where the tag starting at text[0] == '<' ends (index of its '>'), quotes respected; npos when not yet.
 std::size_t TagEnd(std::string_view text) {
     char quote = 0;

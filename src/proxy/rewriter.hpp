@@ -66,6 +66,9 @@ std::string RewriteDocument(std::string_view content_type, const Mount& mount, s
 /// Whether responses of `content_type` are rewritten.
 bool IsRewritable(std::string_view content_type);
 
+/// Where `needle` first stands in `text` from `from` on, ASCII case ignored (tag names, url(, @import); npos if not.
+std::size_t FindNoCase(std::string_view text, std::string_view needle, std::size_t from);
+
 /// One URL as the client must see it (MapUrl), for attribute values and url() contents.
 std::string RewriteUrl(const Mount& mount, std::string_view url);
 
