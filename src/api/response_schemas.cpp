@@ -401,6 +401,7 @@ json::object CoreSchemas() {
 json::object ResponseSchemas() {
     auto schemas = CoreSchemas();
     for (auto& [name, schema] : GatewaySchemas()) schemas[name] = std::move(schema);
+    for (auto& [name, schema] : CollectorSchemas()) schemas[name] = std::move(schema);
     return schemas;
 }
 

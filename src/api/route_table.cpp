@@ -8,6 +8,7 @@
 #include "api/gateway_handlers.hpp"
 #include "api/ops_handlers.hpp"
 #include "api/pgmon_handlers.hpp"
+#include "api/route_helpers.hpp"
 #include "api/task_handlers.hpp"
 #include "api/task_stream.hpp"
 #include "api/user_handlers.hpp"
@@ -19,94 +20,7 @@ namespace gatehouse::api {
 
 using http::Access;
 using http::Verb;
-
-namespace {
-
-// Binds a handler object (shared by its routes) to one of its member functions.
-template <class Owner, class Method>
-http::Handler Bind(std::shared_ptr<Owner> owner, Method method) {
-    return [owner, method](http::RequestContext& context) { return ((*owner).*method)(context); };
-}
-
-http::RouteOptions Tag(std::string tag, std::string action = {}) {
-    return http::RouteOptions{.max_body_bytes = 0, .tag = std::move(tag), .action = std::move(action)};
-}
-
-// `options` with the query parameters the route takes.
-http::RouteOptions Takes(http::RouteOptions options, std::vector<http::QueryParam> query) {
-    options.query = std::move(query);
-    return options;
-}
-
-// `options` with the JSON body the route takes.
-http::RouteOptions Accepts(http::RouteOptions options, http::BodySchema body) {
-    options.body = std::move(body);
-    return options;
-}
-
-// The same body for PATCH: every field optional.
-http::BodySchema Partial(http::BodySchema body) {
-    body.partial = true;
-    return body;
-}
-
-// `options` of a route that answers `status` when it works.
-http::RouteOptions Answers(http::Status status, http::RouteOptions options) {
-    options.success = status;
-    return options;
-}
-
-// `route` with options changed by `change`.
-template <class Change>
-http::Route WithOptions(const http::Route& route, Change change) {
-    auto options = route.options();
-    change(options);
-    return http::Route(route.method(), route.pattern(), route.access(), route.handler(), route.summary(),
-                       std::move(options));
-}
-
-// `route`, its success body described by `schema`: a name in components.schemas (api/response_schemas).
-http::Route Returns(std::string schema, const http::Route& route) {
-    return WithOptions(route, [&](http::RouteOptions& o) { o.response = std::move(schema); });
-}
-
-// `route`, its success body of `media_type` (not JSON).
-http::Route ReturnsMedia(std::string media_type, const http::Route& route) {
-    return WithOptions(route, [&](http::RouteOptions& o) { o.response_media_type = std::move(media_type); });
-}
-
-// `body` with an example for the OpenAPI document (redocly checks it against the schema).
-http::BodySchema Example(http::BodySchema body, boost::json::value example) {
-    body.example = std::move(example);
-    return body;
-}
-
-// `options` of a route whose 400 answers are RFC 6749 {error, error_description}.
-http::RouteOptions OAuth2Errors(http::RouteOptions options) {
-    options.oauth2_errors = true;
-    return options;
-}
-
-// `options` of a route that reads a monitored PostgreSQL: its failures are problems with a kind.
-http::RouteOptions Upstream(http::RouteOptions options) {
-    options.upstream = true;
-    return options;
-}
-
-// `options` of a route that spends wallet credits: 402 insufficient_credits.
-http::RouteOptions Charges(http::RouteOptions options) {
-    options.charges = true;
-    return options;
-}
-
-// `limit` and `cursor`, then `filters`.
-std::vector<http::QueryParam> Paged(std::vector<http::QueryParam> filters = {}) {
-    auto query = http::PagingQuery();
-    for (auto& filter : filters) query.push_back(std::move(filter));
-    return query;
-}
-
-}  // namespace
+using namespace routes;
 
 void BuildRouteTable(http::Router& router, Services& s) {
     auto ops = std::make_shared<OpsHandlers>(OpsHandlers{s, router});
@@ -442,6 +356,7 @@ void BuildRouteTable(http::Router& router, Services& s) {
     router.Add({Verb::delete_, "/gw/logout", Access::kPublic, Bind(gw_browser, &GB::Logout), "Drop the gatehouse_access cookie", Answers(http::Status::no_content, Tag("gateway", "gateway.logout"))});
     router.Add(Returns("GatewaySessionList", {Verb::get, "/api/v1/gateway/sessions", Access::kViewer, Bind(gw, &G::Sessions), "Proxy usage per access token (admins: everyone's)", session_query}));
     // clang-format on
+    AddCollectorRoutes(router, s);
 }
 
 }  // namespace gatehouse::api

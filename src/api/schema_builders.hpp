@@ -77,5 +77,7 @@ namespace gatehouse::api {
 
 /// The gateway's schemas (routes, access tokens, wallet, sessions, JWKS).
 boost::json::object GatewaySchemas();
+/// Collectors' and the metrics store's schemas.
+boost::json::object CollectorSchemas();
 
 }  // namespace gatehouse::api

@@ -27,4 +27,8 @@ int UserCommand(const config::Config& config, const UserCommandArgs& args);
 /// replaces `<data_dir>/vault.key`. Refuses when GATEHOUSE_VAULT_KEY is set. Throws std::exception.
 int VaultRotate(const config::Config& config);
 
+/// `gatehouse ca show|rotate`: prints the collectors' trusted CAs (creating the first on first use) as a PEM bundle,
+/// or creates a new signing CA trusted beside the old one. Throws std::exception.
+int CaCommand(const config::Config& config, const std::string& action);
+
 }  // namespace gatehouse::app

@@ -67,6 +67,13 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
             co_await gateway.FlushSessions(usage.TakeChanged());
         },
         seconds(5));
+    // Other instances' registrations, renewals and deletions; retires a rotated-away CA once unused.
+    scheduler.Every("collectors.sync", seconds(config.collectors.sync_interval_s),
+                    [&collectors = t.collectors]() -> asio::awaitable<void> { co_await collectors.Reload(); });
+    // Rollups of what arrived since the last run; partitions ahead and retention at most hourly.
+    scheduler.Every(
+        "metrics.maintain", seconds(config.metrics.rollup_interval_s),
+        [&store = t.metric_store]() -> asio::awaitable<void> { co_await store.Maintain(); }, seconds(1));
 }
 
 }  // namespace gatehouse::app

@@ -5,11 +5,13 @@
 #include "audit/audit_log.hpp"
 #include "auth/auth_sync.hpp"
 #include "auth/identity_service.hpp"
+#include "collectors/collector_service.hpp"
 #include "config/config.hpp"
 #include "core/scheduler.hpp"
 #include "core/worker_pool.hpp"
 #include "fleet/fleet_service.hpp"
 #include "gateway/gateway_service.hpp"
+#include "metricstore/metric_service.hpp"
 #include "pgmon/connection_pools.hpp"
 #include "proxy/usage.hpp"
 #include "ssh/ssh_client.hpp"
@@ -34,6 +36,8 @@ struct JobTargets {
     core::WorkerPool& pg_workers;  // where idle monitoring connections are closed
     gateway::GatewayService& gateway;
     proxy::UsageBook& gateway_usage;
+    collectors::CollectorService& collectors;
+    metricstore::MetricService& metric_store;
 };
 
 /// Every periodic job of a running server: retention, expired tokens, the auth view's sync, API token use,

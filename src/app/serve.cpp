@@ -15,6 +15,7 @@
 #include "api/refusal_summary.hpp"
 #include "api/route_table.hpp"
 #include "app/app.hpp"
+#include "app/collector_listener.hpp"
 #include "app/data_dir.hpp"
 #include "app/database.hpp"
 #include "app/identity.hpp"
@@ -89,6 +90,7 @@ int Serve(const config::Config& config) {
     RaiseFileLimit();
     // A start that cannot listen creates nothing (no data directory, keys, or admin password used up).
     RequireListenable(config.listen);
+    if (!config.collectors.listen.empty()) RequireListenable(config.collectors.listen);
     EnsureDataDir(config.data_dir);
     const std::filesystem::path data_dir(config.data_dir);
     const DataDirLock serving(data_dir, DataDirLock::Mode::serving);
@@ -183,6 +185,19 @@ int Serve(const config::Config& config) {
     gateway.Listen();
     const auto gateway_identity = gateway::IdentityKey::LoadOrCreate(*database, *vault);
 
+    const auto& cc = config.collectors;
+    collectors::CollectorService collectors(
+        *database, *vault, collectors::CollectorOptions{cc.certificate_days, cc.token_ttl_s, cc.enrolment_token_ttl_s});
+    // The CA is created here on first use; live certificates are checked from memory from now on.
+    collectors.LoadBlocking();
+    const auto& mc = config.metrics;
+    metricstore::MetricService metric_store(
+        *database,
+        metricstore::MetricOptions{mc.retention_raw_days, mc.retention_1m_days, mc.retention_1h_days,
+                                   static_cast<std::size_t>(mc.max_points), static_cast<std::size_t>(mc.max_series),
+                                   static_cast<std::size_t>(mc.max_samples)});
+    metric_store.PrepareBlocking();
+
     api::Services services{*database,
                            registry,
                            *identity.service,
@@ -192,6 +207,8 @@ int Serve(const config::Config& config) {
                            apps,
                            monitor,
                            gateway,
+                           collectors,
+                           metric_store,
                            gateway_identity.get(),
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite,
@@ -218,11 +235,15 @@ int Serve(const config::Config& config) {
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());
-    AddJobs(scheduler,
-            JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks, task_options.heartbeat,
-                       apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers, gateway, gateway_proxy.usage()});
+    AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
+                                  task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers,
+                                  gateway, gateway_proxy.usage(), collectors, metric_store});
+    std::unique_ptr<CollectorListener> collector_listener;
+    if (!cc.listen.empty())
+        collector_listener = std::make_unique<CollectorListener>(config, io, collectors, metric_store);
     const auto [host, port] = config::SplitListen(config.listen);
     const auto endpoint = server.Listen(host, port);
+    const std::string collectors_address = collector_listener ? collector_listener->Start() : std::string();
     int exit_code = 0;
     // A server that cannot accept connections any more is of no use: stop, loudly, with a failing exit code.
     server.Start([&io, &exit_code](const std::string& why) {
@@ -245,6 +266,7 @@ int Serve(const config::Config& config) {
             ioc,
             [&]() -> asio::awaitable<void> {
                 co_await server.Shutdown(std::chrono::seconds(config.http.shutdown_grace_s));
+                if (collector_listener) co_await collector_listener->Shutdown(std::chrono::seconds(2));
                 // Running tasks end as interrupted, their remote work stopped, their output stored.
                 co_await tasks.Stop(std::chrono::seconds(10));
             },
@@ -262,6 +284,7 @@ int Serve(const config::Config& config) {
     const std::string shown_host =
         endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
     // Scripts and tests read this line to learn the port when listening on port 0.
+    if (!collectors_address.empty()) std::printf("collectors listening on https://%s\n", collectors_address.c_str());
     std::printf("listening on %s://%s:%u\n", scheme.c_str(), shown_host.c_str(), endpoint.port());
     std::fflush(stdout);
     core::LogInfo("server.started",

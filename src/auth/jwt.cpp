@@ -57,9 +57,9 @@ std::string JwtCodec::Derive(std::string_view purpose) const { return Mac(purpos
 
 std::string JwtCodec::Sign(const AccessClaims& claims) const {
     static const std::string header = Base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
-    const boost::json::object payload{{"sub", claims.sub}, {"role", claims.role}, {"jti", claims.jti},
-                                      {"fam", claims.fam}, {"gen", claims.gen},   {"iat", claims.iat},
-                                      {"exp", claims.exp}};
+    boost::json::object payload{{"sub", claims.sub}, {"role", claims.role}, {"jti", claims.jti}, {"fam", claims.fam},
+                                {"gen", claims.gen}, {"iat", claims.iat},   {"exp", claims.exp}};
+    if (!claims.type.empty()) payload["type"] = claims.type;
     std::string token = header + "." + Base64UrlEncode(core::JsonText(payload));
     const std::string signature = Base64UrlEncode(Mac(token));
     token += ".";
@@ -113,6 +113,7 @@ std::optional<AccessClaims> JwtCodec::Verify(std::string_view token, std::int64_
     claims.gen = *gen;
     claims.iat = *iat;
     claims.exp = *exp;
+    claims.type = StringClaim(*payload, "type").value_or("");
     return claims;
 }
 

@@ -17,6 +17,7 @@ struct AccessClaims {
     std::int64_t gen = 0;  // the user's token generation when issued
     std::int64_t iat = 0;
     std::int64_t exp = 0;
+    std::string type;  // empty for users' access tokens; "collector" for collectors'
 };
 
 /// HS256 JWTs signed with OpenSSL's HMAC directly. Verification is strict: the header must say

@@ -116,6 +116,13 @@ int main(int argc, char** argv) {
     AddConfigFlags(*vault, vault_flags, StorageOption);
     vault->add_subcommand("rotate", "Re-encrypt every secret under a new vault key (not with GATEHOUSE_VAULT_KEY)")
         ->fallthrough();  // config flags may follow the action: `vault rotate --data-dir D`
+    ConfigFlags ca_flags;
+    auto* ca = app.add_subcommand("ca", "The collectors' certificate authority on the configured database");
+    ca->require_subcommand(1);
+    AddConfigFlags(*ca, ca_flags, StorageOption);
+    ca->add_subcommand("show", "Print the trusted CA certificates (PEM; the signing one first)")->fallthrough();
+    ca->add_subcommand("rotate", "Create a new signing CA; the old one stays trusted until every collector renewed")
+        ->fallthrough();
     CLI11_PARSE(app, argc, argv);
 
     try {
@@ -126,13 +133,17 @@ int main(int argc, char** argv) {
         const bool serving = app.got_subcommand("serve");
         const bool user_command = app.got_subcommand("user");
         const bool vault_command = app.got_subcommand("vault");
+        const bool ca_command = app.got_subcommand("ca");
         const auto config = LoadConfig(serving         ? serve_flags
                                        : user_command  ? user_flags
                                        : vault_command ? vault_flags
+                                       : ca_command    ? ca_flags
                                                        : migrate_flags);
-        gatehouse::core::InitLogging(user_command || vault_command ? "warn" : config.log.level);
+        gatehouse::core::InitLogging(user_command || vault_command || ca_command ? "warn" : config.log.level);
         int code = 0;
-        if (vault_command) {
+        if (ca_command) {
+            code = gatehouse::app::CaCommand(config, ca->get_subcommands().front()->get_name());
+        } else if (vault_command) {
             code = gatehouse::app::VaultRotate(config);  // `rotate` is the only vault action
         } else if (user_command) {
             user_args.action = user->get_subcommands().front()->get_name();

@@ -101,6 +101,34 @@ struct AppsConfig {
     int auto_stop_check_s = 30;  // running apps past their deadline are stopped this often
 };
 
+struct CollectorsConfig {
+    std::string listen = "127.0.0.1:8443";  // the mTLS listener collectors push to; empty: none
+    std::string cert_file;                  // its server certificate (default: issued by the internal CA)
+    std::string key_file;
+    std::string server_names = "localhost";  // DNS names of the issued server certificate (besides its IP)
+    int certificate_days = 30;               // client certificates issued to collectors
+    int token_ttl_s = 1800;                  // collector JWTs
+    int enrolment_token_ttl_s = 3600;        // default life of a one-time enrolment token
+    int sync_interval_s = 5;                 // reload of live collectors and trusted CAs (other instances' changes)
+};
+
+struct MetricsConfig {
+    int retention_raw_days = 7;
+    int retention_1m_days = 30;
+    int retention_1h_days = 400;
+    int rollup_interval_s = 60;  // how often closed minutes and hours are rolled up
+    int max_points = 11000;      // points in one query answer (400 beyond)
+    int max_series = 500;        // series in one query answer (400 beyond)
+    int max_samples = 10000;     // samples in one push
+    int sample_interval_s = 0;   // built-in PostgreSQL sampler; 0: the collector config's default (15 s)
+};
+
+struct AlertsConfig {
+    int eval_interval_s = 15;
+    int webhook_timeout_s = 10;
+    int webhook_attempts = 5;  // deliveries tried per notification (backoff 1, 2, 4, ... s)
+};
+
 struct AuditConfig {
     int retention_days = 90;
     int queue_max = 100000;  // events waiting to be written; beyond it they are dropped and counted
@@ -124,6 +152,9 @@ struct Config {
     PostgresMonitorConfig postgres;
     GatewayConfig gateway;
     AppsConfig apps;
+    CollectorsConfig collectors;
+    MetricsConfig metrics;
+    AlertsConfig alerts;
     LogConfig log;
 };
 

@@ -211,6 +211,48 @@ std::vector<Option> BuildOptions() {
        1, 86400);
     gw("gateway.sync_interval_s", "seconds between full reloads of gateway routes and tokens", &GW::sync_interval_s, 1,
        86400);
+    using CC = CollectorsConfig;
+    options.push_back(StringOption("collectors.listen", "host:port of the collectors' mTLS listener (empty: none)",
+                                   &Config::collectors, &CC::listen));
+    options.push_back(StringOption("collectors.cert_file",
+                                   "PEM server certificate of the mTLS listener (default: issued by the internal CA)",
+                                   &Config::collectors, &CC::cert_file));
+    options.push_back(
+        StringOption("collectors.key_file", "PEM key for collectors.cert_file", &Config::collectors, &CC::key_file));
+    options.push_back(StringOption("collectors.server_names",
+                                   "DNS names (comma-separated) of the listener certificate the internal CA issues",
+                                   &Config::collectors, &CC::server_names));
+    const auto cc = [&](std::string_view key, std::string_view description, int CC::*field, long long min,
+                        long long max) {
+        options.push_back(IntOption(key, description, &Config::collectors, field, min, max));
+    };
+    cc("collectors.certificate_days", "days a collector's client certificate is valid", &CC::certificate_days, 1, 825);
+    cc("collectors.token_ttl_s", "seconds a collector JWT is valid", &CC::token_ttl_s, 1, 86400);
+    cc("collectors.enrolment_token_ttl_s", "default seconds an enrolment token is valid", &CC::enrolment_token_ttl_s,
+       60, 30 * 86400);
+    cc("collectors.sync_interval_s", "seconds between reloads of live collectors and trusted CAs", &CC::sync_interval_s,
+       1, 3600);
+    using MC = MetricsConfig;
+    const auto mc = [&](std::string_view key, std::string_view description, int MC::*field, long long min,
+                        long long max) {
+        options.push_back(IntOption(key, description, &Config::metrics, field, min, max));
+    };
+    mc("metrics.retention_raw_days", "days raw samples are kept", &MC::retention_raw_days, 1, 3650);
+    mc("metrics.retention_1m_days", "days 1-minute rollups are kept", &MC::retention_1m_days, 1, 3650);
+    mc("metrics.retention_1h_days", "days 1-hour rollups are kept", &MC::retention_1h_days, 1, 36500);
+    mc("metrics.rollup_interval_s", "seconds between rollup runs", &MC::rollup_interval_s, 1, 3600);
+    mc("metrics.max_points", "points in one query answer (400 beyond)", &MC::max_points, 10, 10000000);
+    mc("metrics.max_series", "series in one query answer (400 beyond)", &MC::max_series, 1, 100000);
+    mc("metrics.max_samples", "samples in one push", &MC::max_samples, 1, 1000000);
+    mc("metrics.sample_interval_s", "seconds between built-in PostgreSQL samples (0: the collector default)",
+       &MC::sample_interval_s, 0, 86400);
+    using AC = AlertsConfig;
+    options.push_back(IntOption("alerts.eval_interval_s", "seconds between alert rule evaluations", &Config::alerts,
+                                &AC::eval_interval_s, 1, 3600));
+    options.push_back(IntOption("alerts.webhook_timeout_s", "seconds a webhook delivery may take", &Config::alerts,
+                                &AC::webhook_timeout_s, 1, 300));
+    options.push_back(IntOption("alerts.webhook_attempts", "deliveries tried per notification (backoff doubles)",
+                                &Config::alerts, &AC::webhook_attempts, 1, 20));
     options.push_back(IntOption("apps.auto_stop_check_s",
                                 "seconds between checks for running apps past their auto-stop deadline", &Config::apps,
                                 &AppsConfig::auto_stop_check_s, 1, 86400));

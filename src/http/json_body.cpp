@@ -8,6 +8,7 @@
 
 #include "core/errc.hpp"
 #include "core/text.hpp"
+#include "http/content_codec.hpp"
 #include "http/router.hpp"
 
 namespace gatehouse::http {
@@ -18,15 +19,30 @@ const boost::json::value& ParseJsonBody(const RequestContext& context) {
     const auto media = content_type.substr(0, content_type.find(';'));
     if (!core::IEquals(media, "application/json"))
         throw core::Error(core::errc::unsupported_media, "expected Content-Type: application/json");
+    // A gzip (or br) body is decoded first, with a cap on what it may grow to.
+    std::optional<std::string> decoded;
+    const auto encoding = context.request[beast_http::field::content_encoding];
+    if (!encoding.empty() && !core::IEquals(encoding, "identity")) {
+        if (!CanDecode(encoding))
+            throw core::Error(core::errc::unsupported_media, "Content-Encoding '" +
+                                                                 std::string(encoding.substr(0, 32)) +
+                                                                 "' is not supported: send identity, gzip or br");
+        decoded = DecodeBody(encoding, context.request.body(), kMaxDecodedBody);
+        if (!decoded)
+            throw core::Error(core::errc::invalid_argument,
+                              "the body is not valid " + std::string(encoding.substr(0, 32)) +
+                                  " or decodes to more than " + std::to_string(kMaxDecodedBody >> 20) + " MiB");
+    }
+    const std::string_view text = decoded ? std::string_view(*decoded) : std::string_view(context.request.body());
     boost::json::parse_options options;
     options.max_depth = kMaxJsonDepth;
     boost::system::error_code ec;
-    auto value = boost::json::parse(context.request.body(), ec, {}, options);
+    auto value = boost::json::parse(text, ec, {}, options);
     if (ec == boost::json::error::too_deep)
         throw core::Error(core::errc::invalid_argument,
                           "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     if (ec) throw core::Error(core::errc::invalid_argument, "malformed JSON: " + ec.message());
-    if (const auto key = DuplicateKey(context.request.body()))
+    if (const auto key = DuplicateKey(text))
         throw core::Error(core::errc::invalid_argument,
                           "duplicate key '" + key->substr(0, 64) + "' in a JSON object: give each field once");
     if (context.route != nullptr && context.route->options().body) CheckBody(*context.route->options().body, value);

@@ -13,8 +13,14 @@ namespace {
 constexpr std::string_view kAccessToken = "access_token";
 
 const QueryParam* Find(const Route& route, std::string_view name) {
-    for (const auto& param : route.options().query)
+    for (const auto& param : route.options().query) {
         if (param.name == name) return &param;
+        // A family "match[]" takes match[job], match[instance], ...
+        if (param.name.ends_with("[]")) {
+            const std::string_view stem = std::string_view(param.name).substr(0, param.name.size() - 1);
+            if (name.size() > stem.size() + 1 && name.starts_with(stem) && name.back() == ']') return &param;
+        }
+    }
     return nullptr;
 }
 

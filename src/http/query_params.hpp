@@ -17,7 +17,7 @@ class Route;
 /// An empty value means "not given", as for a list filter left blank.
 struct QueryParam {
     enum class Type { kString, kInteger, kBoolean, kDateTime };
-    std::string name;
+    std::string name;  // "match[]" declares a family: match[job]=..., match[instance]=...
     Type type = Type::kString;
     std::string description;
     std::vector<std::string> choices;      // kString: the allowed values, if limited

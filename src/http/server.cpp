@@ -84,7 +84,12 @@ struct Server::Impl {
 
 Server::Server(core::IoContextPool& pool, ServerSettings settings, const Router& router, metrics::Registry& registry)
     : impl_(std::make_shared<Impl>(pool, settings, router, registry)) {
-    if (settings.tls.enabled()) {
+    if (settings.configure_tls) {
+        auto& ssl = impl_->core->ssl.emplace(asio::ssl::context::tls_server);
+        ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        settings.configure_tls(ssl);
+    } else if (settings.tls.enabled()) {
         auto& ssl = impl_->core->ssl.emplace(asio::ssl::context::tls_server);
         ssl.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,9 @@ struct ServerSettings {
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
     Gatekeeper* gatekeeper = nullptr;          // required when any route is not public
     Takeover* takeover = nullptr;              // requests served whole by someone else (the gateway's proxy)
+    /// When set, the server speaks TLS with a context this configures (certificates, client verification) instead
+    /// of `tls`'s files.
+    std::function<void(boost::asio::ssl::context&)> configure_tls;
 };
 
 /// The HTTP/1.1 server: keep-alive, limits, timeouts, request ids, access log, metrics, graceful stop, and

@@ -270,8 +270,8 @@ bool ServerCore::UpgradeOriginAllowed(const Request& request) const {
 }
 
 boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& request, RouteMatch& match,
-                                                               const std::string& request_id,
-                                                               const std::string& remote) {
+                                                               const std::string& request_id, const std::string& remote,
+                                                               const std::string& peer_certificate) {
     const std::string_view target = request.target();
     const auto question = target.find('?');
     RequestContext context{request,
@@ -281,6 +281,7 @@ boost::asio::awaitable<ServerCore::Handled> ServerCore::Handle(const Request& re
                            request_id,
                            ClientAddress(request, remote),
                            match.route};
+    context.peer_certificate = peer_certificate;
     const Route& route = *match.route;
     const bool websocket = boost::beast::websocket::is_upgrade(request);
     Handled handled;

@@ -70,6 +70,8 @@ struct RequestContext {
     /// The JSON body once ParseJsonBody has read it: the server checks it before the handler, which then reads the
     /// same value instead of parsing and checking the text again.
     mutable std::optional<boost::json::value> json_body;
+    /// SHA-256 (hex) of the client certificate the TLS handshake verified; empty without one.
+    std::string peer_certificate;
 
     /// The value of request header `name` (empty when absent).
     std::string_view Header(std::string_view name) const;
@@ -78,6 +80,10 @@ struct RequestContext {
     /// The first query parameter `name`, percent-decoded.
     std::optional<std::string> Query(std::string_view name) const;
 };
+
+/// Every `stem[key]=value` of a query string (a family such as match[job]=api), percent-decoded: {key, value}.
+/// Throws core::Error(invalid_argument) for an empty key or a repeated one.
+std::vector<std::pair<std::string, std::string>> QueryFamily(std::string_view query, std::string_view stem);
 
 /// The first `name=value` of an application/x-www-form-urlencoded text (a query string or a form
 /// body), percent-decoded with '+' as space. nullopt when absent or malformed.

@@ -5,12 +5,16 @@
 #include "core/errc.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
+#include "http/content_codec.hpp"
 #include "http/problem.hpp"
-#include "proxy/content_codec.hpp"
 #include "proxy/proxy_impl.hpp"
 #include "proxy/rewriter.hpp"
 
 namespace gatehouse::proxy {
+
+using http::CanDecode;
+using http::DecodeBody;
+using http::EncodeBody;
 
 using detail::kTuple;
 namespace asio = detail::asio;

@@ -1,5 +1,6 @@
 #include "store/migrations.hpp"
 #include "store/schema_auth.hpp"
+#include "store/schema_collectors.hpp"
 #include "store/schema_gateway.hpp"
 #include "store/schema_work.hpp"
 
@@ -250,6 +251,18 @@ constexpr Migration kMigrations[] = {
         .name = "gateway",
         .sqlite = detail::kGatewaySql,
         .postgres = detail::kGatewaySql,
+    },
+    {
+        .version = 11,
+        .name = "collectors_metrics_alerts",
+        .sqlite = detail::kCollectorsSql,
+        .postgres = detail::kCollectorsSql,
+    },
+    {
+        .version = 12,
+        .name = "metric_samples",
+        .sqlite = detail::kMetricTablesSqlite,
+        .postgres = detail::kMetricTablesPostgres,
     },
 };
 

@@ -20,7 +20,7 @@ if [[ ! -f node_modules/.package-lock.json ]] || ! cmp -s package-lock.json node
     cp package-lock.json node_modules/.package-lock.json.copy
 fi
 
-GATEHOUSE_ADMIN_PASSWORD=contract-admin-pw-1 "$GATEHOUSE_BIN" serve --listen 127.0.0.1:0 --data-dir "$work/data" \
+GATEHOUSE_ADMIN_PASSWORD=contract-admin-pw-1 "$GATEHOUSE_BIN" serve --listen 127.0.0.1:0 --collectors-listen 127.0.0.1:0 --data-dir "$work/data" \
     >"$work/stdout" 2>"$work/stderr" &
 pid=$!
 url=""

@@ -20,6 +20,7 @@ import requests
 from contract_check import check_response
 
 LISTENING_RE = re.compile(r"^listening on (https?://\S+?)/?\s*$")
+COLLECTORS_RE = re.compile(r"^collectors listening on (https://\S+?)/?\s*$")
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 15.0
 
@@ -35,6 +36,8 @@ def free_port() -> int:
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test process environment without any GATEHOUSE_* variable, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEHOUSE_")}
+    # Tests run servers side by side: the collectors' mTLS listener takes a free port too, unless a test says.
+    env["GATEHOUSE_COLLECTORS_LISTEN"] = "127.0.0.1:0"
     env.update(extra or {})
     return env
 
@@ -71,6 +74,7 @@ class Server:
         self.log_path = log_path
         self.env = clean_env(env)
         self.url: str | None = None
+        self.collectors_url: str | None = None  # the mTLS listener's
         self.proc: subprocess.Popen | None = None
         self.started_at: float | None = None
         self._listening = threading.Event()
@@ -106,6 +110,8 @@ class Server:
             with self._log_lock:
                 self._log.write(raw)
             if is_stdout and not self._listening.is_set():
+                if c := COLLECTORS_RE.match(raw.decode(errors="replace").strip()):
+                    self.collectors_url = c.group(1)
                 m = LISTENING_RE.match(raw.decode(errors="replace").strip())
                 if m:
                     self.url = m.group(1)

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include "proxy/content_codec.hpp"
+#include "http/content_codec.hpp"
 
 namespace gatehouse::proxy {
+
+using http::CanDecode;
+using http::DecodeBody;
+using http::EncodeBody;
 namespace {
 
 const Mount kMount{"/gw/app", "http://127.0.0.1:8081", ""};

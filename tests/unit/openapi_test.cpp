@@ -33,7 +33,10 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     pgmon::MonitorService monitor(fleet, pg_pools, {});
     gateway::AccessCache access_cache;
     gateway::GatewayService gateway(*database, vault, access_cache);
-    Services services{*database, registry, identity, audit, fleet, tasks, apps, monitor, gateway, nullptr};
+    collectors::CollectorService collectors(*database, vault);
+    metricstore::MetricService metric_store(*database);
+    Services services{*database, registry, identity, audit,      fleet,        tasks,
+                      apps,      monitor,  gateway,  collectors, metric_store, nullptr};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();

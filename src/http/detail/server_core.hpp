@@ -29,6 +29,7 @@ struct ConnectionHandle {
     std::atomic<bool> idle{false};            // waiting for a request (written on `executor`, read by the acceptor)
     std::atomic<std::int64_t> idle_since{0};  // steady_clock ticks when it went idle
     std::atomic<bool> closing{false};         // picked to make room; no longer counted against a cap
+    std::string peer_certificate;             // SHA-256 hex of the TLS client certificate; empty without one
 
     void MarkIdle(bool now_idle);
 };
@@ -77,7 +78,7 @@ struct ServerCore {
     /// Runs the handler and turns every failure into a problem response; 426 when the handler wants a
     /// WebSocket but the request is no upgrade, 403 for an upgrade from a foreign browser origin.
     boost::asio::awaitable<Handled> Handle(const Request& request, RouteMatch& match, const std::string& request_id,
-                                           const std::string& remote);
+                                           const std::string& remote, const std::string& peer_certificate);
 
     /// The client's address: the peer, or what a trusted proxy says in X-Forwarded-For.
     std::string ClientAddress(const Request& request, const std::string& peer) const;

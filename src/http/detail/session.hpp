@@ -238,7 +238,7 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
         }
         Request request = parser.release();
         core.metrics.in_flight().fetch_add(1);
-        auto handled = co_await core.Handle(request, admission.match, request_id, remote);
+        auto handled = co_await core.Handle(request, admission.match, request_id, remote, handle.peer_certificate);
         core.metrics.in_flight().fetch_sub(1);
         if (handled.upgrade) {
             // The connection is the WebSocket's from here to its end.
@@ -274,9 +274,11 @@ asio::awaitable<void> RunSession(ServerCore& core, Stream& stream, ConnectionHan
 
 /// Registers the connection for shutdown, runs it, and always unregisters.
 template <class Stream>
-asio::awaitable<void> ServeStream(ServerCore& core, Stream& stream, const std::string& remote) {
+asio::awaitable<void> ServeStream(ServerCore& core, Stream& stream, const std::string& remote,
+                                  std::string peer_certificate = {}) {
     std::uint64_t id = 0;
     auto handle = core.Register(beast::get_lowest_layer(stream).get_executor(), remote, id);
+    handle->peer_certificate = std::move(peer_certificate);
     handle->close_if_idle = [&stream] { beast::get_lowest_layer(stream).cancel(); };
     try {
         co_await RunSession(core, stream, *handle, remote);

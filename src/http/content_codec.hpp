@@ -1,11 +1,11 @@
 #pragma once
-// gzip and brotli bodies for the rewriter: decoded, rewritten, encoded again the same way.
+// gzip and brotli bodies: the proxy's rewriter decodes, rewrites and encodes again; pushes arrive gzipped.
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace gatehouse::proxy {
+namespace gatehouse::http {
 
 /// Whether the rewriter can decode `content_encoding`: empty, identity, gzip (x-gzip) or br.
 bool CanDecode(std::string_view content_encoding);
@@ -15,4 +15,4 @@ std::optional<std::string> DecodeBody(std::string_view content_encoding, std::st
 /// The body encoded with `content_encoding` (one CanDecode accepts).
 std::string EncodeBody(std::string_view content_encoding, std::string_view body);
 
-}  // namespace gatehouse::proxy
+}  // namespace gatehouse::http

@@ -1,4 +1,4 @@
-#include "proxy/content_codec.hpp"
+#include "http/content_codec.hpp"
 
 #include <brotli/decode.h>
 #include <brotli/encode.h>
@@ -8,7 +8,7 @@
 
 #include "core/text.hpp"
 
-namespace gatehouse::proxy {
+namespace gatehouse::http {
 namespace {
 
 enum class Coding { identity, gzip, br, other };
@@ -121,4 +121,4 @@ std::string EncodeBody(std::string_view content_encoding, std::string_view body)
     }
 }
 
-}  // namespace gatehouse::proxy
+}  // namespace gatehouse::http
