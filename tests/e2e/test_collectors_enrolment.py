@@ -142,7 +142,8 @@ def test_config_etag_and_versions(gh, roles, tmp_path):
     changed = s.get(f"{c.url}{API}/collectors/{c.id}/config", headers={**bearer(c.token), "If-None-Match": etag},
                     timeout=5)
     assert changed.status_code == 200 and changed.json()["version"] == 2
-    for bad, field in (({"intervals": {"nope": 5}}, "intervals.nope"), ({"intervals": {"connections": 0}}, "connections"),
+    for bad, field in (({"intervals": {"nope": 5}}, "intervals.nope"),
+                       ({"intervals": {"connections": 0}}, "connections"),
                        ({"postgres": [{"name": "x", "url": "postgresql://u:secret@h/db"}]}, "password"),
                        ({"postgres": [{"name": "x", "url": "http://h"}]}, "postgresql://")):
         detail = assert_problem(gh.request("PUT", f"{API}/collectors/{c.id}/config", headers=roles.operator,
