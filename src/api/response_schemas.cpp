@@ -402,6 +402,7 @@ json::object ResponseSchemas() {
     auto schemas = CoreSchemas();
     for (auto& [name, schema] : GatewaySchemas()) schemas[name] = std::move(schema);
     for (auto& [name, schema] : CollectorSchemas()) schemas[name] = std::move(schema);
+    for (auto& [name, schema] : AlertSchemas()) schemas[name] = std::move(schema);
     return schemas;
 }
 

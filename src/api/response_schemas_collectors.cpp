@@ -81,4 +81,70 @@ json::object CollectorSchemas() {
     };
 }
 
+json::object AlertSchemas() {
+    static constexpr std::string_view kStates[] = {"pending", "firing", "resolved"};
+    static constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
+    static constexpr std::string_view kOperators[] = {">", ">=", "<", "<=", "==", "!="};
+    static constexpr std::string_view kAggs[] = {"avg", "min", "max", "sum", "count", "last", "p95"};
+    const auto rule = [&](bool saved) {
+        auto s = Obj({{"id", Str()},
+                      {"name", Str()},
+                      {"expr", Obj({{"name", Str("Metric name")},
+                                    {"match", LabelsSchema()},
+                                    {"agg", Enum(kAggs)},
+                                    {"window_s", Int("Seconds of samples reduced to one value per series")}})},
+                      {"op", Enum(kOperators)},
+                      {"threshold", Num()},
+                      {"for_s", Int("Seconds the condition must hold before the alert fires")},
+                      {"severity", Enum(kSeverities)},
+                      {"labels", LabelsSchema()},
+                      {"annotations", LabelsSchema()},
+                      {"webhook_url", OrNull(Str())},
+                      {"webhook_secret_set", Bool("Webhooks are signed: X-Gatehouse-Signature: sha256=<HMAC>")},
+                      {"repeat_interval_s", Int()},
+                      {"enabled", Bool()},
+                      {"builtin", Bool()},
+                      {"created_at", Time()},
+                      {"updated_at", Time()}});
+        if (saved) {
+            s["properties"].as_object()["webhook_secret"] = Str("The generated webhook secret; shown only here");
+        }
+        return s;
+    };
+    auto alert = Obj({{"id", Str()},
+                      {"rule_id", Str()},
+                      {"rule_name", Str()},
+                      {"state", Enum(kStates)},
+                      {"severity", Enum(kSeverities)},
+                      {"labels", LabelsSchema()},
+                      {"value", OrNull(Num("The last evaluated value"))},
+                      {"started_at", Time()},
+                      {"fired_at", OrNull(Time())},
+                      {"resolved_at", OrNull(Time())},
+                      {"acknowledged", Bool()},
+                      {"acknowledged_at", OrNull(Time())},
+                      {"acknowledged_by", OrNull(Str())},
+                      {"ack_comment", OrNull(Str())},
+                      {"updated_at", Time()}});
+    auto detail = alert;
+    auto& properties = detail["properties"].as_object();
+    auto& required = detail["required"].as_array();
+    properties["history"] = ArrayOf(Obj({{"id", Str()},
+                                         {"state", Str("pending, firing, resolved or acknowledged")},
+                                         {"value", OrNull(Num())},
+                                         {"note", Str()},
+                                         {"at", Time()}}));
+    properties["deliveries"] = ArrayOf(Obj({{"id", Str()},
+                                            {"event", Str("firing, repeat or resolved")},
+                                            {"url", Str()},
+                                            {"attempt", Int()},
+                                            {"status", OrNull(Int("HTTP status of the answer"))},
+                                            {"error", OrNull(Str())},
+                                            {"at", Time()}}));
+    required.emplace_back("history");
+    required.emplace_back("deliveries");
+    return {{"AlertRule", rule(false)},  {"AlertRuleSaved", rule(true)},     {"AlertRulePage", Page("AlertRule")},
+            {"Alert", std::move(alert)}, {"AlertDetail", std::move(detail)}, {"AlertPage", Page("Alert")}};
+}
+
 }  // namespace gatehouse::api

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "alerts/alert_service.hpp"
 #include "apps/app_service.hpp"
 #include "audit/audit_log.hpp"
 #include "auth/identity_service.hpp"
@@ -33,6 +34,7 @@ struct Services {
     gateway::GatewayService& gateway;
     collectors::CollectorService& collectors;
     metricstore::MetricService& metric_store;
+    alerts::AlertService& alerts;
     const gateway::IdentityKey* gateway_identity = nullptr;  // the keys of GET /.well-known/jwks.json
     bool cookie_secure = false;
     std::string cookie_same_site = "Lax";
@@ -45,6 +47,7 @@ struct Services {
 void BuildRouteTable(http::Router& router, Services& services);
 /// The collectors, metrics and alerts part of the table (route_table_collectors.cpp).
 void AddCollectorRoutes(http::Router& router, Services& services);
+void AddAlertRoutes(http::Router& router, Services& services);
 
 /// The routes of the collectors' mTLS listener: POST /api/v1/metrics, POST /api/v1/collectors/{id}/renew and
 /// GET /api/v1/collectors/{id}/config, each a collector's own.

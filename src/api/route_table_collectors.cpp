@@ -1,3 +1,4 @@
+#include "api/alert_handlers.hpp"
 #include "api/collector_handlers.hpp"
 #include "api/collector_push_handlers.hpp"
 #include "api/metric_handlers.hpp"
@@ -66,6 +67,39 @@ void AddCollectorRoutes(http::Router& router, Services& s) {
     router.Add(Returns("MetricQuery", {Verb::get, "/api/v1/metrics/query", Access::kViewer, Bind(met, &M::Query), "Range query: points per step aggregated, from the coarsest resolution that serves the step", Takes(Tag("metrics"), selector)}));
     router.Add(Returns("MetricLatest", {Verb::get, "/api/v1/metrics/latest", Access::kViewer, Bind(met, &M::Latest), "The newest sample of each matching series", Takes(Tag("metrics"), MetricSelector(true))}));
     router.Add(Returns("MetricSeriesPage", {Verb::get, "/api/v1/metrics/series", Access::kViewer, Bind(met, &M::Series), "Series: names and label sets", Takes(Tag("metrics"), series_query)}));
+    // clang-format on
+    AddAlertRoutes(router, s);
+}
+
+void AddAlertRoutes(http::Router& router, Services& s) {
+    auto al = std::make_shared<AlertHandlers>(AlertHandlers{s.alerts});
+    using A = AlertHandlers;
+    static constexpr std::string_view kStates[] = {"pending", "firing", "resolved"};
+    static constexpr std::string_view kSeverities[] = {"info", "warning", "critical"};
+    auto alert_query = Takes(Tag("alerts"), Paged({http::ChoiceQuery("state", "Alert state", kStates),
+                                                   http::ChoiceQuery("severity", "Severity", kSeverities),
+                                                   http::StringQuery("rule_id", "Alerts of this rule")}));
+    const boost::json::value rule_example = {{"name", "Connections over 80%"},
+                                             {"expr",
+                                              {{"name", "gatehouse_pg_connections_used_ratio"},
+                                               {"match", boost::json::object{}},
+                                               {"agg", "avg"},
+                                               {"window_s", 60}}},
+                                             {"op", ">"},
+                                             {"threshold", 0.8},
+                                             {"for_s", 30},
+                                             {"severity", "warning"},
+                                             {"webhook_url", "https://hooks.example/alerts"}};
+    http::BodySchema ack_body{{http::StringField("comment", "Why, or what is being done", 2000)}, false, true};
+    // clang-format off
+    router.Add(Returns("AlertRulePage", {Verb::get, "/api/v1/alert-rules", Access::kViewer, Bind(al, &A::ListRules), "List alert rules (the built-in PostgreSQL rules ship disabled)", Takes(Tag("alerts"), Paged())}));
+    router.Add(Returns("AlertRuleSaved", {Verb::post, "/api/v1/alert-rules", Access::kOperator, Bind(al, &A::CreateRule), "Create an alert rule (a generated webhook secret is shown once)", Answers(http::Status::created, Accepts(Tag("alerts", "alert_rule.create"), FreeForm(rule_example)))}));
+    router.Add(Returns("AlertRule", {Verb::get, "/api/v1/alert-rules/{id}", Access::kViewer, Bind(al, &A::GetRule), "An alert rule", Tag("alerts")}));
+    router.Add(Returns("AlertRuleSaved", {Verb::put, "/api/v1/alert-rules/{id}", Access::kOperator, Bind(al, &A::ReplaceRule), "Replace an alert rule", Accepts(Tag("alerts", "alert_rule.update"), FreeForm(rule_example))}));
+    router.Add({Verb::delete_, "/api/v1/alert-rules/{id}", Access::kOperator, Bind(al, &A::DeleteRule), "Delete an alert rule and its alerts", Answers(http::Status::no_content, Tag("alerts", "alert_rule.delete"))});
+    router.Add(Returns("AlertPage", {Verb::get, "/api/v1/alerts", Access::kViewer, Bind(al, &A::ListAlerts), "Alerts, newest first", alert_query}));
+    router.Add(Returns("AlertDetail", {Verb::get, "/api/v1/alerts/{id}", Access::kViewer, Bind(al, &A::GetAlert), "An alert with its history of state changes and its webhook deliveries", Tag("alerts")}));
+    router.Add(Returns("Alert", {Verb::post, "/api/v1/alerts/{id}/acknowledge", Access::kOperator, Bind(al, &A::Acknowledge), "Acknowledge an alert: no more repeat notifications; it stays firing until it resolves", Accepts(Tag("alerts", "alert.acknowledge"), ack_body)}));
     // clang-format on
 }
 

@@ -79,5 +79,7 @@ namespace gatehouse::api {
 boost::json::object GatewaySchemas();
 /// Collectors' and the metrics store's schemas.
 boost::json::object CollectorSchemas();
+/// Alert rules' and alerts' schemas.
+boost::json::object AlertSchemas();
 
 }  // namespace gatehouse::api

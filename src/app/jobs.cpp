@@ -74,6 +74,15 @@ void AddJobs(core::Scheduler& scheduler, JobTargets t) {
     scheduler.Every(
         "metrics.maintain", seconds(config.metrics.rollup_interval_s),
         [&store = t.metric_store]() -> asio::awaitable<void> { co_await store.Maintain(); }, seconds(1));
+    // History of every monitored PostgreSQL without an agent.
+    const int sample_s = config.metrics.sample_interval_s > 0 ? config.metrics.sample_interval_s : 15;
+    scheduler.Every(
+        "metrics.sample", seconds(sample_s),
+        [&sampler = t.pg_sampler]() -> asio::awaitable<void> { co_await sampler.SampleOnce(); }, seconds(1));
+    scheduler.Every(
+        "alerts.evaluate", seconds(config.alerts.eval_interval_s),
+        [&alerts = t.alerts]() -> asio::awaitable<void> { co_await alerts.EvaluateAll(); },
+        seconds(config.alerts.eval_interval_s));
 }
 
 }  // namespace gatehouse::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alerts/alert_service.hpp"
 #include "api/refusal_summary.hpp"
 #include "apps/app_service.hpp"
 #include "audit/audit_log.hpp"
@@ -14,6 +15,7 @@
 #include "metricstore/metric_service.hpp"
 #include "pgmon/connection_pools.hpp"
 #include "proxy/usage.hpp"
+#include "sampler/pg_sampler.hpp"
 #include "ssh/ssh_client.hpp"
 #include "tasks/task_service.hpp"
 
@@ -38,6 +40,8 @@ struct JobTargets {
     proxy::UsageBook& gateway_usage;
     collectors::CollectorService& collectors;
     metricstore::MetricService& metric_store;
+    sampler::PgSampler& pg_sampler;
+    alerts::AlertService& alerts;
 };
 
 /// Every periodic job of a running server: retention, expired tokens, the auth view's sync, API token use,

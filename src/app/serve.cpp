@@ -197,6 +197,12 @@ int Serve(const config::Config& config) {
                                    static_cast<std::size_t>(mc.max_points), static_cast<std::size_t>(mc.max_series),
                                    static_cast<std::size_t>(mc.max_samples)});
     metric_store.PrepareBlocking();
+    alerts::AlertService alerts(*database, *vault, metric_store, io.First().get_executor(),
+                                alerts::AlertOptions{std::chrono::seconds(config.alerts.webhook_timeout_s),
+                                                     config.alerts.webhook_attempts, std::chrono::milliseconds(1000)});
+    alerts.EnsureBuiltinRulesBlocking();
+    const int sample_s = mc.sample_interval_s > 0 ? mc.sample_interval_s : 15;
+    sampler::PgSampler pg_sampler(monitor, metric_store, std::chrono::seconds(sample_s), std::chrono::seconds(300));
 
     api::Services services{*database,
                            registry,
@@ -209,6 +215,7 @@ int Serve(const config::Config& config) {
                            gateway,
                            collectors,
                            metric_store,
+                           alerts,
                            gateway_identity.get(),
                            config.auth.cookie_secure || config.tls.enabled(),
                            config.auth.cookie_samesite,
@@ -237,7 +244,7 @@ int Serve(const config::Config& config) {
     core::Scheduler scheduler(io.First().get_executor());
     AddJobs(scheduler, JobTargets{config, audit, *identity.service, auth_sync, refusals, fleet, tasks,
                                   task_options.heartbeat, apps, ssh_client, ssh_probe_pool, pg_pools, pg_workers,
-                                  gateway, gateway_proxy.usage(), collectors, metric_store});
+                                  gateway, gateway_proxy.usage(), collectors, metric_store, pg_sampler, alerts});
     std::unique_ptr<CollectorListener> collector_listener;
     if (!cc.listen.empty())
         collector_listener = std::make_unique<CollectorListener>(config, io, collectors, metric_store);

@@ -200,6 +200,33 @@ boost::asio::awaitable<QueryResult> MetricService::Query(QueryRequest request) {
     co_return result;
 }
 
+boost::asio::awaitable<std::vector<SeriesResult>> MetricService::Window(std::string name, Labels match, std::string agg,
+                                                                        std::int64_t window_ms) {
+    auto& impl = *impl_;
+    QueryRequest request;
+    request.name = std::move(name);
+    request.match = std::move(match);
+    request.agg = std::move(agg);
+    request.to_ms = NowMs() + 1;
+    request.from_ms = request.to_ms - window_ms;
+    request.step_ms = window_ms;
+    request.single_bucket = true;
+    // Raw samples for windows up to six hours (and always for p95); 1-minute rollups beyond.
+    const auto resolution =
+        request.agg == "p95" || window_ms <= 6 * 3600 * 1000 ? sql::Resolution::raw : sql::Resolution::minute;
+    const auto max_series = impl.options.max_series;
+    auto series = co_await impl.db.Read([&impl, &request, max_series](store::Connection& c) {
+        return impl.Matching(c, request.name, request.match, max_series);
+    });
+    if (series.size() > max_series) series.resize(max_series);
+    std::vector<std::int64_t> ids;
+    for (const auto& s : series) ids.push_back(s.id);
+    auto rows = co_await impl.db.Read([&ids, resolution, &request](store::Connection& c) {
+        return sql::Points(c, resolution, ids, request.from_ms, request.to_ms, kMaxRows);
+    });
+    co_return Aggregate(series, rows, request);
+}
+
 boost::asio::awaitable<std::vector<LatestPoint>> MetricService::Latest(std::string name, Labels match) {
     auto& impl = *impl_;
     if (!IsMetricName(name)) Invalid("query parameter 'name' must be a metric name");

@@ -68,6 +68,9 @@ class MetricService {
 
     boost::asio::awaitable<QueryResult> Query(QueryRequest request);
     boost::asio::awaitable<std::vector<LatestPoint>> Latest(std::string name, Labels match);
+    /// Each matching series' samples of the last `window_ms` aggregated with `agg` into one value (alert rules).
+    boost::asio::awaitable<std::vector<SeriesResult>> Window(std::string name, Labels match, std::string agg,
+                                                             std::int64_t window_ms);
     /// Series (names and label sets) of `name` (all when empty) holding `match`, in id order.
     boost::asio::awaitable<SeriesPage> Series(std::string name, Labels match, std::size_t limit, std::string cursor);
 

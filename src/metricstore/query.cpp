@@ -89,7 +89,7 @@ std::vector<SeriesResult> Aggregate(const std::vector<sql::SeriesRow>& series, c
     for (const auto& row : rows) {
         const auto group = group_of.find(row.series_id);
         if (group == group_of.end() || row.ts < request.from_ms || row.ts >= request.to_ms) continue;
-        const std::int64_t start = row.ts - ((row.ts % step) + step) % step;
+        const std::int64_t start = request.single_bucket ? request.from_ms : row.ts - ((row.ts % step) + step) % step;
         buckets[group->second][start].Add(row, keep_values);
     }
     std::vector<SeriesResult> results(groups.size());

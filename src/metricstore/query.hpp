@@ -19,6 +19,7 @@ struct QueryRequest {
     std::int64_t step_ms = 0;
     std::string agg = "avg";
     std::vector<std::string> group_by;  // empty: one answer series per stored series
+    bool single_bucket = false;         // one point per series for the whole range (an alert's window)
 };
 
 struct SeriesResult {

@@ -351,17 +351,28 @@ boost::asio::awaitable<std::string> MonitorService::Metrics(std::string server_i
     co_return out.Render();
 }
 
-boost::asio::awaitable<std::string> MonitorService::AllMetrics() {
-    Impl& impl = *impl_;
+boost::asio::awaitable<std::vector<fleet::ServerView>> MonitorService::MonitoredServers() {
     std::vector<fleet::ServerView> servers;
     std::string cursor;
     while (true) {
-        auto page = co_await impl.fleet.ListServers(500, cursor);
+        auto page = co_await impl_->fleet.ListServers(500, cursor);
         for (auto& server : page.items)
             if (server.postgres) servers.push_back(std::move(server));
         if (!page.next_cursor) break;
         cursor = *page.next_cursor;
     }
+    co_return servers;
+}
+
+boost::asio::awaitable<Exposition> MonitorService::Export(std::string server_id) {
+    Exposition out;
+    co_await impl_->ExportOne(out, server_id, "");
+    co_return out;
+}
+
+boost::asio::awaitable<std::string> MonitorService::AllMetrics() {
+    Impl& impl = *impl_;
+    const auto servers = co_await MonitoredServers();
     Exposition out;
     for (const auto& server : servers) {
         const std::string labels = "server=\"" + metrics::LabelValue(server.id) + "\",server_name=\"" +

@@ -10,6 +10,7 @@
 
 #include "fleet/fleet_service.hpp"
 #include "pgmon/connection_pools.hpp"
+#include "pgmon/prometheus_export.hpp"
 #include "pgmon/queries.hpp"
 
 namespace gatehouse::pgmon {
@@ -67,6 +68,10 @@ class MonitorService {
     boost::asio::awaitable<std::string> Metrics(std::string server_id);
     /// Every server with an endpoint, each series labelled server="<id>".
     boost::asio::awaitable<std::string> AllMetrics();
+    /// The servers that have a PostgreSQL endpoint.
+    boost::asio::awaitable<std::vector<fleet::ServerView>> MonitoredServers();
+    /// One server's series as Metrics() renders them (an unreachable server is pg_up 0), for the sampler.
+    boost::asio::awaitable<Exposition> Export(std::string server_id);
 
     std::vector<PoolRow> Pools() const;
     /// Drops a server's cached snapshots and pools (its endpoint changed or it went).

@@ -53,6 +53,13 @@ std::string Exposition::Render() const {
     return writer.Take();
 }
 
+std::vector<std::tuple<std::string, std::string, double>> Exposition::Samples() const {
+    std::vector<std::tuple<std::string, std::string, double>> samples;
+    for (const auto& family : families_)
+        for (const auto& [labels, value] : family.samples) samples.emplace_back(family.name, labels, value);
+    return samples;
+}
+
 void ExportServer(Exposition& out, const std::string& server_labels, const json::object* stats,
                   const ActivityRows* activity, std::string_view failure_kind) {
     const std::string& s = server_labels;
@@ -79,6 +86,12 @@ void ExportServer(Exposition& out, const std::string& server_labels, const json:
             Number(connections, "max"));
     out.Add("pg_settings_superuser_reserved_connections", "gauge",
             "Sets the number of connection slots reserved for superusers.", s, Number(connections, "reserved"));
+    out.Add("gatehouse_pg_connections_used", "gauge", "Connections open (every backend with a client)", s,
+            Number(connections, "used"));
+    // What an alert compares with a threshold: one series, no arithmetic between two.
+    if (Number(connections, "max") > 0)
+        out.Add("gatehouse_pg_connections_used_ratio", "gauge", "Connections open divided by max_connections", s,
+                Number(connections, "used") / Number(connections, "max"));
 
     // pg_stat_database_*: counters since the last statistics reset, per database.
     static constexpr std::pair<std::string_view, std::string_view> kDatabaseCounters[] = {
@@ -150,6 +163,16 @@ void ExportServer(Exposition& out, const std::string& server_labels, const json:
             out.Add("pg_stat_activity_max_tx_duration", "gauge",
                     "max duration in seconds any active transaction has been running",
                     Join(s, Label("datname", key.first) + "," + Label("state", key.second)), value.second);
+        // Sessions waiting, by wait event type (Lock, LWLock, IO, Client, ...).
+        std::map<std::string, double> waits;
+        for (std::size_t i = 0; i < activity->sessions.size(); ++i) {
+            const auto& session = activity->sessions[i].as_object();
+            if (activity->own[i] || !session.at("wait_event_type").is_string()) continue;
+            waits[Text(session.at("wait_event_type"))] += 1;
+        }
+        for (const auto& [type, count] : waits)
+            out.Add("gatehouse_pg_wait_events", "gauge", "Sessions waiting, by wait event type",
+                    Join(s, Label("wait_event_type", type)), count);
     }
 
     const auto& checkpointer = st.at("checkpointer").as_object();

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "pgmon/queries.hpp"
@@ -18,6 +19,8 @@ class Exposition {
     /// `labels`: the inside of the braces, already escaped (`datname="app"`), or empty.
     void Add(std::string_view name, std::string_view type, std::string_view help, std::string labels, double value);
     std::string Render() const;
+    /// Every sample as (name, labels text as given to Add, value), for the built-in sampler.
+    std::vector<std::tuple<std::string, std::string, double>> Samples() const;
 
   private:
     struct Family {

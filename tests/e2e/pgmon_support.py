@@ -23,13 +23,13 @@ class MonitoredPg:
     """A PostgreSQL whose roles need passwords over TCP: `monitor` (pg_monitor and pg_signal_backend only, not a
     superuser), `nomon` (no pg_monitor), `app` (owns database appdb, where pg_stat_statements is installed)."""
 
-    def __init__(self):
+    def __init__(self, max_connections: int = 300):
         script = os.environ.get("GATEHOUSE_PG_FIXTURE")
         if not script:
             (pytest.fail if os.environ.get("CI") else pytest.skip)("GATEHOUSE_PG_FIXTURE is not set")
         self.script = script
         self.dir = tempfile.mkdtemp(prefix="gh-pgmon-", dir="/tmp")
-        env = dict(os.environ, PG_PASSWORD_AUTH="1")
+        env = dict(os.environ, PG_PASSWORD_AUTH="1", PG_MAX_CONNECTIONS=str(max_connections))
         result = subprocess.run(["bash", script, "start", self.dir], stdin=subprocess.DEVNULL, capture_output=True,
                                 text=True, timeout=180, env=env)
         lines = result.stdout.strip().splitlines()

@@ -35,8 +35,9 @@ TEST(OpenApi, DescribesEveryRouteOfTheTable) {
     gateway::GatewayService gateway(*database, vault, access_cache);
     collectors::CollectorService collectors(*database, vault);
     metricstore::MetricService metric_store(*database);
-    Services services{*database, registry, identity, audit,      fleet,        tasks,
-                      apps,      monitor,  gateway,  collectors, metric_store, nullptr};
+    alerts::AlertService alerts(*database, vault, metric_store, io.get_executor());
+    Services services{*database, registry, identity,   audit,        fleet,  tasks,  apps,
+                      monitor,   gateway,  collectors, metric_store, alerts, nullptr};
     http::Router router;
     BuildRouteTable(router, services);
     const auto document = boost::json::parse(RenderOpenApi(router)).as_object();
