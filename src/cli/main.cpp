@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent_options.hpp"
 #include "app/app.hpp"
 #include "config/options.hpp"
 #include "core/build_info.hpp"
@@ -123,7 +124,48 @@ int main(int argc, char** argv) {
     ca->add_subcommand("show", "Print the trusted CA certificates (PEM; the signing one first)")->fallthrough();
     ca->add_subcommand("rotate", "Create a new signing CA; the old one stays trusted until every collector renewed")
         ->fallthrough();
+    gatehouse::agent::AgentOptions agent_options;
+    std::string agent_log_level = "info";
+    auto* agent = app.add_subcommand("agent", "Run a collector agent: enrol once, then push PostgreSQL metrics");
+    agent->add_option("--server", agent_options.server, "The collectors' mTLS listener, https://HOST:8443");
+    agent->add_option("--api-url", agent_options.api_url, "The API to enrol with, http(s)://HOST:8080");
+    agent->add_option("--enrol-token", agent_options.enrol_token, "One-time enrolment token (first run only)");
+    agent->add_option("--postgres", agent_options.postgres, "postgresql:// URL to monitor (repeatable)");
+    agent->add_option("--state-dir", agent_options.state_dir, "Key, certificate, state and spool (0700)")
+        ->default_str(agent_options.state_dir);
+    agent->add_option("--name", agent_options.name, "Collector name (default: the host name)");
+    agent->add_option("--hostname", agent_options.hostname, "Host name reported (default: the host name)");
+    agent->add_option("--api-ca-file", agent_options.api_ca_file, "CA bundle for an https --api-url");
+    agent
+        ->add_option("--buffer-max-samples", agent_options.buffer_max_samples,
+                     "Samples kept on disk while the server is unreachable (oldest dropped beyond)")
+        ->default_str(std::to_string(agent_options.buffer_max_samples));
+    agent->add_option("--config-poll-s", agent_options.config_poll_s, "Seconds between config checks")
+        ->default_str(std::to_string(agent_options.config_poll_s));
+    agent->add_option("--config", agent_options.config_file, "TOML file with the same keys (server, api_url, ...)");
+    agent->add_option("--log-level", agent_log_level, "trace, debug, info, warn, error")->default_str("info");
     CLI11_PARSE(app, argc, argv);
+    if (app.got_subcommand("agent")) {
+        try {
+            gatehouse::core::InitLogging(agent_log_level);
+            if (!agent_options.config_file.empty()) {
+                std::vector<std::string> given;
+                for (const auto* option : agent->get_options())
+                    if (option->count() > 0) {
+                        std::string key = option->get_name(false, true);
+                        while (!key.empty() && key.front() == '-') key.erase(0, 1);
+                        for (char& ch : key)
+                            if (ch == '-') ch = '_';
+                        given.push_back(key);
+                    }
+                gatehouse::agent::LoadAgentToml(agent_options.config_file, agent_options, given);
+            }
+            return gatehouse::agent::RunAgent(std::move(agent_options));
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "gatehouse agent: %s\n", e.what());
+            return 1;
+        }
+    }
 
     try {
         if (app.got_subcommand("version")) {
