@@ -12,11 +12,11 @@
 #include "alerts/alert_sql.hpp"
 #include "alerts/builtin_rules.hpp"
 #include "alerts/evaluation.hpp"
-#include "alerts/webhook_client.hpp"
 #include "core/errc.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
+#include "http/outbound.hpp"
 #include "metricstore/metric_sql.hpp"
 
 namespace gatehouse::alerts {
@@ -86,7 +86,9 @@ struct AlertService::Impl {
             headers.emplace_back(std::string("X-Gatehouse-Signature"), "sha256=" + HmacHex(secret, body));
             headers.emplace_back(std::string("X-Gatehouse-Event"), out.event);
             headers.emplace_back(std::string("X-Gatehouse-Delivery"), delivery_id);
-            auto result = co_await PostJson(*out.rule.webhook_url, body, std::move(headers), options.webhook_timeout);
+            headers.emplace_back(std::string("Content-Type"), std::string("application/json"));
+            auto result =
+                co_await http::OutboundPost(*out.rule.webhook_url, body, std::move(headers), options.webhook_timeout);
             Delivery row{core::NewUuidV7(), out.event,    *out.rule.webhook_url, attempt,
                          result.status,     std::nullopt, core::NowRfc3339()};
             const bool ok = result.status && *result.status >= 200 && *result.status < 300;

@@ -30,9 +30,12 @@ std::optional<std::int64_t> TimeParam(const http::RequestContext& context, std::
     if (!text) return std::nullopt;
     double seconds = 0;
     const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
-    if (ec == std::errc() && end == text->data() + text->size() && std::isfinite(seconds) && seconds >= 0 &&
-        seconds < 16725225600.0)
+    if (ec == std::errc() && end == text->data() + text->size() && std::isfinite(seconds) &&
+        seconds > -36500.0 * 86400 && seconds < 16725225600.0) {
+        // A negative number is relative: -3600 is an hour ago.
+        if (seconds < 0) return NowMs() + static_cast<std::int64_t>(std::llround(seconds * 1000));
         return static_cast<std::int64_t>(std::llround(seconds * 1000));
+    }
     if (const auto parsed = core::ParseRfc3339(*text))
         return std::chrono::duration_cast<std::chrono::milliseconds>(parsed->time_since_epoch()).count();
     Invalid("query parameter '" + std::string(name) + "' must be Unix seconds or an RFC 3339 time");
@@ -95,7 +98,8 @@ boost::asio::awaitable<Response> MetricHandlers::Query(http::RequestContext& con
 boost::asio::awaitable<Response> MetricHandlers::Latest(http::RequestContext& context) const {
     auto name = FilterParam(context, "name").value_or("");
     if (name.empty()) Invalid("query parameter 'name' is required");
-    auto points = co_await metrics.Latest(name, Matchers(context));
+    auto match = Matchers(context);
+    auto points = co_await metrics.Latest(name, std::move(match));
     json::array series;
     for (const auto& p : points)
         series.push_back(json::object{{"labels", LabelsObject(p.labels)}, {"time", p.time}, {"value", p.value}});
@@ -103,8 +107,10 @@ boost::asio::awaitable<Response> MetricHandlers::Latest(http::RequestContext& co
 }
 
 boost::asio::awaitable<Response> MetricHandlers::Series(http::RequestContext& context) const {
-    auto page = co_await metrics.Series(FilterParam(context, "name").value_or(""), Matchers(context),
-                                        PageLimit(context), context.Query("cursor").value_or(""));
+    auto name = FilterParam(context, "name").value_or("");
+    auto match = Matchers(context);
+    auto page = co_await metrics.Series(std::move(name), std::move(match), PageLimit(context),
+                                        context.Query("cursor").value_or(""));
     json::array items;
     for (const auto& s : page.items)
         items.push_back(json::object{{"name", s.name}, {"labels", LabelsObject(s.labels)}});

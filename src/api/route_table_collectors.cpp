@@ -47,8 +47,10 @@ void AddCollectorRoutes(http::Router& router, Services& s) {
     auto list_query = Takes(Tag("collectors"), Paged({http::ChoiceQuery("status", "Collector status", kStatuses)}));
     static constexpr std::string_view kAggs[] = {"avg", "min", "max", "sum", "count", "last", "p95"};
     auto selector = MetricSelector(true);
-    selector.push_back(http::StringQuery("from", "Start: Unix seconds or RFC 3339 (default: an hour before 'to')"));
-    selector.push_back(http::StringQuery("to", "End: Unix seconds or RFC 3339 (default: now)"));
+    selector.push_back(http::StringQuery(
+        "from", "Start: Unix seconds, RFC 3339, or negative seconds from now (default: an hour before 'to')"));
+    selector.push_back(
+        http::StringQuery("to", "End: Unix seconds, RFC 3339, or negative seconds from now (default: now)"));
     selector.push_back(http::IntQuery("step", "Seconds per point (default: about 240 points)", 1, 366 * 86400));
     selector.push_back(http::ChoiceQuery("agg", "Aggregation per step (default avg)", kAggs));
     selector.push_back(http::StringQuery("group_by", "Comma-separated labels to aggregate series by"));

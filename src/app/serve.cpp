@@ -30,6 +30,7 @@
 #include "fleet/fleet_service.hpp"
 #include "gateway/gateway_service.hpp"
 #include "http/server.hpp"
+#include "metricstore/remote_write.hpp"
 #include "pgmon/monitor_service.hpp"
 #include "proxy/gateway_proxy.hpp"
 #include "ssh/ssh_client.hpp"
@@ -197,6 +198,13 @@ int Serve(const config::Config& config) {
                                    static_cast<std::size_t>(mc.max_points), static_cast<std::size_t>(mc.max_series),
                                    static_cast<std::size_t>(mc.max_samples)});
     metric_store.PrepareBlocking();
+    std::unique_ptr<metricstore::RemoteWriter> remote_writer;
+    if (!mc.remote_write_url.empty()) {
+        remote_writer = std::make_unique<metricstore::RemoteWriter>(
+            io.First().get_executor(), metricstore::RemoteWriteOptions{mc.remote_write_url});
+        metric_store.ForwardTo([&writer = *remote_writer](const auto& samples) { writer.Enqueue(samples); });
+        remote_writer->Start();
+    }
     alerts::AlertService alerts(*database, *vault, metric_store, io.First().get_executor(),
                                 alerts::AlertOptions{std::chrono::seconds(config.alerts.webhook_timeout_s),
                                                      config.alerts.webhook_attempts, std::chrono::milliseconds(1000)});

@@ -44,6 +44,7 @@ struct CollectorService::Impl {
     std::unordered_set<std::string> cas_seen;
     std::unordered_map<std::string, std::string> live;  // certificate SHA-256 -> collector id
     std::function<void(const std::string&)> on_new_ca;
+    std::string listener_ca_pem;  // the CA of the listener's certificate: trusted by collectors until a restart
 
     Impl(store::Database& d, const vault::Vault& v, CollectorOptions o) : db(d), vault(v), options(o) {}
 
@@ -56,6 +57,8 @@ struct CollectorService::Impl {
         std::shared_lock lock(mutex);
         std::string bundle;
         for (const auto& ca : cas) bundle += ca->authority.certificate_pem();
+        // A retired CA may still have issued the certificate the listener shows until it restarts.
+        if (!listener_ca_pem.empty() && bundle.find(listener_ca_pem) == std::string::npos) bundle += listener_ca_pem;
         return bundle;
     }
 
@@ -299,8 +302,9 @@ IssuedCertificate CollectorService::ListenerCertificate(const std::vector<std::s
                                                         const std::vector<std::string>& ips) const {
     std::shared_ptr<const LoadedCa> oldest;
     {
-        std::shared_lock lock(impl_->mutex);
+        std::unique_lock lock(impl_->mutex);
         oldest = impl_->cas.back();
+        impl_->listener_ca_pem = oldest->authority.certificate_pem();
     }
     return oldest->authority.IssueServer(dns_names, ips, 397);
 }

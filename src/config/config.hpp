@@ -116,11 +116,12 @@ struct MetricsConfig {
     int retention_raw_days = 7;
     int retention_1m_days = 30;
     int retention_1h_days = 400;
-    int rollup_interval_s = 60;  // how often closed minutes and hours are rolled up
-    int max_points = 11000;      // points in one query answer (400 beyond)
-    int max_series = 500;        // series in one query answer (400 beyond)
-    int max_samples = 10000;     // samples in one push
-    int sample_interval_s = 0;   // built-in PostgreSQL sampler; 0: the collector config's default (15 s)
+    int rollup_interval_s = 60;    // how often closed minutes and hours are rolled up
+    int max_points = 11000;        // points in one query answer (400 beyond)
+    int max_series = 500;          // series in one query answer (400 beyond)
+    int max_samples = 10000;       // samples in one push
+    int sample_interval_s = 0;     // built-in PostgreSQL sampler; 0: the collector config's default (15 s)
+    std::string remote_write_url;  // also forward accepted samples to a Prometheus remote-write endpoint
 };
 
 struct AlertsConfig {

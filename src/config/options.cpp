@@ -246,6 +246,9 @@ std::vector<Option> BuildOptions() {
     mc("metrics.max_samples", "samples in one push", &MC::max_samples, 1, 1000000);
     mc("metrics.sample_interval_s", "seconds between built-in PostgreSQL samples (0: the collector default)",
        &MC::sample_interval_s, 0, 86400);
+    options.push_back(StringOption("metrics.remote_write_url",
+                                   "also forward accepted samples to this Prometheus remote-write endpoint",
+                                   &Config::metrics, &MC::remote_write_url));
     using AC = AlertsConfig;
     options.push_back(IntOption("alerts.eval_interval_s", "seconds between alert rule evaluations", &Config::alerts,
                                 &AC::eval_interval_s, 1, 3600));

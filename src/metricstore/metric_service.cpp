@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <unordered_set>
 
@@ -18,6 +19,7 @@ namespace {
 
 namespace json = boost::json;
 constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kHourMs = 3'600'000;
 constexpr std::int64_t kMaintenanceLock = 0x6761746d61696e;  // "gatmain"
 constexpr std::size_t kMaxRows = 1'000'000;                  // rows read for one query
 constexpr std::size_t kKnownSeriesMax = 1'000'000;
@@ -51,6 +53,7 @@ struct MetricService::Impl {
     mutable std::shared_mutex mutex;
     std::unordered_set<std::int64_t> known;  // series ids the database holds
     std::chrono::steady_clock::time_point last_retention{};
+    std::function<void(const std::vector<Sample>&)> forward;
 
     bool Known(std::int64_t id) const {
         std::shared_lock lock(mutex);
@@ -99,6 +102,10 @@ MetricService::~MetricService() = default;
 
 const MetricOptions& MetricService::options() const noexcept { return impl_->options; }
 
+void MetricService::ForwardTo(std::function<void(const std::vector<Sample>&)> sink) {
+    impl_->forward = std::move(sink);
+}
+
 void MetricService::PrepareBlocking() {
     impl_->db.WithTransaction([this](store::Connection& c) { impl_->Partitions(c, NowMs()); });
 }
@@ -141,6 +148,7 @@ boost::asio::awaitable<json::object> MetricService::Push(std::string collector_i
         co_return Replayed(*stored);
     }
     impl.Learn(inserted);
+    if (impl.forward) impl.forward(batch.samples);
     co_return answer;
 }
 
@@ -152,6 +160,7 @@ boost::asio::awaitable<std::size_t> MetricService::Write(std::vector<Sample> sam
             c, samples, [&impl](std::int64_t id) { return impl.Known(id); }, at);
     });
     impl.Learn(inserted);
+    if (impl.forward) impl.forward(samples);
     co_return samples.size();
 }
 
@@ -285,12 +294,30 @@ boost::asio::awaitable<MaintenanceReport> MetricService::Maintain(bool force_ret
     const auto now = std::chrono::steady_clock::now();
     const bool retention = force_retention || impl.last_retention == std::chrono::steady_clock::time_point{} ||
                            now - impl.last_retention > std::chrono::hours(1);
-    auto report = co_await impl.db.Write([&impl, now_ms, retention](store::Connection& c) {
+    // One minute per transaction: on SQLite the single writer is never held long away from pushes.
+    MaintenanceReport report;
+    std::set<std::int64_t> hours;
+    for (std::size_t round = 0; round < 2000; ++round) {
+        const auto minute = co_await impl.db.Write([](store::Connection& c) -> std::optional<std::int64_t> {
+            if (!sql::TryMaintenanceLock(c, kMaintenanceLock)) return INT64_MIN;
+            return sql::RollupMinute(c);
+        });
+        if (minute == INT64_MIN) co_return report;  // another instance maintains
+        report.ran = true;
+        if (!minute) break;
+        ++report.minutes_rolled_up;
+        hours.insert(*minute - ((*minute % kHourMs) + kHourMs) % kHourMs);
+    }
+    // Each hour once, however many of its minutes changed.
+    for (const auto hour : hours)
+        co_await impl.db.Write([hour](store::Connection& c) {
+            if (sql::TryMaintenanceLock(c, kMaintenanceLock)) sql::RollupHour(c, hour);
+        });
+    auto retained = co_await impl.db.Write([&impl, now_ms, retention](store::Connection& c) {
         MaintenanceReport r;
-        if (!sql::TryMaintenanceLock(c, kMaintenanceLock)) return r;
+        if (!retention || !sql::TryMaintenanceLock(c, kMaintenanceLock)) return r;
         r.ran = true;
-        r.minutes_rolled_up = sql::Rollup(c, 2000);
-        if (retention) {
+        {
             const auto& o = impl.options;
             impl.Partitions(c, now_ms);
             r.dropped += sql::DropRaw(c, now_ms - o.retention_raw_days * kDayMs);
@@ -300,7 +327,8 @@ boost::asio::awaitable<MaintenanceReport> MetricService::Maintain(bool force_ret
         }
         return r;
     });
-    if (retention) impl.last_retention = now;
+    report.dropped = retained.dropped;
+    if (retention && retained.ran) impl.last_retention = now;
     if (report.minutes_rolled_up > 0 || report.dropped > 0)
         core::LogInfo("metrics.maintained",
                       {{"minutes_rolled_up", report.minutes_rolled_up}, {"dropped", report.dropped}});

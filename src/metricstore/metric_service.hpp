@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -79,6 +80,8 @@ class MetricService {
     boost::asio::awaitable<MaintenanceReport> Maintain(bool force_retention = false);
 
     const MetricOptions& options() const noexcept;
+    /// Every sample stored from now on is also handed to `sink` (metrics.remote_write_url), after its commit.
+    void ForwardTo(std::function<void(const std::vector<Sample>&)> sink);
 
   private:
     struct Impl;

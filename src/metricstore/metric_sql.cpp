@@ -221,38 +221,35 @@ std::vector<PointRow> Latest(Connection& c, const std::vector<std::int64_t>& ser
     return points;
 }
 
-std::size_t Rollup(Connection& c, std::size_t max_minutes) {
-    const auto dirty = c.Execute("SELECT bucket FROM metric_rollup_dirty ORDER BY bucket LIMIT ?",
-                                 {Value(static_cast<std::int64_t>(max_minutes))});
-    std::set<std::int64_t> hours;
-    for (const auto& row : dirty.rows) {
-        const std::int64_t minute = row.Int(0);
-        const std::int64_t end = minute + kMinuteMs;
-        c.Execute(
-            "INSERT INTO metric_rollups_1m (series_id, ts, min, max, sum, count, last, last_ts) "
-            "SELECT s.series_id, CAST(? AS BIGINT), min(s.value), max(s.value), sum(s.value), count(*), "
-            "(SELECT l.value FROM metric_samples l WHERE l.series_id = s.series_id AND l.ts >= ? AND l.ts < ? "
-            "ORDER BY l.ts DESC LIMIT 1), max(s.ts) "
-            "FROM metric_samples s WHERE s.ts >= ? AND s.ts < ? GROUP BY s.series_id "
-            "ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, "
-            "count = excluded.count, last = excluded.last, last_ts = excluded.last_ts",
-            {Value(minute), Value(minute), Value(end), Value(minute), Value(end)});
-        c.Execute("DELETE FROM metric_rollup_dirty WHERE bucket = ?", {Value(minute)});
-        hours.insert(minute - ((minute % kHourMs) + kHourMs) % kHourMs);
-    }
-    for (const auto hour : hours) {
-        const std::int64_t end = hour + kHourMs;
-        c.Execute(
-            "INSERT INTO metric_rollups_1h (series_id, ts, min, max, sum, count, last, last_ts) "
-            "SELECT r.series_id, CAST(? AS BIGINT), min(r.min), max(r.max), sum(r.sum), sum(r.count), "
-            "(SELECT l.last FROM metric_rollups_1m l WHERE l.series_id = r.series_id AND l.ts >= ? AND l.ts < ? "
-            "ORDER BY l.ts DESC LIMIT 1), max(r.last_ts) "
-            "FROM metric_rollups_1m r WHERE r.ts >= ? AND r.ts < ? GROUP BY r.series_id "
-            "ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, "
-            "count = excluded.count, last = excluded.last, last_ts = excluded.last_ts",
-            {Value(hour), Value(hour), Value(end), Value(hour), Value(end)});
-    }
-    return dirty.rows.size();
+std::optional<std::int64_t> RollupMinute(Connection& c) {
+    const auto dirty = c.Execute("SELECT bucket FROM metric_rollup_dirty ORDER BY bucket LIMIT 1");
+    if (dirty.empty()) return std::nullopt;
+    const std::int64_t minute = dirty.rows.front().Int(0);
+    const std::int64_t end = minute + kMinuteMs;
+    c.Execute(
+        "INSERT INTO metric_rollups_1m (series_id, ts, min, max, sum, count, last, last_ts) "
+        "SELECT s.series_id, CAST(? AS BIGINT), min(s.value), max(s.value), sum(s.value), count(*), "
+        "(SELECT l.value FROM metric_samples l WHERE l.series_id = s.series_id AND l.ts >= ? AND l.ts < ? "
+        "ORDER BY l.ts DESC LIMIT 1), max(s.ts) "
+        "FROM metric_samples s WHERE s.ts >= ? AND s.ts < ? GROUP BY s.series_id "
+        "ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, "
+        "count = excluded.count, last = excluded.last, last_ts = excluded.last_ts",
+        {Value(minute), Value(minute), Value(end), Value(minute), Value(end)});
+    c.Execute("DELETE FROM metric_rollup_dirty WHERE bucket = ?", {Value(minute)});
+    return minute;
+}
+
+void RollupHour(Connection& c, std::int64_t hour) {
+    const std::int64_t end = hour + kHourMs;
+    c.Execute(
+        "INSERT INTO metric_rollups_1h (series_id, ts, min, max, sum, count, last, last_ts) "
+        "SELECT r.series_id, CAST(? AS BIGINT), min(r.min), max(r.max), sum(r.sum), sum(r.count), "
+        "(SELECT l.last FROM metric_rollups_1m l WHERE l.series_id = r.series_id AND l.ts >= ? AND l.ts < ? "
+        "ORDER BY l.ts DESC LIMIT 1), max(r.last_ts) "
+        "FROM metric_rollups_1m r WHERE r.ts >= ? AND r.ts < ? GROUP BY r.series_id "
+        "ON CONFLICT (series_id, ts) DO UPDATE SET min = excluded.min, max = excluded.max, sum = excluded.sum, "
+        "count = excluded.count, last = excluded.last, last_ts = excluded.last_ts",
+        {Value(hour), Value(hour), Value(end), Value(hour), Value(end)});
 }
 
 bool TryMaintenanceLock(Connection& c, std::int64_t key) {

@@ -48,9 +48,11 @@ std::vector<PointRow> Points(Connection& c, Resolution resolution, const std::ve
 /// The newest raw sample of each series.
 std::vector<PointRow> Latest(Connection& c, const std::vector<std::int64_t>& series);
 
-/// Recomputes the 1-minute rollups of up to `max_minutes` minutes that received samples since the last run, and the
-/// hours they belong to. Returns the minutes done.
-std::size_t Rollup(Connection& c, std::size_t max_minutes);
+/// Recomputes the 1-minute rollups of the oldest minute that received samples since it was last rolled up; returns
+/// that minute (ms), nullopt when none is waiting.
+std::optional<std::int64_t> RollupMinute(Connection& c);
+/// Recomputes the 1-hour rollups of the hour starting at `hour_ms` from its 1-minute rollups.
+void RollupHour(Connection& c, std::int64_t hour_ms);
 
 /// PostgreSQL: takes a transaction-scoped advisory lock; false when another instance holds it. SQLite: true.
 bool TryMaintenanceLock(Connection& c, std::int64_t key);

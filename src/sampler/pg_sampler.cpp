@@ -59,11 +59,12 @@ boost::asio::awaitable<std::size_t> PgSampler::SampleOnce() {
     const auto servers = co_await monitor_.MonitoredServers();
     const auto ts = AlignedNowMs(interval_);
     const auto now = std::chrono::steady_clock::now();
-    const bool tables =
-        last_tables_ == std::chrono::steady_clock::time_point{} || now - last_tables_ >= tables_interval_;
-    if (tables) last_tables_ = now;
     std::vector<Sample> samples;
     for (const auto& server : servers) {
+        // A server new to the sampler gets its tables read at once, then every tables interval.
+        const auto last = last_tables_.find(server.id);
+        const bool tables = last == last_tables_.end() || now - last->second >= tables_interval_;
+        if (tables) last_tables_[server.id] = now;
         const auto exposition = co_await monitor_.Export(server.id);
         for (const auto& [name, labels_text, value] : exposition.Samples()) {
             auto labels = ParseLabels(labels_text);
@@ -81,7 +82,9 @@ boost::asio::awaitable<std::size_t> PgSampler::SampleOnce() {
             for (const auto& db : list->as_array()) {
                 if (!db.is_object() || !db.as_object().contains("name")) continue;
                 const std::string datname(db.as_object().at("name").as_string());
-                const auto stats = co_await monitor_.DatabaseStats(server.id, datname, pgmon::StatementsQuery{}, false);
+                // A named copy: GCC 12 destroys a braced temporary argument of a coroutine twice.
+                const pgmon::StatementsQuery statements;
+                const auto stats = co_await monitor_.DatabaseStats(server.id, datname, statements, false);
                 double dead = 0, worst_ratio = 0;
                 if (const auto* rows = stats.body.if_contains("tables"); rows && rows->is_array())
                     for (const auto& table : rows->as_array()) {

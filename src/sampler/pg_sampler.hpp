@@ -2,7 +2,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "metricstore/metric_service.hpp"
 #include "metricstore/sample.hpp"
@@ -32,7 +34,7 @@ class PgSampler {
     metricstore::MetricService& store_;
     std::chrono::seconds interval_;
     std::chrono::seconds tables_interval_;
-    std::chrono::steady_clock::time_point last_tables_{};
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_tables_;  // per server
 };
 
 }  // namespace gatehouse::sampler

@@ -199,3 +199,37 @@ def test_builtin_postgres_rules_ship_disabled(gh, roles):
         assert metric in builtin and builtin[metric]["enabled"] is False, metric
     one = next(iter(builtin.values()))
     assert_problem(gh.request("DELETE", f"{API}/alert-rules/{one['id']}", headers=roles.operator), 409)
+
+
+def test_builtin_sampler_stores_the_postgres_series_labelled_by_server(gh, roles, small_pg):
+    server = add_pg_server(gh, roles.admin, small_pg)
+    idle = HeldSession(small_pg, "idle-client")  # waits on the client: a wait event of type Client
+    idle.send("SELECT 1;")
+    try:
+        wanted = ("pg_up", "pg_stat_activity_count", "pg_stat_database_xact_commit",
+                  "pg_stat_database_xact_rollback", "gatehouse_pg_cache_hit_ratio", "pg_database_size_bytes",
+                  "pg_stat_activity_max_tx_duration", "gatehouse_pg_wait_events", "gatehouse_pg_dead_tuples",
+                  "gatehouse_pg_connections_used_ratio", "pg_replication_is_replica")
+
+        def latest(name):
+            return gh.request("GET", f"{API}/metrics/latest", headers=roles.viewer,
+                              params={"name": name, "match[server]": server["id"]}).json()["series"]
+
+        found = wait_for(lambda: all(latest(n) for n in wanted) and {n: latest(n) for n in wanted}, 30,
+                         "every sampled series")
+        assert found["pg_up"][0]["value"] == 1
+        states = {s["labels"]["state"] for s in found["pg_stat_activity_count"]}
+        assert {"active", "idle"} <= states
+        dead = {s["labels"]["datname"]: s["value"] for s in found["gatehouse_pg_dead_tuples"]}
+        assert dead["appdb"] >= 500, dead  # MonitoredPg updates 500 rows with autovacuum off
+        assert any(s["labels"]["wait_event_type"] == "Client" for s in found["gatehouse_pg_wait_events"])
+        # History, not only the latest value: a range query over the last minute has several points.
+        def history():
+            answer = gh.request("GET", f"{API}/metrics/query", headers=roles.viewer,
+                                params={"name": "pg_up", "match[server]": server["id"], "step": 1,
+                                        "from": -60}).json()
+            return len(answer["series"][0]["points"]) >= 2
+
+        wait_for(history, 10, "a second sampling round")
+    finally:
+        idle.close()

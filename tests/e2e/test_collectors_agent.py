@@ -116,7 +116,8 @@ def test_agent_enrols_collects_follows_config_and_survives_a_server_restart(star
                                                           **({"cursor": cursor} if cursor else {})})
             for s in page["items"]:
                 match = {f"match[{k}]": v for k, v in s["labels"].items()}
-                series = get(gh, admin, "/metrics/query", name=s["name"], step=86400, agg="count",
+                # step 30 s: raw samples (a coarser step would count rollups, which lag behind)
+                series = get(gh, admin, "/metrics/query", name=s["name"], step=30, agg="count",
                              **match, **{"from": time.time() - 3600, "to": time.time() + 1})["series"]
                 stored += sum(v for sr in series for _, v in sr["points"])
             cursor = page["next_cursor"]

@@ -1,4 +1,4 @@
-#include "alerts/webhook_client.hpp"
+#include "http/outbound.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,34 +13,34 @@
 
 #include "core/build_info.hpp"
 
-namespace gatehouse::alerts {
+namespace gatehouse::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 template <class Stream>
-asio::awaitable<WebhookResult> Exchange(Stream& stream, http::request<http::string_body>& request) {
-    auto [wec, written] = co_await http::async_write(stream, request, kTuple);
-    if (wec) co_return WebhookResult{std::nullopt, "write: " + wec.message()};
+asio::awaitable<OutboundResult> Exchange(Stream& stream, bhttp::request<bhttp::string_body>& request) {
+    auto [wec, written] = co_await bhttp::async_write(stream, request, kTuple);
+    if (wec) co_return OutboundResult{std::nullopt, "write: " + wec.message()};
     beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
+    bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(64 * 1024);  // the answer's body is not read, only its status
-    auto [rec, read] = co_await http::async_read(stream, buffer, parser, kTuple);
-    if (rec && rec != http::error::body_limit) co_return WebhookResult{std::nullopt, "read: " + rec.message()};
-    co_return WebhookResult{parser.get().result_int(), {}};
+    auto [rec, read] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (rec && rec != bhttp::error::body_limit) co_return OutboundResult{std::nullopt, "read: " + rec.message()};
+    co_return OutboundResult{parser.get().result_int(), {}};
 }
 
 }  // namespace
 
-asio::awaitable<WebhookResult> PostJson(std::string url, std::string body,
-                                        std::vector<std::pair<std::string, std::string>> headers,
-                                        std::chrono::seconds timeout) {
+asio::awaitable<OutboundResult> OutboundPost(std::string url, std::string body,
+                                             std::vector<std::pair<std::string, std::string>> headers,
+                                             std::chrono::seconds timeout) {
     const auto parsed = boost::urls::parse_uri(url);
     if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
-        co_return WebhookResult{std::nullopt, "not an http(s) URL"};
+        co_return OutboundResult{std::nullopt, "not an http(s) URL"};
     const bool tls = parsed->scheme() == "https";
     const std::string host = parsed->host_address();
     const std::string port = parsed->has_port() ? std::string(parsed->port()) : (tls ? "443" : "80");
@@ -51,12 +51,11 @@ asio::awaitable<WebhookResult> PostJson(std::string url, std::string body,
     auto executor = co_await asio::this_coro::executor;
     asio::ip::tcp::resolver resolver(executor);
     auto [rec, endpoints] = co_await resolver.async_resolve(host, port, kTuple);
-    if (rec) co_return WebhookResult{std::nullopt, "resolve: " + rec.message()};
+    if (rec) co_return OutboundResult{std::nullopt, "resolve: " + rec.message()};
 
-    http::request<http::string_body> request{http::verb::post, target, 11};
-    request.set(http::field::host, parsed->encoded_host_and_port());
-    request.set(http::field::user_agent, std::string("gatehouse/") + core::kVersion);
-    request.set(http::field::content_type, "application/json");
+    bhttp::request<bhttp::string_body> request{bhttp::verb::post, target, 11};
+    request.set(bhttp::field::host, parsed->encoded_host_and_port());
+    request.set(bhttp::field::user_agent, std::string("gatehouse/") + core::kVersion);
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = std::move(body);
     request.prepare_payload();
@@ -64,7 +63,7 @@ asio::awaitable<WebhookResult> PostJson(std::string url, std::string body,
     beast::tcp_stream tcp(executor);
     tcp.expires_after(timeout);
     auto [cec, connected] = co_await tcp.async_connect(endpoints, kTuple);
-    if (cec) co_return WebhookResult{std::nullopt, "connect: " + cec.message()};
+    if (cec) co_return OutboundResult{std::nullopt, "connect: " + cec.message()};
     if (!tls) {
         auto result = co_await Exchange(tcp, request);
         beast::error_code ignored;
@@ -77,10 +76,10 @@ asio::awaitable<WebhookResult> PostJson(std::string url, std::string body,
     beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), context);
     stream.set_verify_callback(asio::ssl::host_name_verification(host));
     if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
-        co_return WebhookResult{std::nullopt, "TLS: cannot set SNI"};
+        co_return OutboundResult{std::nullopt, "TLS: cannot set SNI"};
     auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kTuple);
-    if (hec) co_return WebhookResult{std::nullopt, "TLS: " + hec.message()};
+    if (hec) co_return OutboundResult{std::nullopt, "TLS: " + hec.message()};
     co_return co_await Exchange(stream, request);
 }
 
-}  // namespace gatehouse::alerts
+}  // namespace gatehouse::http
