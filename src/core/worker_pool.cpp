@@ -3,11 +3,18 @@
 namespace gatehouse::core {
 
 WorkerPool::WorkerPool(std::string name, std::size_t threads, std::size_t max_queued)
-    : name_(std::move(name)), threads_(threads == 0 ? 1 : threads), max_queued_(max_queued), pool_(threads_) {}
+    : name_(std::move(name)), threads_(threads == 0 ? 1 : threads), max_queued_(max_queued), pool_(1) {}
 
 WorkerPool::~WorkerPool() { Join(); }
 
-void WorkerPool::Join() { pool_.join(); }
+void WorkerPool::Join() {
+    // Waits for the work, stops the pool (attached threads return from attach()), then joins them.
+    pool_.join();
+    std::lock_guard lock(spawn_mutex_);
+    for (auto& thread : extra_)
+        if (thread.joinable()) thread.join();
+    extra_.clear();
+}
 
 void WorkerPool::Admit() {
     // Counted from admission to finish, so the limit does not depend on how fast threads pick jobs up.
@@ -17,6 +24,13 @@ void WorkerPool::Admit() {
         busy.RetryAfter(1);
         throw busy;
     }
+    // One more thread while the work admitted outnumbers the threads, up to the limit.
+    const auto outstanding = queued_.load(std::memory_order_relaxed);
+    if (started_.load(std::memory_order_relaxed) >= std::min(outstanding, threads_)) return;
+    std::lock_guard lock(spawn_mutex_);
+    if (started_.load(std::memory_order_relaxed) >= std::min(outstanding, threads_)) return;
+    extra_.emplace_back([this] { pool_.attach(); });
+    started_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void WorkerPool::Start() noexcept { busy_.fetch_add(1, std::memory_order_relaxed); }

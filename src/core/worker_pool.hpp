@@ -8,18 +8,22 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/errc.hpp"
 
 namespace gatehouse::core {
 
-/// A fixed number of threads for blocking work (SQLite, libpq, libssh, argon2). The queue is
+/// Up to `threads` threads for blocking work (SQLite, libpq, libssh, argon2). The queue is
 /// bounded: with `threads` jobs running and `max_queued` waiting, Offload fails with
-/// errc::unavailable instead of letting latency and memory grow without limit.
+/// errc::unavailable instead of letting latency and memory grow without limit. Threads start as work
+/// asks for them (one at first), so an idle server does not hold a hundred sleeping stacks.
 class WorkerPool {
   public:
     WorkerPool(std::string name, std::size_t threads, std::size_t max_queued);
@@ -52,6 +56,9 @@ class WorkerPool {
     std::size_t threads_;
     std::size_t max_queued_;
     boost::asio::thread_pool pool_;
+    std::mutex spawn_mutex_;
+    std::vector<std::thread> extra_;  // attached to pool_ as work grew
+    std::atomic<std::size_t> started_{1};
     std::atomic<std::size_t> queued_{0};  // admitted and not finished: waiting or running
     std::atomic<std::size_t> busy_{0};
     std::atomic<std::uint64_t> completed_{0};
