@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "collectors/certificate_authority.hpp"
+
 namespace gatehouse::agent {
 namespace {
 
@@ -72,15 +74,7 @@ void WriteState(const std::filesystem::path& dir, const AgentState& s) {
 
 std::string EnsureKey(const std::filesystem::path& dir) {
     if (auto existing = ReadText(dir / "key.pem")) return *existing;
-    EVP_PKEY* key = EVP_EC_gen("P-256");
-    if (!key) throw std::runtime_error("cannot generate a key");
-    BIO* bio = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-    char* data = nullptr;
-    const long size = BIO_get_mem_data(bio, &data);
-    std::string pem(data, static_cast<std::size_t>(size));
-    BIO_free(bio);
-    EVP_PKEY_free(key);
+    const std::string pem = collectors::NewPrivateKeyPem();
     WriteFileAtomically(dir / "key.pem", pem);
     return pem;
 }

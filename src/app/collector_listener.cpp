@@ -8,7 +8,7 @@
 #include <boost/asio/ssl/verify_context.hpp>
 
 #include "api/route_table.hpp"
-#include "core/ids.hpp"
+#include "collectors/certificate_authority.hpp"
 #include "core/log.hpp"
 #include "http/server.hpp"
 
@@ -25,16 +25,6 @@ void Trust(X509_STORE* store, const std::string& pem) {
     // Adding one already there is harmless (OpenSSL answers "cert already in hash table").
     X509_STORE_add_cert(store, cert);
     X509_free(cert);
-}
-
-std::string LeafSha256(X509* cert) {
-    unsigned char* der = nullptr;
-    const int length = i2d_X509(cert, &der);
-    if (length <= 0) return {};
-    std::string hex =
-        core::Sha256Hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)));
-    OPENSSL_free(der);
-    return hex;
 }
 
 std::vector<std::string> ListenerIps(const std::string& host) {
@@ -82,7 +72,8 @@ struct CollectorListener::Impl {
         ssl.set_verify_callback([&collectors = collectors](bool preverified, asio::ssl::verify_context& context) {
             X509_STORE_CTX* store_context = context.native_handle();
             if (!preverified || X509_STORE_CTX_get_error_depth(store_context) != 0) return preverified;
-            if (collectors.CollectorOf(LeafSha256(X509_STORE_CTX_get_current_cert(store_context)))) return true;
+            if (collectors.CollectorOf(collectors::CertificateSha256(X509_STORE_CTX_get_current_cert(store_context))))
+                return true;
             X509_STORE_CTX_set_error(store_context, X509_V_ERR_CERT_REVOKED);
             return false;
         });

@@ -214,6 +214,10 @@ IssuedCertificate CertificateAuthority::IssueServer(const std::vector<std::strin
     return issued;
 }
 
+std::string CertificateSha256(x509_st* certificate) { return Sha256Of(certificate); }
+
+std::string NewPrivateKeyPem() { return KeyPem(NewKey().get()); }
+
 std::string CertificateSha256(std::string_view certificate_pem) {
     auto bio = MemoryBio(certificate_pem);
     CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));

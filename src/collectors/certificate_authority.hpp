@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+struct x509_st;
+
 namespace gatehouse::collectors {
 
 /// A certificate the CA signed, with its private key when the CA generated that key too.
@@ -55,5 +57,10 @@ class CertificateAuthority {
 
 /// The SHA-256 (hex) of a PEM certificate's DER form; empty when it cannot be read.
 std::string CertificateSha256(std::string_view certificate_pem);
+/// The same for an OpenSSL certificate (the listener's TLS verify callback).
+std::string CertificateSha256(x509_st* certificate);
+/// A new EC P-256 private key in PEM (PKCS#8): what the CA generates for collectors without a CSR, and what the
+/// agent keeps. Throws std::runtime_error.
+std::string NewPrivateKeyPem();
 
 }  // namespace gatehouse::collectors

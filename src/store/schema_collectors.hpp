@@ -1,7 +1,7 @@
 #pragma once
 // Migrations 11 and 12: collectors (their CAs, enrolment tokens, certificates and configs), the metrics store
-// (series, samples, rollups, pushed batches) and alerting (rules, alerts, their history and webhook deliveries). Included
-// by schema.cpp only.
+// (series, samples, rollups, pushed batches) and alerting (rules, alerts, their history and webhook deliveries).
+// Included by schema.cpp only.
 
 #include <string_view>
 

@@ -436,6 +436,17 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{_uuid.uuid4().hex[:10]}"
 
 
+def wait_for(fn, timeout: float, what: str, interval: float = 0.25):
+    """Calls fn() until it returns something truthy and returns that; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def poll(fn, timeout: float = 3.0, interval: float = 0.05):
     """Calls fn() until it returns something truthy or `timeout` passes; returns the last result."""
     deadline = time.monotonic() + timeout

@@ -12,7 +12,7 @@ import pytest
 from alerts_support import WebhookReceiver, signature_ok
 from collectors_support import enrol, sample
 from pgmon_support import HeldSession, MonitoredPg, add_pg_server
-from support import API, admin_login, assert_problem, start_identity, wait_audit
+from support import API, admin_login, assert_problem, start_identity, wait_audit, wait_for
 
 FAST = ("--metrics-sample-interval-s", "1", "--alerts-eval-interval-s", "1", "--postgres-stats-ttl-ms", "200",
         "--postgres-activity-ttl-ms", "200", "--metrics-rollup-interval-s", "1")
@@ -49,16 +49,6 @@ def alerts_of(gh, headers, rule_id, **params) -> list[dict]:
     resp = gh.request("GET", f"{API}/alerts", headers=headers, params={"rule_id": rule_id, **params})
     assert resp.status_code == 200, resp.text
     return resp.json()["items"]
-
-
-def wait_for(fn, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_connections_rule_fires_after_for_s_notifies_once_and_resolves(gh, roles, small_pg, receiver):

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from pgmon_support import MONITOR_PASSWORD, MonitoredPg
-from support import API, admin_login, bin_path, clean_env, free_port, start_identity
+from support import API, admin_login, bin_path, clean_env, free_port, start_identity, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +45,6 @@ class AgentProcess:
 
     def text(self) -> str:
         return self.log_path.read_text(errors="replace")
-
-
-def wait_for(fn, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def get(server, headers, path, **params):
@@ -135,8 +125,12 @@ def test_agent_enrols_collects_follows_config_and_survives_a_server_restart(star
 
 def test_agent_with_a_refused_enrolment_token_exits_non_zero(start_server, tmp_path):
     gh = start_identity(start_server, data_dir=tmp_path / "s")
-    result = subprocess.run([bin_path(), "agent", "--server", gh.collectors_url, "--api-url", gh.url,
-                             "--enrol-token", "gce_" + "0" * 48, "--state-dir", str(tmp_path / "a")],
+    # Settings from a TOML file (the flags' keys), one given as a flag too: the flag wins.
+    config = tmp_path / "agent.toml"
+    config.write_text(f'server = "{gh.collectors_url}"\napi_url = "{gh.url}"\nenrol_token = "gce_{"0" * 48}"\n'
+                      f'state_dir = "{tmp_path / "ignored"}"\n')
+    result = subprocess.run([bin_path(), "agent", "--config", str(config), "--state-dir", str(tmp_path / "a")],
                             capture_output=True, text=True, timeout=30, env=clean_env())
     assert result.returncode == 1
     assert "enrolment token unknown" in result.stdout + result.stderr
+    assert (tmp_path / "a" / "key.pem").exists() and not (tmp_path / "ignored").exists()
