@@ -39,6 +39,7 @@
 #include "tasks/task_service.hpp"
 #include "vault/key_file.hpp"
 #include "vault/vault.hpp"
+#include "webui/web_ui.hpp"
 
 namespace gatehouse::app {
 namespace {
@@ -248,6 +249,8 @@ int Serve(const config::Config& config) {
     settings.cors_origins = config::SplitList(config.auth.cors_origins);
     settings.trusted_proxies = config::SplitList(config.auth.trusted_proxies);
     settings.gatekeeper = &gatekeeper;
+    const webui::WebUi web_ui(config.ui.dir);
+    settings.fallback = &web_ui.route();
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());

@@ -135,6 +135,10 @@ struct AuditConfig {
     int queue_max = 100000;  // events waiting to be written; beyond it they are dropped and counted
 };
 
+struct UiConfig {
+    std::string dir;  // serve the web UI from this built directory instead of the copy embedded in the binary
+};
+
 struct LogConfig {
     std::string level = "info";
     bool access = true;
@@ -156,6 +160,7 @@ struct Config {
     CollectorsConfig collectors;
     MetricsConfig metrics;
     AlertsConfig alerts;
+    UiConfig ui;
     LogConfig log;
 };
 

@@ -263,6 +263,10 @@ std::vector<Option> BuildOptions() {
                                 &AuditConfig::retention_days, 1, 36500));
     options.push_back(IntOption("audit.queue_max", "audit events waiting to be written (dropped and counted beyond)",
                                 &Config::audit, &AuditConfig::queue_max, 100, kMaxInt));
+    options.push_back(StringOption("ui.dir",
+                                   "serve the web UI from this directory (ui/build.sh output) instead of the embedded "
+                                   "copy; for UI development",
+                                   &Config::ui, &UiConfig::dir));
     options.push_back(Option{"log.level", "trace, debug, info, warn, error",
                              [](Config& c, std::string_view v) {
                                  if (v != "trace" && v != "debug" && v != "info" && v != "warn" && v != "error")

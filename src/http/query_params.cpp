@@ -108,6 +108,7 @@ bool DeclaresQuery(const Route& route, std::string_view name) {
 }
 
 void CheckQuery(const Route& route, std::string_view query) {
+    if (route.options().any_query) return;
     std::vector<std::string> unknown;
     std::vector<std::pair<const QueryParam*, std::string>> values;
     std::string_view rest = query;

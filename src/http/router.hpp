@@ -26,6 +26,7 @@ struct RouteOptions {
     bool oauth2_errors = false;        // a 400 answers RFC 6749 {error, error_description}, not problem+json
     bool upstream = false;             // talks to a monitored system: 409/502 problems with a `kind`
     bool charges = false;              // spends wallet credits: 402 insufficient_credits
+    bool any_query = false;            // takes any query parameter (the web UI's pages read their own)
 };
 
 /// One row of the route table: method, path pattern, the least access it needs, handler, summary.

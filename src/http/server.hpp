@@ -29,6 +29,7 @@ struct ServerSettings {
     std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
     Gatekeeper* gatekeeper = nullptr;          // required when any route is not public
     Takeover* takeover = nullptr;              // requests served whole by someone else (the gateway's proxy)
+    const Route* fallback = nullptr;           // answers GET and HEAD requests no route matched (the web UI)
     /// When set, the server speaks TLS with a context this configures (certificates, client verification) instead
     /// of `tls`'s files.
     std::function<void(boost::asio::ssl::context&)> configure_tls;

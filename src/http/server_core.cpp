@@ -199,6 +199,11 @@ ServerCore::Admission ServerCore::Admit(const beast_http::request_parser<beast_h
     const std::string_view target = header.target();
     const std::string_view path = target.substr(0, target.find('?'));
     admission.match = router.Find(header.method(), path);
+    if (admission.match.kind == RouteMatch::kNotFound && settings.fallback != nullptr &&
+        (header.method() == Verb::get || header.method() == Verb::head)) {
+        admission.match.kind = RouteMatch::kFound;
+        admission.match.route = settings.fallback;
+    }
     if (header.method() == Verb::unknown) {
         admission.early = Problem(Status::bad_request, "unknown request method");
         return admission;

@@ -36,6 +36,7 @@ def test_security_headers_on_every_kind_of_response(env):
         ("GET", "/docs", {}, {}),
         ("GET", "/metrics", {}, {}),
         ("GET", "/no/such/route", {}, {}),
+        ("GET", "/no/such/file.js", {}, {}),
         ("DELETE", "/healthz", {}, {}),
         ("GET", f"{API}/users", {}, {}),
         ("GET", f"{API}/users", {"Authorization": "Bearer nope"}, {}),

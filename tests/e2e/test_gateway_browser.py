@@ -17,8 +17,8 @@ import requests
 
 from gateway_support import buy_ok, create_route
 from support import admin_login, free_port, unique
+from ui_support import BROWSER_DIR, ensure_browser_packages
 
-BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000105fe02fea70000000049454e44ae426082")
 
@@ -83,19 +83,9 @@ def site():
     shutil.rmtree(root, ignore_errors=True)
 
 
-def ensure_playwright() -> None:
-    marker = BROWSER_DIR / "node_modules" / ".package-lock.json.copy"
-    lock = BROWSER_DIR / "package-lock.json"
-    if marker.exists() and marker.read_bytes() == lock.read_bytes():
-        return
-    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BROWSER_DIR, check=True,
-                   stdin=subprocess.DEVNULL, timeout=300)
-    shutil.copyfile(lock, marker)
-
-
 def test_page_loads_completely_through_the_gateway_without_escaping(gh, site):
     origin, root = site
-    ensure_playwright()
+    ensure_browser_packages()
     admin = admin_login(gh)
     slug = unique("site")
     create_route(gh, admin.headers, slug, origin, rewrite=True)

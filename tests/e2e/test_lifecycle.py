@@ -5,6 +5,7 @@ import json
 import signal
 import stat
 import threading
+import re
 import time
 
 import pytest
@@ -42,6 +43,26 @@ def test_restart_keeps_keys(start_server, tmp_path):
     for name, content in keys.items():
         assert (data / name).read_bytes() == content, f"{name} was rewritten on restart"
         assert mode(data / name) == 0o600
+
+
+def test_start_with_the_ui_embedded_is_under_100ms(start_server, tmp_path):
+    """A start on an existing data dir (the first one also creates keys and the admin): listening and serving the
+    web UI's page within 100 ms of exec. The best of three, so a scheduler hiccup on a shared machine does not
+    decide."""
+    data = tmp_path / "data"
+    start_server(data_dir=data).terminate()
+    timings = []
+    for _ in range(3):
+        server = start_server(data_dir=data, wait=False)
+        server.wait_listening(timeout=2.0)
+        listening = time.monotonic() - server.started_at
+        assert server.get("/", headers={"Accept-Encoding": "gzip"}).status_code == 200
+        timings.append((listening, time.monotonic() - server.started_at))
+        assert server.terminate() == 0
+    best = min(timings)
+    print(f"start: listening after {best[0] * 1000:.0f} ms, web UI served after {best[1] * 1000:.0f} ms "
+          f"(all: {[(round(a * 1000), round(b * 1000)) for a, b in timings]})")
+    assert best[1] < 0.1
 
 
 def wait_healthy(server, deadline: float):
@@ -162,11 +183,16 @@ def test_sigterm_under_load(start_server):
 
 
 def test_idle_rss_below_25mb(server):
-    for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/nope"):
+    for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/nope.txt"):
         server.get(path)
+    # With the web UI embedded, after a browser loaded it.
+    page = server.get("/servers", headers={"Accept-Encoding": "gzip"})
+    for asset in re.findall(r'(?:src|href)="(/assets/[^"]+)"', page.text):
+        assert server.get(asset, headers={"Accept-Encoding": "gzip"}).status_code == 200
     time.sleep(0.5)
     status = open(f"/proc/{server.pid}/status").read()
     rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+    print(f"idle RSS {rss_kb / 1024:.1f} MiB")
     assert rss_kb < 25 * 1024, f"idle RSS {rss_kb / 1024:.1f} MiB"
 
 

@@ -104,7 +104,8 @@ def test_docs_page_is_self_contained(server):
 
 
 def test_unknown_route_is_404_problem(server):
-    assert_problem(server.get("/no/such/route"), 404)
+    # Paths without a file extension outside the API are the web UI's pages (tests/e2e/test_ui_serving.py).
+    assert_problem(server.get("/no/such/file.txt"), 404)
     assert_problem(server.get("/api/v1/no-such-route"), 404)
 
 

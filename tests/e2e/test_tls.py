@@ -61,7 +61,7 @@ def test_tls_serves_https_with_hsts(start_server, tmp_path):
     assert resp.json()["status"] == "ok"
     assert resp.headers["Strict-Transport-Security"].startswith("max-age=")
     # Errors are problem+json over TLS as well.
-    resp = requests.get(server.url + "/nope", verify=str(cert), timeout=5)
+    resp = requests.get(server.url + "/api/nope", verify=str(cert), timeout=5)
     assert resp.status_code == 404
     assert resp.headers["Content-Type"] == "application/problem+json"
 

@@ -1,0 +1,134 @@
+// A live output pane, written to the DOM directly rather than through Preact: megabytes of output arrive in
+// thousands of pieces, so pieces are queued and appended once per animation frame within a time budget, and only
+// the newest part stays in the page (the whole log is a download away). ANSI colours become classes (anser);
+// bytes that are not UTF-8 are shown with replacement characters and a note, never as markup.
+import Anser from "anser";
+
+const kFrameBudgetMs = 6;
+const kKeepChars = 400_000; // in the page per pane; older output is dropped from view
+const kControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g; // after anser took the colours
+const kIncompleteEscape = /\u001b(\[[0-9;?]*)?$/;
+const decoder = new TextDecoder("utf-8");
+
+function fromBase64(text) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+export class OutputView {
+  /// `element`: the <pre>; `onFollow(following)`: told when auto-scroll stops or starts again.
+  constructor(element, onFollow) {
+    this.element = element;
+    this.onFollow = onFollow;
+    this.queue = [];
+    this.carry = { stdout: "", stderr: "" };
+    this.chars = 0;
+    this.trimmed = false;
+    this.following = true;
+    this.frame = 0;
+    this.binaryNoted = false;
+    this.scrollHandler = () => {
+      const el = this.element;
+      const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+      if (atBottom !== this.following) {
+        this.following = atBottom;
+        this.onFollow?.(atBottom);
+      }
+    };
+    element.addEventListener("scroll", this.scrollHandler, { passive: true });
+  }
+
+  dispose() {
+    cancelAnimationFrame(this.frame);
+    this.element.removeEventListener("scroll", this.scrollHandler);
+  }
+
+  /// One output item of the task API ({stream, data, encoding}).
+  push(item) {
+    let text = item.data;
+    if (item.encoding === "base64") {
+      text = decoder.decode(fromBase64(item.data));
+      if (!this.binaryNoted) {
+        this.binaryNoted = true;
+        this.queue.push({ note: "[output that is not UTF-8 follows: shown with replacement characters]\n" });
+      }
+    }
+    this.queue.push({ stream: item.stream, text });
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  note(text) {
+    this.queue.push({ note: text });
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  follow() {
+    this.following = true;
+    this.onFollow?.(true);
+    this.element.scrollTop = this.element.scrollHeight;
+  }
+
+  flush() {
+    this.frame = 0;
+    const started = performance.now();
+    const fragment = document.createDocumentFragment();
+    while (this.queue.length && performance.now() - started < kFrameBudgetMs) {
+      const piece = this.queue.shift();
+      if (piece.note) {
+        const span = document.createElement("span");
+        span.className = "note";
+        span.textContent = piece.note;
+        fragment.append(span);
+        continue;
+      }
+      this.render(piece, fragment);
+    }
+    this.element.append(fragment);
+    this.trim();
+    if (this.following) this.element.scrollTop = this.element.scrollHeight;
+    if (this.queue.length) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  render(piece, fragment) {
+    // An escape sequence cut between two pieces waits for the rest.
+    let text = this.carry[piece.stream] + piece.text;
+    const cut = text.match(kIncompleteEscape);
+    this.carry[piece.stream] = cut ? cut[0] : "";
+    if (cut) text = text.slice(0, cut.index);
+    if (!text) return;
+    const parts = text.includes("\u001b") ? Anser.ansiToJson(text, { use_classes: true, remove_empty: true }) : [{ content: text }];
+    for (const part of parts) {
+      const content = part.content.replace(kControl, "\ufffd");
+      const classes = [];
+      if (piece.stream === "stderr") classes.push("stderr");
+      if (part.fg && part.fg !== "ansi-truecolor") classes.push(`${part.fg}-fg`);
+      if (part.bg && part.bg !== "ansi-truecolor") classes.push(`${part.bg}-bg`);
+      for (const d of part.decorations || []) classes.push(`ansi-${d}`);
+      if (classes.length) {
+        const span = document.createElement("span");
+        span.className = classes.join(" ");
+        span.textContent = content;
+        fragment.append(span);
+      } else {
+        fragment.append(document.createTextNode(content));
+      }
+      this.chars += content.length;
+    }
+  }
+
+  trim() {
+    const el = this.element;
+    while (this.chars > kKeepChars && el.childNodes.length > 1) {
+      const node = el.firstChild;
+      this.chars -= node.textContent.length;
+      node.remove();
+      this.trimmed = true;
+    }
+    if (this.trimmed && !el.dataset.trimmed) {
+      el.dataset.trimmed = "true";
+      this.onFollow?.(this.following);
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Times in the browser's time zone, the UTC value on hover (Intl does the formatting).
+import { useEffect, useState } from "preact/hooks";
+import { html } from "../html.js";
+
+const local = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const utc = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+export function toDate(value) {
+  if (value === null || value === undefined || value === "") return null;
+  const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function Time({ value, fallback = "—" }) {
+  const date = toDate(value);
+  if (!date) return html`<span>${fallback}</span>`;
+  return html`<time datetime=${date.toISOString()} title=${`${utc.format(date)} UTC`}>${local.format(date)}</time>`;
+}
+
+/// "in 4 minutes", "2 hours ago".
+export function fromNow(date, now = Date.now()) {
+  const seconds = Math.round((date.getTime() - now) / 1000);
+  const units = [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+  ];
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
+  }
+  return relative.format(seconds, "second");
+}
+
+/// Re-renders every `ms` (countdowns).
+export function useNow(ms = 1000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+/// The time left until `value` as m:ss (h:mm:ss beyond an hour), ticking.
+export function Countdown({ value }) {
+  const now = useNow(1000);
+  const date = toDate(value);
+  if (!date) return html`<span>—</span>`;
+  let left = Math.max(0, Math.round((date.getTime() - now) / 1000));
+  const h = Math.floor(left / 3600);
+  left %= 3600;
+  const m = Math.floor(left / 60);
+  const s = String(left % 60).padStart(2, "0");
+  const text = h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+  return html`<time class="countdown" datetime=${date.toISOString()} title=${`${utc.format(date)} UTC`}
+    >${text}</time
+  >`;
+}
+
+export function Ago({ value }) {
+  useNow(15000);
+  const date = toDate(value);
+  if (!date) return html`<span>—</span>`;
+  return html`<time datetime=${date.toISOString()} title=${`${local.format(date)} (${utc.format(date)} UTC)`}
+    >${fromNow(date)}</time
+  >`;
+}

@@ -1,0 +1,157 @@
+// One task, live: a pane per server fed by the task's WebSocket (stored output first, then live), target states,
+// progress, cancel, and each server's raw log as a download.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { Link } from "wouter-preact";
+import { api, can, socketUrl, token } from "../api.js";
+import { ActionButton } from "../components/actions.js";
+import { Badge } from "../components/badge.js";
+import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
+import { PageHeader } from "../components/layout.js";
+import { OutputView } from "../components/output.js";
+import { Progress } from "../components/progress.js";
+import { Time } from "../components/time.js";
+import { html } from "../html.js";
+
+const kEnded = ["succeeded", "failed", "cancelled", "interrupted", "timed_out"];
+
+function progressOf(targets) {
+  return { done: targets.filter((t) => kEnded.includes(t.state)).length, total: targets.length };
+}
+
+async function downloadRaw(taskId, target) {
+  // Fetched with the token (a plain link could not send it), saved through a Blob URL.
+  const response = await fetch(`/api/v1/tasks/${taskId}/output?target=${target.server_id}&format=raw`, {
+    headers: { Authorization: `Bearer ${token()}` },
+  });
+  if (!response.ok) throw new Error(`download failed (HTTP ${response.status})`);
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `task-${taskId}-${target.server_name}.log`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function Pane({ taskId, target, register }) {
+  const pre = useRef(null);
+  const [following, setFollowing] = useState(true);
+  const [trimmed, setTrimmed] = useState(false);
+  useEffect(() => {
+    const view = new OutputView(pre.current, (f) => {
+      setFollowing(f);
+      setTrimmed(pre.current?.dataset.trimmed === "true");
+    });
+    register(target.server_id, view);
+    return () => {
+      register(target.server_id, null);
+      view.dispose();
+    };
+  }, [target.server_id]);
+  const id = `pane-${target.server_id}`;
+  return html`<section class="pane" aria-labelledby=${`${id}-title`}>
+    <div class="pane-head">
+      <h3 id=${`${id}-title`}>${target.server_name}</h3>
+      <${Badge} value=${target.state} />
+      ${target.exit_code !== null && html`<span>exit ${target.exit_code}</span>`}
+      ${target.error && html`<span class="field-error">${target.error}</span>`}
+      <span class="tools">
+        ${!following && html`<button type="button" onClick=${() => pre.current && viewOf(pre.current)?.follow()}>Follow</button>`}
+        <${ActionButton} action=${() => downloadRaw(taskId, target)} label=${`Download the raw log of ${target.server_name}`}
+          >Raw log<//
+        >
+      </span>
+    </div>
+    ${trimmed && html`<p class="hint">Earlier output is no longer shown here; the raw log has all of it.</p>`}
+    <pre class="output" ref=${pre} id=${id} role="log" aria-live="off" tabindex="0" aria-label=${`Output of ${target.server_name}`} data-target=${target.server_id}></pre>
+  </section>`;
+}
+
+// The OutputView of a pane's <pre>, for the Follow button.
+const views = new WeakMap();
+function viewOf(element) {
+  return views.get(element);
+}
+
+export function TaskDetail({ params }) {
+  const [task, setTask] = useState(null);
+  const [error, setError] = useState(null);
+  const [connection, setConnection] = useState("connecting");
+  const panes = useRef(new Map());
+  const pending = useRef(new Map());
+  const register = (serverId, view) => {
+    if (!view) {
+      panes.current.delete(serverId);
+      return;
+    }
+    views.set(view.element, view);
+    panes.current.set(serverId, view);
+    for (const item of pending.current.get(serverId) || []) view.push(item);
+    pending.current.delete(serverId);
+  };
+  useEffect(() => {
+    let socket;
+    let closed = false;
+    let lastSeq = 0;
+    const open = () => {
+      socket = new WebSocket(socketUrl(`/api/v1/tasks/${params.id}/stream`, { since_seq: lastSeq }));
+      socket.onopen = () => setConnection("live");
+      socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type === "task" || message.type === "summary") {
+          setTask(message.task);
+        } else if (message.type === "target") {
+          const { type, ...target } = message;
+          setTask((t) => t && { ...t, targets: t.targets.map((x) => (x.server_id === target.server_id ? target : x)) });
+        } else if (message.type === "output") {
+          lastSeq = Math.max(lastSeq, message.seq);
+          const view = panes.current.get(message.target);
+          if (view) view.push(message);
+          else pending.current.set(message.target, [...(pending.current.get(message.target) || []), message]);
+        }
+      };
+      socket.onclose = (event) => {
+        if (closed) return;
+        if (event.code === 1000) return setConnection("ended");
+        if (event.code === 4401) return setConnection("refused");
+        // Too slow (1008) or a lost connection: resume from the last piece shown.
+        setConnection("reconnecting");
+        setTimeout(() => !closed && open(), 1000);
+      };
+    };
+    api.get(`/api/v1/tasks/${params.id}`).then(setTask, setError);
+    open();
+    return () => {
+      closed = true;
+      socket?.close();
+    };
+  }, [params.id]);
+  if (error) return html`<${ErrorMessage} error=${error} />`;
+  if (!task) return html`<${Loading} what="the task" />`;
+  const progress = progressOf(task.targets);
+  const active = task.state === "queued" || task.state === "running";
+  return html`<section>
+    <${PageHeader} title=${`Task ${task.kind}`}>
+      ${can("operator") && active &&
+      html`<${ActionButton} kind="danger" confirm="Cancel this task on every server?"
+        action=${() => api.post(`/api/v1/tasks/${task.id}/cancel`, {})}>Cancel<//>`}
+      <${Link} href="/tasks" class="button">All tasks<//>
+    <//>
+    <div class="panel">
+      <dl class="facts">
+        <dt>State</dt><dd><${Badge} value=${task.state} /> ${task.cancel_requested && active ? "(cancelling)" : ""}</dd>
+        ${task.command && html`<dt>Command</dt><dd><code>${task.command}</code></dd>`}
+        <dt>Progress</dt><dd><${Progress} ...${progress} /></dd>
+        <dt>Started by</dt><dd>${task.created_by_name || "—"}</dd>
+        <dt>Created</dt><dd><${Time} value=${task.created_at} /></dd>
+        <dt>Finished</dt><dd><${Time} value=${task.finished_at} fallback=${active ? "running" : "—"} /></dd>
+        <dt>Stream</dt><dd data-connection=${connection}>${connection}</dd>
+      </dl>
+    </div>
+    ${connection === "refused" && html`<${Notice} kind="warn">The stream was closed: your session no longer allows it.<//>`}
+    <div class="panes">
+      ${task.targets.map((t) => html`<${Pane} key=${t.server_id} taskId=${task.id} target=${t} register=${register} />`)}
+    </div>
+  </section>`;
+}
