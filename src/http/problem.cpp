@@ -105,10 +105,31 @@ Response Problem(Status status, std::string_view detail, const boost::json::obje
 
 std::string ProblemType(Status status) { return "/problems/" + std::string(Slug(status)); }
 
+namespace {
+
+// The request field a refusal is about, when its detail names one: "field 'ssh_port' must be ...", "server name
+// '...' is taken", "username '...' is taken". Forms put the message next to that field.
+std::string FieldOf(const core::Error& error) {
+    const std::string_view detail = error.what();
+    if (error.code() == core::errc::invalid_argument && detail.starts_with("field '")) {
+        const auto end = detail.find('\'', 7);
+        if (end != std::string_view::npos && end > 7) return std::string(detail.substr(7, end - 7));
+    }
+    if (error.code() == core::errc::already_exists && detail.find("' is taken") != std::string_view::npos) {
+        if (detail.starts_with("username '")) return "username";
+        if (detail.find(" name '") != std::string_view::npos) return "name";
+    }
+    return {};
+}
+
+}  // namespace
+
 Response ProblemFor(const core::Error& error) {
     boost::json::object extra;
     if (!error.kind().empty()) extra["kind"] = error.kind();
-    auto response = Problem(StatusFor(error.code()), error.what(), {}, extra);
+    boost::json::object errors;
+    if (auto field = FieldOf(error); !field.empty()) errors[field] = error.what();
+    auto response = Problem(StatusFor(error.code()), error.what(), errors, extra);
     if (error.retry_after_s() > 0) response.set(beast_http::field::retry_after, std::to_string(error.retry_after_s()));
     return response;
 }

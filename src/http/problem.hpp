@@ -17,7 +17,8 @@ Status StatusFor(core::errc code) noexcept;
 Response Problem(Status status, std::string_view detail, const boost::json::object& errors = {},
                  const boost::json::object& extra = {});
 
-/// The problem for a domain error; the client sees Error::what() (safe by contract), never internal().
+/// The problem for a domain error; the client sees Error::what() (safe by contract), never internal(). A refusal
+/// about one request field (a body field that fails its check, a name that is taken) also names it in `errors`.
 Response ProblemFor(const core::Error& error);
 
 /// The `type` of a problem with `status`: "/problems/not-found".

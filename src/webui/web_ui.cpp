@@ -120,12 +120,13 @@ Response Serve(const http::RequestContext& context, const Chosen& asset) {
     response.set(beast_http::field::etag, etag);
     response.set(beast_http::field::cache_control,
                  asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    // A 304's headers replace the cached copy's: it must carry the page's own policy, not the API's.
+    response.set("Content-Security-Policy", std::string(kPolicy));
     if (context.Header("If-None-Match") == etag) {
         response.result(Status::not_modified);
         return response;
     }
     response.set(beast_http::field::content_type, asset.content_type);
-    response.set("Content-Security-Policy", std::string(kPolicy));
     if (coding.empty()) {
         // Rare (every browser takes br or gzip): decoded here rather than stored a third time.
         auto identity = http::DecodeBody("gzip", asset.gzip, std::size_t{64} << 20);

@@ -94,7 +94,26 @@ def test_server_bodies_are_checked_field_by_field(env, body, named, says):
     before = server.get(f"{API}/servers?limit=500", headers=admin.headers).json()["items"]
     problem = assert_problem(server.request("POST", f"{API}/servers", headers=admin.headers, json=body), 400)
     assert named in problem["detail"] and says in problem["detail"], problem
+    # Forms show the message next to the field it names (an unknown field is no form's field: no `errors`).
+    if says == "unknown":
+        assert "errors" not in problem, problem
+    else:
+        assert problem["errors"] == {named: problem["detail"]}, problem
     assert server.get(f"{API}/servers?limit=500", headers=admin.headers).json()["items"] == before
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("servers", {"address": "h", "ssh_user": "u", "auth_method": "password", "password": "p-W1"}, "name"),
+    ("users", {"password": "long-enough-Pw1", "role": "viewer"}, "username"),
+    ("projects", {}, "name"),
+])
+def test_a_taken_name_is_a_409_naming_its_field(env, path, body, field):
+    server, admin = env
+    taken = unique("taken")
+    body = {**body, field: taken}
+    assert server.request("POST", f"{API}/{path}", headers=admin.headers, json=body).status_code == 201
+    problem = assert_problem(server.request("POST", f"{API}/{path}", headers=admin.headers, json=body), 409)
+    assert problem["errors"] == {field: problem["detail"]}, problem
 
 
 def test_duplicate_keys_are_refused(env):

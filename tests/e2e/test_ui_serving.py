@@ -47,6 +47,16 @@ def test_index_is_the_app_shell_with_a_strict_policy(ui):
         assert re.fullmatch(r"/assets/[a-z]+-[A-Z0-9]{8}\.(js|css)", name), name
 
 
+def test_revalidating_a_page_keeps_its_policy(ui):
+    """A 304's headers replace the cached copy's: with the API's strict policy the reloaded page could not run."""
+    first = index(ui)
+    again = ui.get("/keys?add=import", headers={"If-None-Match": first.headers["ETag"],
+                                                 "Accept-Encoding": first.headers.get("Content-Encoding", "")})
+    assert again.status_code == 304, again.status_code
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert again.headers["Cache-Control"] == "no-cache"
+
+
 @pytest.mark.parametrize("path", ["/servers", "/servers/0192f0c4-1111-7000-8000-000000000000", "/tasks/x/y",
                                   "/audit?actor=admin&since=2026-01-01", "/login?next=%2Fservers"])
 def test_client_side_routes_answer_index_html(ui, path):

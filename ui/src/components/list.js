@@ -1,6 +1,7 @@
 // Lists page on the server: a page of `limit` rows, then "Load more" with the cursor the API gave. Filters go to
 // the API as query parameters and live in the page's URL, so a filtered view can be shared and reloaded.
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { Component } from "preact";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { useLocation, useSearch } from "wouter-preact";
 import { api } from "../api.js";
 import { html } from "../html.js";
@@ -9,7 +10,8 @@ import { Empty, ErrorMessage, Loading } from "./feedback.js";
 /// Rows of `path` filtered by `query`: {items, error, loading, more, loadMore, reload, setItems}.
 export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) {
   const key = path + JSON.stringify(query);
-  const [state, setState] = useState({ items: [], next: null, loading: true, error: null });
+  // Rows are kept per page fetched, so appending a page leaves the rows already drawn alone (see PagedTable).
+  const [state, setState] = useState({ pages: [], next: null, loading: true, error: null });
   const generation = useRef(0);
   const load = useCallback(
     async (cursor) => {
@@ -19,7 +21,7 @@ export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) 
         const page = await api.get(path, { ...query, limit, cursor });
         if (mine !== generation.current) return;
         setState((s) => ({
-          items: cursor ? [...s.items, ...page.items] : page.items,
+          pages: cursor ? [...s.pages, page.items] : [page.items],
           next: page.next_cursor,
           loading: false,
           error: null,
@@ -33,12 +35,14 @@ export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) 
   useEffect(() => {
     if (enabled) load(null);
   }, [key, enabled]);
+  const items = useMemo(() => state.pages.flat(), [state.pages]);
   return {
     ...state,
+    items,
     more: Boolean(state.next),
     loadMore: () => load(state.next),
     reload: () => load(null),
-    setItems: (update) => setState((s) => ({ ...s, items: update(s.items) })),
+    setItems: (update) => setState((s) => ({ ...s, pages: [update(s.pages.flat())] })),
   };
 }
 
@@ -61,13 +65,59 @@ export function TableWrap({ label, children }) {
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label || "Table"}>${children}</div>`;
 }
 
+/// One fetched page of rows. It draws again only when its rows or `deps` change: appending the tenth page of a
+/// long list must not redraw the nine before it.
+class PageRows extends Component {
+  shouldComponentUpdate(next) {
+    return next.items !== this.props.items || next.deps.some((d, i) => d !== this.props.deps[i]);
+  }
+
+  render({ items, row }) {
+    return items.map(row);
+  }
+}
+
+// A flow table's rows in groups of 25: a group scrolled into view is laid out alone. Cached per page, so a group
+// is the same array on every draw (PageRows then skips it).
+const kGroupRows = 25;
+const groups = new WeakMap();
+function groupsOf(items) {
+  let found = groups.get(items);
+  if (!found) {
+    found = [];
+    for (let i = 0; i < items.length; i += kGroupRows) found.push(items.slice(i, i + kGroupRows));
+    groups.set(items, found);
+  }
+  return found;
+}
+
 /// A table of `list.items` with a header row; `row(item)` returns the cells. Loading, error and empty states.
-export function PagedTable({ list, columns, row, empty = "Nothing here yet.", caption }) {
+/// `deps`: values besides the items that `row` draws from (a selection, say): the rows redraw when one changes.
+/// `flow`: for lists that grow long (servers, tasks): rows come in groups that the browser neither
+/// lays out nor paints while it is off screen (content-visibility), and rows are grids of equal columns rather
+/// than a table whose layout spans every row. Its rows set role="row" and their cells role="cell" (a table shown
+/// as grids keeps its meaning through the ARIA roles).
+export function PagedTable({ list, columns, row, empty = "Nothing here yet.", caption, deps = [], flow = false }) {
   if (list.error && list.items.length === 0) return html`<${ErrorMessage} error=${list.error} retry=${list.reload} />`;
   if (list.loading && list.items.length === 0) return html`<${Loading} />`;
   if (list.items.length === 0) return html`<${Empty}>${empty}<//>`;
-  return html`<${TableWrap} label=${caption}>
-      <table>
+  const table = flow
+    ? html`<table class=${`flow cols-${columns.length}`} role="table" aria-rowcount=${list.items.length + 1}>
+        ${caption && html`<caption class="visually-hidden">${caption}</caption>`}
+        <thead role="rowgroup">
+          <tr role="row">
+            ${columns.map((c) => html`<th scope="col" role="columnheader">${c}</th>`)}
+          </tr>
+        </thead>
+        ${list.pages.flatMap((items, i) =>
+          groupsOf(items).map(
+            (group, j) => html`<tbody key=${`${i}.${j}`} class="page" role="rowgroup">
+              <${PageRows} items=${group} row=${row} deps=${deps} />
+            </tbody>`,
+          ),
+        )}
+      </table>`
+    : html`<table>
         ${caption && html`<caption class="visually-hidden">${caption}</caption>`}
         <thead>
           <tr>
@@ -75,10 +125,10 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
           </tr>
         </thead>
         <tbody>
-          ${list.items.map(row)}
+          ${list.pages.map((items, i) => html`<${PageRows} key=${i} items=${items} row=${row} deps=${deps} />`)}
         </tbody>
-      </table>
-    <//>
+      </table>`;
+  return html`<${TableWrap} label=${caption}>${table}<//>
     <${ErrorMessage} error=${list.items.length ? list.error : null} retry=${list.loadMore} />
     ${list.more &&
     html`<p class="more">
@@ -88,6 +138,15 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
     </p>`}`;
 }
 
+/// A text filter that keeps what is being typed in its own state: the list redrawing after a load must not wipe
+/// it. The value goes to the URL (and the API) on change (Enter or leaving the field).
+function FilterText({ value, commit, ...rest }) {
+  const [text, setText] = useState(value);
+  useEffect(() => setText(value), [value]);
+  return html`<input ...${rest} value=${text} onInput=${(e) => setText(e.currentTarget.value)}
+    onChange=${(e) => commit(e.currentTarget.value)} />`;
+}
+
 /// A row of filter controls; `fields` are [{name, label, options?: [[value, text]], placeholder?}].
 export function Filters({ values, set, fields }) {
   return html`<form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
@@ -95,16 +154,17 @@ export function Filters({ values, set, fields }) {
       const id = `filter-${f.name}`;
       const value = values[f.name] || "";
       const change = (e) => set({ [f.name]: e.currentTarget.value });
-      return html`<label for=${id}>
-        <span>${f.label}</span>
+      // The label beside the control, not around it: a select's name must not take in its chosen value.
+      return html`<div class="filter">
+        <label for=${id}>${f.label}</label>
         ${f.options
           ? html`<select id=${id} value=${value} onChange=${change}>
               <option value="">Any</option>
               ${f.options.map(([v, t]) => html`<option value=${v}>${t}</option>`)}
             </select>`
-          : html`<input id=${id} type=${f.type || "search"} value=${value} placeholder=${f.placeholder || ""}
-              onChange=${change} />`}
-      </label>`;
+          : html`<${FilterText} id=${id} type=${f.type || "search"} value=${value} placeholder=${f.placeholder || ""}
+              commit=${(text) => set({ [f.name]: text })} />`}
+      </div>`;
     })}
   </form>`;
 }

@@ -1,11 +1,14 @@
 // A live output pane, written to the DOM directly rather than through Preact: megabytes of output arrive in
 // thousands of pieces, so pieces are queued and appended once per animation frame within a time budget, and only
-// the newest part stays in the page (the whole log is a download away). ANSI colours become classes (anser);
+// the newest part stays in the page (the whole log is a download away). The text goes into blocks of about 4 KB
+// that end at a line break: appending and dropping old output lays out one small block, not the whole pane. ANSI colours become classes (anser);
 // bytes that are not UTF-8 are shown with replacement characters and a note, never as markup.
 import Anser from "anser";
 
 const kFrameBudgetMs = 6;
 const kKeepChars = 400_000; // in the page per pane; older output is dropped from view
+const kBlockChars = 4096;
+const kPieceChars = 8192; // a chunk of output is drawn in pieces of about this size, cut after a line break
 const kControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g; // after anser took the colours
 const kIncompleteEscape = /\u001b(\[[0-9;?]*)?$/;
 const decoder = new TextDecoder("utf-8");
@@ -25,6 +28,8 @@ export class OutputView {
     this.queue = [];
     this.carry = { stdout: "", stderr: "" };
     this.chars = 0;
+    this.block = null; // the block being filled, and its length
+    this.blockChars = 0;
     this.trimmed = false;
     this.following = true;
     this.frame = 0;
@@ -55,7 +60,16 @@ export class OutputView {
         this.queue.push({ note: "[output that is not UTF-8 follows: shown with replacement characters]\n" });
       }
     }
-    this.queue.push({ stream: item.stream, text });
+    // Big chunks in pieces that end a line: the frame budget applies between pieces, and a block stays small.
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + kPieceChars);
+      if (end < text.length) {
+        const newline = text.indexOf("\n", end);
+        if (newline !== -1 && newline - end < kPieceChars) end = newline + 1;
+      }
+      this.queue.push({ stream: item.stream, text: text.slice(start, end) });
+      start = end;
+    }
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
 
@@ -73,25 +87,37 @@ export class OutputView {
   flush() {
     this.frame = 0;
     const started = performance.now();
-    const fragment = document.createDocumentFragment();
     while (this.queue.length && performance.now() - started < kFrameBudgetMs) {
       const piece = this.queue.shift();
       if (piece.note) {
         const span = document.createElement("span");
         span.className = "note";
         span.textContent = piece.note;
-        fragment.append(span);
+        this.append(span, piece.note);
         continue;
       }
-      this.render(piece, fragment);
+      this.render(piece);
     }
-    this.element.append(fragment);
     this.trim();
     if (this.following) this.element.scrollTop = this.element.scrollHeight;
     if (this.queue.length) this.frame = requestAnimationFrame(() => this.flush());
   }
 
-  render(piece, fragment) {
+  /// Adds `node` (holding `text`) to the current block; a full block that ends a line is closed.
+  append(node, text) {
+    if (!this.block) {
+      this.block = document.createElement("div");
+      this.block.className = "chunk";
+      this.blockChars = 0;
+      this.element.append(this.block);
+    }
+    this.block.append(node);
+    this.blockChars += text.length;
+    this.chars += text.length;
+    if (this.blockChars >= kBlockChars && text.endsWith("\n")) this.block = null;
+  }
+
+  render(piece) {
     // An escape sequence cut between two pieces waits for the rest.
     let text = this.carry[piece.stream] + piece.text;
     const cut = text.match(kIncompleteEscape);
@@ -100,30 +126,33 @@ export class OutputView {
     if (!text) return;
     const parts = text.includes("\u001b") ? Anser.ansiToJson(text, { use_classes: true, remove_empty: true }) : [{ content: text }];
     for (const part of parts) {
-      const content = part.content.replace(kControl, "\ufffd");
       const classes = [];
       if (piece.stream === "stderr") classes.push("stderr");
       if (part.fg && part.fg !== "ansi-truecolor") classes.push(`${part.fg}-fg`);
       if (part.bg && part.bg !== "ansi-truecolor") classes.push(`${part.bg}-bg`);
       for (const d of part.decorations || []) classes.push(`ansi-${d}`);
-      if (classes.length) {
-        const span = document.createElement("span");
-        span.className = classes.join(" ");
-        span.textContent = content;
-        fragment.append(span);
-      } else {
-        fragment.append(document.createTextNode(content));
+      // Split at the last line break, so a block closes at the end of a line.
+      const content = part.content.replace(kControl, "\ufffd");
+      const end = content.lastIndexOf("\n") + 1;
+      for (const slice of end > 0 && end < content.length ? [content.slice(0, end), content.slice(end)] : [content]) {
+        if (classes.length) {
+          const span = document.createElement("span");
+          span.className = classes.join(" ");
+          span.textContent = slice;
+          this.append(span, slice);
+        } else {
+          this.append(document.createTextNode(slice), slice);
+        }
       }
-      this.chars += content.length;
     }
   }
 
   trim() {
     const el = this.element;
     while (this.chars > kKeepChars && el.childNodes.length > 1) {
-      const node = el.firstChild;
-      this.chars -= node.textContent.length;
-      node.remove();
+      const block = el.firstChild;
+      this.chars -= block.textContent.length;
+      block.remove();
       this.trimmed = true;
     }
     if (this.trimmed && !el.dataset.trimmed) {

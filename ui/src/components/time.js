@@ -58,8 +58,8 @@ export function Countdown({ value }) {
   >`;
 }
 
+/// "5 minutes ago" as of when it was drawn (lists draw thousands: no timer each; pages that stay open refresh).
 export function Ago({ value }) {
-  useNow(15000);
   const date = toDate(value);
   if (!date) return html`<span>—</span>`;
   return html`<time datetime=${date.toISOString()} title=${`${local.format(date)} (${utc.format(date)} UTC)`}

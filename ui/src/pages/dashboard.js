@@ -27,7 +27,7 @@ async function load() {
     api.get("/api/v1/tasks", { state: "running", limit: 10 }),
     api.get("/api/v1/apps", { status: "running", limit: 10 }),
     admin ? api.get("/api/v1/audit/events", { limit: 10 }) : null,
-    admin ? api.get("/api/v1/audit/events", { action: "auth.login", outcome: "failure", since: hourAgo, limit: kPage }) : null,
+    admin ? api.get("/api/v1/audit/events", { action: "auth.login", outcome: "denied", since: hourAgo, limit: kPage }) : null,
   ]);
   return { servers, tasks: tasks.items, apps: apps.items, events: events?.items, failures };
 }
@@ -64,7 +64,7 @@ export function Dashboard() {
         <//>`,
       )}
       ${data.failures &&
-      html`<${Link} href=${`/audit?action=auth.login&outcome=failure`} class="stat">
+      html`<${Link} href=${`/audit?action=auth.login&outcome=denied`} class="stat">
         <strong data-testid="failed-logins">${data.failures.items.length}${data.failures.next_cursor ? "+" : ""}</strong>failed logins, last hour
       <//>`}
     </div>

@@ -21,14 +21,14 @@ export function Servers() {
       { name: "tag", label: "Tag", placeholder: "web" },
       { name: "status", label: "Status", options: serverStates },
     ]} />
-    <${PagedTable} list=${list} caption="Servers" empty="No server matches. Add one to get started."
+    <${PagedTable} list=${list} caption="Servers" empty="No server matches. Add one to get started." flow
       columns=${["Name", "Address", "Tags", "Status", "Checked"]}
-      row=${(s) => html`<tr key=${s.id}>
-        <td><${Link} href=${`/servers/${s.id}`}>${s.name}<//></td>
-        <td class="mono">${s.ssh_user}@${s.address}:${s.ssh_port}</td>
-        <td>${s.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
-        <td><${Badge} value=${s.status} /></td>
-        <td><${Ago} value=${s.last_checked} /></td>
+      row=${(s) => html`<tr key=${s.id} role="row">
+        <td role="cell"><${Link} href=${`/servers/${s.id}`}>${s.name}<//></td>
+        <td role="cell" class="mono">${s.ssh_user}@${s.address}:${s.ssh_port}</td>
+        <td role="cell">${s.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
+        <td role="cell"><${Badge} value=${s.status} /></td>
+        <td role="cell"><${Ago} value=${s.last_checked} /></td>
       </tr>`} />
   </section>`;
 }

@@ -24,14 +24,14 @@ export function Tasks() {
       { name: "server", label: "Server", placeholder: "name or id" },
       { name: "creator", label: "Started by", placeholder: "user name" },
     ]} />
-    <${PagedTable} list=${list} caption="Tasks" empty="No task matches."
+    <${PagedTable} list=${list} caption="Tasks" empty="No task matches." flow
       columns=${["Task", "State", "Progress", "Started by", "Created"]}
-      row=${(t) => html`<tr key=${t.id}>
-        <td><${Link} href=${`/tasks/${t.id}`}>${t.kind}${t.command ? html`: <code>${t.command.slice(0, 80)}</code>` : ""}<//></td>
-        <td><${Badge} value=${t.state} /></td>
-        <td><${Progress} ...${t.progress} /></td>
-        <td>${t.created_by_name || "—"}</td>
-        <td><${Time} value=${t.created_at} /></td>
+      row=${(t) => html`<tr key=${t.id} role="row">
+        <td role="cell"><${Link} href=${`/tasks/${t.id}`}>${t.kind}${t.command ? html`: <code>${t.command.slice(0, 80)}</code>` : ""}<//></td>
+        <td role="cell"><${Badge} value=${t.state} /></td>
+        <td role="cell"><${Progress} ...${t.progress} /></td>
+        <td role="cell">${t.created_by_name || "—"}</td>
+        <td role="cell"><${Time} value=${t.created_at} /></td>
       </tr>`} />
   </section>`;
 }

@@ -1,0 +1,76 @@
+// The fleet pages beyond the first use: a host key that changed, shown with both fingerprints and accepted by an
+// admin from the UI; editing a server with the server's field error shown next to its field; filters kept in the
+// URL; the pages at 390 px and in the dark theme.
+import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+
+await run(async (browser) => {
+  const { page } = await openPage(browser);
+  await signIn(page, "admin", config.password, { path: `/servers/${config.server_id}` });
+  await page.getByRole("heading", { name: config.server_name }).waitFor();
+
+  // The sshd now presents another host key: test SSH says so, the page shows both fingerprints.
+  await page.getByRole("button", { name: "Test SSH" }).click();
+  await page.getByText("SSH failed (host key mismatch)").waitFor({ timeout: 20000 });
+  await page.getByRole("heading", { name: "Host key changed" }).waitFor();
+  const pinned = await page.locator("code[data-role=pinned]").textContent();
+  const presented = await page.locator("code[data-role=presented]").textContent();
+  findings.measures.host_keys = { pinned, presented };
+  assert.equal(pinned, config.old_fingerprint);
+  assert.equal(presented, config.new_fingerprint);
+  await visit(page, "server-host-key-changed");
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Accept the new key" }).click();
+  await page.getByRole("heading", { name: "Host key changed" }).waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Test SSH" }).click();
+  await page.getByText("SSH works").waitFor({ timeout: 20000 });
+  assert.ok((await page.getByText("SSH works").textContent()).includes(config.new_fingerprint));
+
+  // Edit: a taken name is refused by the server and the message sits by the name field.
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.getByRole("heading", { name: `Edit ${config.server_name}` }).waitFor();
+  await page.getByLabel("Name").fill(config.other_name);
+  await page.getByLabel("Tags").fill("web eu-west");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("alert").first().waitFor();
+  const nameError = page.locator(".field.invalid").filter({ has: page.getByLabel("Name") });
+  await nameError.waitFor();
+  findings.measures.name_error = await nameError.locator(".field-error").textContent();
+  await visit(page, "server-edit-error");
+  // The browser's own check: a port out of range is refused before anything is sent.
+  await page.getByLabel("SSH port").fill("70000");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("A port from 1 to 65535.").waitFor();
+  await page.getByLabel("SSH port").fill(String(config.sshd_port));
+  await page.getByLabel("Name").fill(config.server_name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("heading", { name: config.server_name }).waitFor();
+
+  // Filters on the server, in the URL.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();
+  await page.getByLabel("Tag").fill("eu-west");
+  await page.getByLabel("Tag").press("Enter");
+  await page.waitForURL(/tag=eu-west/);
+  await page.locator("tbody tr").first().waitFor();
+  const names = await page.locator("tbody tr td:first-child").allTextContents();
+  assert.deepEqual(names, [config.server_name]);
+  await page.reload();
+  await page.locator("tbody tr").first().waitFor();
+  assert.deepEqual(await page.locator("tbody tr td:first-child").allTextContents(), [config.server_name]);
+
+  // 390 px, dark: the navigation folds behind a menu button; pages still work.
+  const narrow = await openPage(browser, { width: 390, height: 844, colorScheme: "dark" });
+  await signIn(narrow.page, "admin", config.password, { path: "/servers" });
+  await narrow.page.getByRole("heading", { name: "Servers" }).waitFor();
+  assert.equal(await narrow.page.getByRole("navigation", { name: "Main" }).isVisible(), false);
+  await visit(narrow.page, "servers-390-dark");
+  await narrow.page.getByRole("button", { name: "Menu" }).click();
+  await narrow.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
+  await narrow.page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  await visit(narrow.page, "dashboard-390-dark");
+  await narrow.page.goto(`${config.base}/servers/${config.server_id}`);
+  await narrow.page.getByRole("heading", { name: config.server_name }).waitFor();
+  await visit(narrow.page, "server-detail-390-dark");
+  const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  findings.measures.horizontal_overflow_px = overflow;
+  assert.ok(overflow <= 0, `the page is ${overflow} px wider than the 390 px screen`);
+});

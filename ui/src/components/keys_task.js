@@ -1,0 +1,78 @@
+// A deploy_key / revoke_key task followed to its end: each server's state, result and error, polled from
+// GET /tasks/{id} (a key edit is a few small steps per server; polling is enough and survives a reconnect).
+import { useEffect, useState } from "preact/hooks";
+import { Link } from "wouter-preact";
+import { api } from "../api.js";
+import { Badge } from "./badge.js";
+import { ErrorMessage, Loading } from "./feedback.js";
+import { TableWrap } from "./list.js";
+import { Progress } from "./progress.js";
+import { html } from "../html.js";
+
+const active = (task) => task.state === "queued" || task.state === "running";
+const resultTones = { added: "good", removed: "good", already_present: "info", absent: "muted" };
+const POLL_MS = 500;
+
+/// Polls the task until it ends: {task, error}. `first` is the task the POST answered with.
+export function useFollowedTask(first, onEnd) {
+  const [task, setTask] = useState(first);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    let stopped = false;
+    let timer = null;
+    setTask(first);
+    const poll = async () => {
+      try {
+        const next = await api.get(`/api/v1/tasks/${first.id}`);
+        if (stopped) return;
+        setTask(next);
+        setError(null);
+        if (!active(next)) return onEnd?.(next);
+      } catch (e) {
+        if (stopped) return;
+        setError(e);
+      }
+      timer = setTimeout(poll, POLL_MS);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [first.id]);
+  return { task, error };
+}
+
+/// The task's per-server outcome, live until it ends, with a link to the task's own page.
+export function KeyTaskResults({ first, onEnd }) {
+  const { task, error } = useFollowedTask(first, onEnd);
+  if (!task) return html`<${Loading} what="the task" />`;
+  const verb = task.kind === "revoke_key" ? "Revoke" : "Deploy";
+  return html`<section class="key-task" aria-labelledby="key-task-title" data-task=${task.id} data-state=${task.state}>
+    <div class="key-task-head">
+      <h3 id="key-task-title">${verb}: <${Badge} value=${task.state} /></h3>
+      <${Progress} done=${task.progress.done} total=${task.progress.total} />
+      <${Link} href=${`/tasks/${task.id}`}>Open the task<//>
+    </div>
+    <p class="visually-hidden" role="status">${verb} ${task.state.replaceAll("_", " ")}</p>
+    <${ErrorMessage} error=${error} />
+    <${TableWrap} label=${`${verb} results`}>
+      <table>
+        <caption class="visually-hidden">${verb} results per server</caption>
+        <thead><tr>
+          <th scope="col">Server</th><th scope="col">State</th><th scope="col">Result</th><th scope="col">Error</th>
+        </tr></thead>
+        <tbody>
+          ${task.targets.map((t) => html`<tr key=${t.server_id} data-server=${t.server_name}>
+            <td><${Link} href=${`/servers/${t.server_id}`}>${t.server_name}<//></td>
+            <td><${Badge} value=${t.state} /></td>
+            <td class="key-result">
+              ${t.result ? html`<${Badge} value=${t.result} tone=${resultTones[t.result]} />` : "—"}
+            </td>
+            <td>${t.error ? html`<span class="field-error">${t.error}</span>` : "—"}</td>
+          </tr>`)}
+        </tbody>
+      </table>
+    <//>
+  </section>`;
+}
