@@ -7,8 +7,6 @@ deletes a collector. A viewer at 390 px sees the pages without create, acknowled
 server's state is checked through the API afterwards."""
 import time
 
-import requests
-
 from collectors_support import csr_pem, enrol, new_key, sample
 from pgmon_support import add_pg_server
 from support import ADMIN_PASSWORD, API, admin_login, bearer, create_user, start_identity, wait_for

@@ -1,8 +1,8 @@
 """Sign-in, silent renewal and the end of a session in the web UI, in Debian's headless Chromium against a real
-gatehouse whose access tokens live 30 s (the least allowed): a deep link signs in and lands where it pointed; a viewer sees no control
-for operators (and the page of an operator route says so); pages keep loading past the token's life through the
-refresh cookie; a reload keeps the session; a session the server ended (the user disabled and enabled again) sends
-the user to the login page and back to the same page after signing in; logout ends it."""
+gatehouse whose access tokens live 30 s (the least allowed): a deep link signs in and lands where it pointed; a
+viewer sees no control for operators (and the page of an operator route says so); pages keep loading past the
+token's life through the refresh cookie; a reload keeps the session; a session the server ended (the user disabled
+and enabled again) sends the user to the login page and back to the same page after signing in; logout ends it."""
 import threading
 import time
 

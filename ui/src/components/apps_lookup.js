@@ -1,7 +1,8 @@
 // What the projects and apps views share: the names of projects and servers (the app API gives ids only), the
-// app states, and the server's validation messages turned into field errors.
+// app states, and the server's field errors under the forms' names.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
+import { renameFields } from "./form.js";
 
 export const appStates = ["stopped", "starting", "running", "stopping", "failed"].map((s) => [s, s]);
 
@@ -22,16 +23,10 @@ export function useChoices(path) {
   return { ...state, reload: load, name: (id) => state.items.find((i) => i.id === id)?.name };
 }
 
-/// The API says which field is wrong in its detail ("field 'cd_path' must be ...", "app name 'x' is taken"); this
-/// puts the message on that field (renamed by `names` where the form calls it otherwise) so useForm shows it there.
+/// The server names the refused field in `errors` ("cd_path", "name" for a taken name); this renames it where the
+/// form calls it otherwise (`names` {api: form}) so useForm shows it next to that field.
 export function withFieldErrors(error, names = {}) {
-  if (!error?.problem || Object.keys(error.fields || {}).length) return error;
-  const detail = error.problem.detail || "";
-  const field = detail.match(/^field '([a-z_]+)'/)?.[1] || (/ name '.*' is taken/.test(detail) ? "name" : null);
-  if (!field) return error;
-  const text = detail.replace(/^field '[a-z_]+':? ?/, "") || detail;
-  error.fields = { [names[field] || field]: `${text[0].toUpperCase()}${text.slice(1)}.` };
-  return error;
+  return renameFields(error, names);
 }
 
 /// "60 minutes", "1 minute", "never (0)".

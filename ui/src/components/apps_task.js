@@ -2,10 +2,10 @@
 // feeds an OutputView. An app's task has one target, its server, so one pane is enough; the task page has the rest.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { socketUrl } from "../api.js";
 import { html } from "../html.js";
 import { Badge } from "./badge.js";
 import { OutputView } from "./output.js";
+import { openTaskStream } from "./task_stream.js";
 import { Time } from "./time.js";
 
 const kEnded = ["succeeded", "failed", "cancelled", "interrupted", "timed_out"];
@@ -19,41 +19,20 @@ export function TaskOutput({ taskId, onEnd }) {
   ended.current = onEnd;
   useEffect(() => {
     const view = new OutputView(pre.current);
-    let socket;
-    let closed = false;
-    let lastSeq = 0;
     let told = false;
-    const seen = (next) => {
-      setTask(next);
-      if (!told && kEnded.includes(next.state)) {
-        told = true;
-        ended.current?.(next);
-      }
-    };
-    const open = () => {
-      socket = new WebSocket(socketUrl(`/api/v1/tasks/${taskId}/stream`, { since_seq: lastSeq }));
-      socket.onopen = () => setConnection("live");
-      socket.onmessage = (event) => {
-        const message = JSON.parse(event.data);
-        if (message.type === "task" || message.type === "summary") seen(message.task);
-        else if (message.type === "output") {
-          lastSeq = Math.max(lastSeq, message.seq);
-          view.push(message);
+    const close = openTaskStream(taskId, {
+      task: (next) => {
+        setTask(next);
+        if (!told && kEnded.includes(next.state)) {
+          told = true;
+          ended.current?.(next);
         }
-      };
-      socket.onclose = (event) => {
-        if (closed) return;
-        if (event.code === 1000) return setConnection("ended");
-        if (event.code === 4401) return setConnection("refused");
-        // A lost connection resumes after the last piece shown.
-        setConnection("reconnecting");
-        setTimeout(() => !closed && open(), 1000);
-      };
-    };
-    open();
+      },
+      output: (item) => view.push(item),
+      connection: setConnection,
+    });
     return () => {
-      closed = true;
-      socket?.close();
+      close();
       view.dispose();
     };
   }, [taskId]);

@@ -33,6 +33,21 @@ export function useForm(initial, validate = () => ({})) {
   return { values, set, setValues, errors, error, busy, submit, setError };
 }
 
+/// `error` with its server field errors (ApiError.fields, {api field: message}) under the form's names: `map` is
+/// {api field: form field}, a key also taking the fields under it ("expr" takes "expr.window_s"); unmapped names
+/// stay. Returns the same error, for rethrowing.
+export function renameFields(error, map = {}) {
+  if (!error?.fields) return error;
+  const renamed = {};
+  for (const [name, message] of Object.entries(error.fields)) {
+    const key = Object.hasOwn(map, name) ? name : Object.keys(map).find((k) => name.startsWith(`${k}.`));
+    const to = key === undefined ? name : map[key];
+    if (!Object.hasOwn(renamed, to)) renamed[to] = message;
+  }
+  error.fields = renamed;
+  return error;
+}
+
 let nextId = 0;
 function useId(prefix) {
   const [id] = useState(() => `${prefix}-${++nextId}`);

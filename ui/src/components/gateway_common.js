@@ -1,8 +1,9 @@
 // What the gateway's views share: durations and credits as text, the wallet's balance, the server's field errors
-// (the gateway names the field in the problem's detail: "field 'slug' must ...").
+// (its `errors` map) under the forms' names.
 import { useEffect, useState } from "preact/hooks";
 import { api, session } from "../api.js";
 import { Badge } from "./badge.js";
+import { renameFields } from "./form.js";
 import { html } from "../html.js";
 
 export const durations = [1, 12, 24, 168, 720];
@@ -27,17 +28,10 @@ export function pricesOf(route) {
     .sort((a, b) => a[0] - b[0]);
 }
 
-/// Copies a "field 'x' ..." detail into error.fields (under `map[x]`, or x's first part) so the form shows it next
-/// to the field; returns the error for rethrowing.
+/// The server's field errors under the form's names (`map` {api field: form field}; "prices" also takes
+/// "prices.24"), so the form shows them next to the field; returns the error for rethrowing.
 export function withFieldErrors(error, map = {}) {
-  const detail = error?.problem?.detail || "";
-  const match = /^field '([^']+)' (.*)$/s.exec(detail);
-  if (match) {
-    const path = match[1];
-    const name = map[path] ?? map[path.split(".")[0]] ?? path.split(".")[0];
-    error.fields = { ...error.fields, [name]: `${match[2].charAt(0).toUpperCase()}${match[2].slice(1)}` };
-  }
-  return error;
+  return renameFields(error, map);
 }
 
 /// The balance of a wallet (one's own, or `userId`'s for an admin): {wallet, error, reload}.

@@ -1,28 +1,27 @@
-// Generating and importing SSH keys. The key routes answer problems without a field map ("field 'bits' must
-// be ..."), so the detail is read for the field it names and shown next to that field as well.
+// Generating and importing SSH keys. The server names a refused field in `errors` ("name", "bits", "comment",
+// "private_key"); what it says only in prose (a key it cannot read, a wrong passphrase, a key already stored) is
+// read from the detail, so either shows next to the field it is about.
 import { useState } from "preact/hooks";
 import { api, request } from "../api.js";
-import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
+import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
 import { html } from "../html.js";
 
-// The server's field names (and the words its details use) mapped to the forms' fields.
-const detailFields = [
-  [/field 'name'|key name/i, "name"],
-  [/field 'bits'/i, "bits"],
+// Problems about the key material carry no `errors`: the words of their details mapped to the forms' fields.
+const proseFields = [
   [/comment/i, "comment"],
   [/passphrase/i, "passphrase"],
   [/private key|public key|private_key|public_key|already stored/i, "key"],
 ];
 
-/// `error` with `fields` filled from its detail when the server sent none, so Field shows it in place.
+/// `error` with `fields` under the forms' names (the key's text is "key", or "file" when uploaded), filled from its
+/// detail when the server sent none, so Field shows it in place.
 export function withKeyFields(error, fileMode = false) {
-  const fields = { ...(error.fields || {}) };
-  if (fields.private_key || fields.public_key) fields.key = fields.private_key || fields.public_key;
-  if (Object.keys(fields).length === 0 && error.message) {
-    const found = detailFields.find(([pattern]) => pattern.test(error.message));
-    if (found) fields[found[1] === "key" && fileMode ? "file" : found[1]] = error.message;
+  const key = fileMode ? "file" : "key";
+  renameFields(error, { private_key: key, public_key: key });
+  if (Object.keys(error.fields || {}).length === 0 && error.message) {
+    const found = proseFields.find(([pattern]) => pattern.test(error.message));
+    if (found) error.fields = { [found[1] === "key" ? key : found[1]]: error.message };
   }
-  error.fields = fields;
   return error;
 }
 

@@ -1,6 +1,7 @@
 // Label sets as the metrics pages show and edit them: "k=v, k2=v2" text, match[label] query keys, and the
-// field errors the alert and metrics APIs state only in their detail ("field 'expr.name' must be ...").
+// server's field errors (its `errors` map, nested names like "expr.window_s") under the forms' names.
 import { html } from "../html.js";
+import { renameFields } from "./form.js";
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -71,14 +72,8 @@ export function Labels({ labels }) {
   return entries.map(([k, v]) => html`<span class="tag mono" key=${k}>${k}=${v}</span>`);
 }
 
-/// Adds field errors to an API error whose detail names a field ("field 'x.y' ..."): `fields` maps API field names
-/// (or their prefixes, like "expr.match") to the form's. Returns the same error for rethrowing.
+/// The server's field errors under the form's names: `fields` maps API field names (or their prefixes, like
+/// "expr.match") to the form's. Returns the same error for rethrowing.
 export function withFieldErrors(error, fields) {
-  const detail = error?.problem?.detail || "";
-  const m = /field '([^']+)'/.exec(detail);
-  if (!m || !error.fields) return error;
-  const name = m[1];
-  const key = Object.keys(fields).find((f) => name === f || name.startsWith(`${f}.`));
-  if (key) error.fields = { ...error.fields, [fields[key]]: detail };
-  return error;
+  return renameFields(error, fields);
 }

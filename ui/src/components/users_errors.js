@@ -1,34 +1,38 @@
-// The users and token endpoints refuse a field with a problem whose detail names it ("password must be at least 8
-// characters", "username 'x' is taken", "the current password is wrong") but without an `errors` object. These
-// helpers put that detail next to the field it is about, so useForm shows it there.
+// The users and token endpoints name a refused field in `errors` ("role", "name", "username" when taken), but
+// state some refusals only in prose ("password must be at least 8 characters", "the current password is wrong",
+// "the last active admin cannot be demoted"). These helpers put either next to the field it is about, so useForm
+// shows it there.
 import { ApiError } from "../api.js";
+import { renameFields } from "./form.js";
 
-/// A rule: [form field, (error, detail) => whether the problem is about it]. The first rule that matches wins.
+/// A rule for a refusal stated only in the detail: [form field, (error, detail) => whether it is about it]. The
+/// first rule that matches wins. `name` has none left (the server always names it) but stays for the forms' lists.
 export const about = {
-  username: ["username", (e, d) => e.status === 409 || /\busername\b/i.test(d)],
+  username: ["username", (e, d) => /\busername\b/i.test(d)],
   currentPassword: ["current_password", (e, d) => /current password/i.test(d)],
   password: ["password", (e, d) => /\bpassword\b/i.test(d)],
   role: ["role", (e, d) => /\brole\b|last active admin/i.test(d)],
-  name: ["name", (e, d) => /\bname\b/i.test(d)],
+  name: ["name", () => false],
   expires: ["expires", (e, d) => /expires/i.test(d)],
 };
 
-/// Wraps a form action: an ApiError without field errors gets one from `rules`; `rename` maps API field names
-/// the server did send ({api: form}) to the form's names.
+// API field names the users forms call otherwise: the token form picks its expiry date as "expires_on".
+const formNames = { expires_at: "expires_on" };
+
+/// Wraps a form action: an ApiError's `errors` go to the form's fields (renamed by `rename` {api: form} where the
+/// form calls them otherwise); one without them gets a field from `rules`, which read its detail.
 export function withFieldErrors(action, rules, rename = {}) {
   return async (values) => {
     try {
       return await action(values);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      const fields = {};
-      for (const [key, message] of Object.entries(error.fields)) fields[rename[key] || key] = message;
-      if (!Object.keys(fields).length) {
+      renameFields(error, { ...formNames, ...rename });
+      if (!Object.keys(error.fields).length) {
         const detail = error.problem.detail || "";
         const rule = rules.find(([, test]) => test(error, detail));
-        if (rule) fields[rule[0]] = detail;
+        if (rule) error.fields = { [rule[0]]: detail };
       }
-      error.fields = fields;
       throw error;
     }
   };

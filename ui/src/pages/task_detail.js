@@ -2,13 +2,14 @@
 // progress, cancel, and each server's raw log as a download.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api, can, socketUrl, token } from "../api.js";
+import { api, can, token } from "../api.js";
 import { ActionButton } from "../components/actions.js";
 import { Badge } from "../components/badge.js";
 import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { OutputView } from "../components/output.js";
 import { Progress } from "../components/progress.js";
+import { openTaskStream } from "../components/task_stream.js";
 import { Time } from "../components/time.js";
 import { html } from "../html.js";
 
@@ -91,41 +92,18 @@ export function TaskDetail({ params }) {
     pending.current.delete(serverId);
   };
   useEffect(() => {
-    let socket;
-    let closed = false;
-    let lastSeq = 0;
-    const open = () => {
-      socket = new WebSocket(socketUrl(`/api/v1/tasks/${params.id}/stream`, { since_seq: lastSeq }));
-      socket.onopen = () => setConnection("live");
-      socket.onmessage = (event) => {
-        const message = JSON.parse(event.data);
-        if (message.type === "task" || message.type === "summary") {
-          setTask(message.task);
-        } else if (message.type === "target") {
-          const { type, ...target } = message;
-          setTask((t) => t && { ...t, targets: t.targets.map((x) => (x.server_id === target.server_id ? target : x)) });
-        } else if (message.type === "output") {
-          lastSeq = Math.max(lastSeq, message.seq);
-          const view = panes.current.get(message.target);
-          if (view) view.push(message);
-          else pending.current.set(message.target, [...(pending.current.get(message.target) || []), message]);
-        }
-      };
-      socket.onclose = (event) => {
-        if (closed) return;
-        if (event.code === 1000) return setConnection("ended");
-        if (event.code === 4401) return setConnection("refused");
-        // Too slow (1008) or a lost connection: resume from the last piece shown.
-        setConnection("reconnecting");
-        setTimeout(() => !closed && open(), 1000);
-      };
-    };
     api.get(`/api/v1/tasks/${params.id}`).then(setTask, setError);
-    open();
-    return () => {
-      closed = true;
-      socket?.close();
-    };
+    return openTaskStream(params.id, {
+      task: setTask,
+      target: (target) =>
+        setTask((t) => t && { ...t, targets: t.targets.map((x) => (x.server_id === target.server_id ? target : x)) }),
+      output: (item) => {
+        const view = panes.current.get(item.target);
+        if (view) view.push(item);
+        else pending.current.set(item.target, [...(pending.current.get(item.target) || []), item]);
+      },
+      connection: setConnection,
+    });
   }, [params.id]);
   if (error) return html`<${ErrorMessage} error=${error} />`;
   if (!task) return html`<${Loading} what="the task" />`;
