@@ -1,5 +1,6 @@
 #include "webui/web_ui.hpp"
 
+#include <algorithm>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <fstream>
@@ -28,8 +29,22 @@ constexpr std::string_view kPolicy =
 constexpr std::string_view kReserved[] = {"/api",     "/gw",     "/docs",         "/metrics",
                                           "/healthz", "/readyz", "/openapi.json", "/.well-known"};
 
+// Case-insensitive: "/API/v1/..." must not get the app either (the router's 404 stands for it).
 bool UnderPrefix(std::string_view path, std::string_view prefix) {
-    return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+    return path.size() >= prefix.size() && core::IEquals(path.substr(0, prefix.size()), prefix) &&
+           (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
+// The app's own paths are plain: another spelling ("//api/...", "/x/../api", an escape) is nobody's page.
+bool Plain(std::string_view path) {
+    if (path.find("//") != std::string_view::npos || path.find('%') != std::string_view::npos) return false;
+    for (std::size_t start = 1; start <= path.size();) {
+        const auto end = std::min(path.find('/', start), path.size());
+        const auto segment = path.substr(start, end - start);
+        if (segment == "." || segment == "..") return false;
+        start = end + 1;
+    }
+    return true;
 }
 
 bool Reserved(std::string_view path) {
@@ -157,7 +172,7 @@ WebUi::WebUi(std::string dir)
           http::Verb::get, "/{path...}", http::Access::kPublic,
           [this](http::RequestContext& context) -> boost::asio::awaitable<Response> {
               const std::string_view path = context.path;
-              if (Reserved(path)) co_return NotFound(path);
+              if (Reserved(path) || !Plain(path)) co_return NotFound(path);
               const bool page = ClientRoute(path) && !path.starts_with("/assets/");
               const std::string_view wanted = page ? std::string_view("/index.html") : path;
               if (dir_.empty()) {

@@ -2,6 +2,7 @@
 every client-side route with a strict CSP and no-cache, hashed assets cached for good in prepared gzip and brotli
 copies, and the paths of the API, the gateway and the ops routes keeping their meaning."""
 import gzip
+import http.client
 import re
 
 import brotli
@@ -68,9 +69,23 @@ def test_client_side_routes_answer_index_html(ui, path):
 
 @pytest.mark.parametrize("path", ["/api", "/api/v1/nope", "/gw/nope/x", "/docs/x", "/metrics/x", "/healthz/x",
                                   "/readyz/x", "/openapi.json/x", "/.well-known/nope", "/assets/app-AAAAAAAA.js",
-                                  "/assets/nope", "/robots.txt"])
+                                  "/assets/nope", "/robots.txt", "/API/v1/users/me", "/Docs/x"])
 def test_reserved_paths_and_missing_files_keep_their_404(ui, path):
     assert_problem(ui.get(path), 404)
+
+
+@pytest.mark.parametrize("path", ["//api/v1/users/me", "//servers", "/servers/./x", "/x/../api/v1/users",
+                                  "/%61pi/v1/users", "/servers/%2e%2e", "/servers/.."])
+def test_other_spellings_of_a_path_are_nobodys_page(ui, path):
+    """Sent as written (an HTTP library would tidy the dot segments away): no page answers them."""
+    conn = http.client.HTTPConnection("127.0.0.1", ui.port, timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        assert resp.status == 404, (path, resp.status)
+        assert resp.getheader("Content-Type") == "application/problem+json"
+    finally:
+        conn.close()
 
 
 def test_ops_routes_keep_their_meaning(ui):
