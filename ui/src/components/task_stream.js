@@ -1,7 +1,7 @@
 // A task's WebSocket (/api/v1/tasks/{id}/stream): the task, its stored output, then live output and target states,
 // and a summary. A lost or too slow connection resumes after the last piece received; 1000 ends it, 4401 means the
 // session no longer allows it. Messages are only queued when they arrive (a fast task sends thousands in bursts)
-// and handled in slices of a few milliseconds, so the page keeps drawing frames while megabytes stream in.
+// and handled in slices of a few milliseconds, one per frame, so the page keeps drawing while megabytes stream in.
 import { socketUrl } from "../api.js";
 
 const kSliceMs = 5;
@@ -32,10 +32,13 @@ export function openTaskStream(taskId, handlers) {
     if (inbox.length) schedule();
     else if (ending) ending();
   };
+  // One slice per frame while the page is shown: back-to-back tasks would starve the page's rendering. A hidden
+  // page gets no frames, so there it drains from timers.
   const schedule = () => {
     if (draining) return;
     draining = true;
-    setTimeout(drain, 0);
+    if (document.hidden) setTimeout(drain, 0);
+    else requestAnimationFrame(drain);
   };
   const open = () => {
     socket = new WebSocket(socketUrl(`/api/v1/tasks/${taskId}/stream`, { since_seq: lastSeq }));
