@@ -213,3 +213,24 @@ def roles(gh):
     from support import fleet_roles
 
     return fleet_roles(gh)
+
+
+@pytest.fixture(scope="module")
+def double(sshd):
+    """The docker compose test double on the sshd fixture's host (tests/e2e/apps_support.py: there is no Docker
+    engine here), removed at the end of the module."""
+    from apps_support import ComposeDouble
+
+    d = ComposeDouble()
+    yield d
+    d.remove()
+
+
+@pytest.fixture(scope="module")
+def base():
+    """A directory for compose apps' working directories, readable by the sshd fixture's user."""
+    from apps_support import make_base
+
+    path = make_base()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

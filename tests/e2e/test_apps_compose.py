@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from apps_support import ComposeDouble, app_dir, create_app, create_project, get_app, make_base, set_deadline, \
-    wait_status
+from apps_support import app_dir, create_app, create_project, get_app, set_deadline, wait_status
 from support import API, admin_login, assert_problem, audit_events, bearer, start_identity, unique, wait_audit
 from tasks_support import add_server, break_task_output, get_task, output_bytes, wait_task
 
@@ -25,19 +24,6 @@ from tasks_support import add_server, break_task_output, get_task, output_bytes,
 def gh(start_module_server):
     return start_identity(start_module_server, "--apps-auto-stop-check-s", "1")
 
-
-@pytest.fixture(scope="module")
-def double(sshd):
-    d = ComposeDouble()
-    yield d
-    d.remove()
-
-
-@pytest.fixture(scope="module")
-def base():
-    path = make_base()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

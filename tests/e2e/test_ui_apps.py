@@ -12,30 +12,13 @@ the double's log), and every view passes axe-core and the CSP, at 1280 and 390 p
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
-from apps_support import ComposeDouble, app_dir, create_app, create_project, get_app, make_base
+from apps_support import app_dir, create_app, create_project, get_app
 from support import API, FAST_HASH_ARGS, admin_login, create_user, login_ok, unique
 from tasks_support import add_server, get_task
 from ui_support import run_scenario, ui_args
 
 PASSWORD = "ui-Apps-pw-4Tz"
 
-
-@pytest.fixture(scope="module")
-def double(sshd):
-    d = ComposeDouble()
-    yield d
-    d.remove()
-
-
-@pytest.fixture(scope="module")
-def base():
-    path = make_base()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_projects_and_apps_through_the_ui(start_module_server, sshd, double, base):

@@ -4,11 +4,13 @@ copies, and the paths of the API, the gateway and the ops routes keeping their m
 import gzip
 import http.client
 import re
+import shutil
+from pathlib import Path
 
 import brotli
 import pytest
 
-from support import assert_problem, connect, read_until_closed
+from support import assert_problem, bin_path, connect, read_until_closed
 from ui_support import ui_args
 
 
@@ -128,6 +130,24 @@ def test_the_whole_app_is_under_300_kb_gzipped(ui):
         total += len(ui.get(name, headers={"Accept-Encoding": "gzip"}, stream=True).raw.read(decode_content=False))
     print(f"index.html + assets, gzip: {total} bytes")
     assert total < 300 * 1024
+
+
+def test_ui_dir_serves_a_build_directory_read_per_request(start_module_server, tmp_path):
+    """`--ui-dir` (UI development): the files of a ui/build.sh output, read at each request, so a rebuild shows
+    without a restart. The binary's own build output is that directory (build/<preset>/src/webui/dist)."""
+    dist = Path(bin_path()).resolve().parents[2] / "src" / "webui" / "dist"
+    assert (dist / "manifest.json").is_file(), f"no UI build output at {dist}"
+    folder = tmp_path / "ui"
+    shutil.copytree(dist, folder)
+    server = start_module_server("--ui-dir", str(folder))
+    page = server.get("/servers", headers={"Accept-Encoding": "identity"})
+    assert page.status_code == 200 and page.content == (folder / "index.html").read_bytes()
+    changed = (folder / "index.html").read_bytes().replace(b"<noscript>", b"<noscript>rebuilt ")
+    (folder / "index.html.gz").write_bytes(gzip.compress(changed))
+    (folder / "index.html.br").write_bytes(brotli.compress(changed))
+    assert server.get("/", headers={"Accept-Encoding": "br"}).content == changed
+    assert server.get("/", headers={"Accept-Encoding": "gzip"}).content == changed
+    assert_problem(server.get("/assets/not-built-AAAAAAAA.js"), 404)
 
 
 def test_head_has_the_length_and_no_body(ui):

@@ -131,7 +131,7 @@ async function failure(response) {
   return new ApiError(response.status, problem);
 }
 
-/// Sends a request to the API. options: body (JSON), form (FormData), query, signal, text (answer as text),
+/// Sends a request to the API. options: body (JSON), form (FormData), query, signal, text or blob (the answer as such),
 /// anonymous (no token, no renewal). Throws ApiError with the problem's detail and field errors.
 export async function request(method, path, options = {}) {
   const url = withQuery(path, options.query);
@@ -147,6 +147,7 @@ export async function request(method, path, options = {}) {
   if (!response.ok) throw await failure(response);
   if (response.status === 204) return null;
   if (options.text) return response.text();
+  if (options.blob) return response.blob();
   return response.json();
 }
 

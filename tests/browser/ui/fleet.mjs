@@ -66,6 +66,12 @@ await run(async (browser) => {
   await narrow.page.getByRole("button", { name: "Menu" }).click();
   await narrow.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   await narrow.page.getByRole("heading", { name: "Dashboard" }).waitFor();
+  // The dashboard counts the fleet by status and the failed logins of the last hour (pytest made one).
+  const counts = await narrow.page.locator(".stats a.stat[href^='/servers'] strong").allTextContents();
+  assert.equal(counts.reduce((sum, c) => sum + Number(c), 0), config.servers, JSON.stringify(counts));
+  const failed = Number(await narrow.page.locator("[data-testid=failed-logins]").textContent());
+  findings.measures.dashboard = { counts, failed };
+  assert.ok(failed >= 1, `failed logins shown: ${failed}`);
   await visit(narrow.page, "dashboard-390-dark");
   await narrow.page.goto(`${config.base}/servers/${config.server_id}`);
   await narrow.page.getByRole("heading", { name: config.server_name }).waitFor();

@@ -49,9 +49,9 @@ export function ShownOnce({ label, value }) {
   </div>`;
 }
 
-/// Saves `text` as a file (Blob URL; no inline script needed).
-export function download(name, text, type = "text/plain") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/// Saves `content` (text or a Blob) as a file (Blob URL; no inline script needed).
+export function download(name, content, type = "text/plain") {
+  const url = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = name;

@@ -65,11 +65,11 @@ export function TableWrap({ label, children }) {
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${label || "Table"}>${children}</div>`;
 }
 
-/// One fetched page of rows. It draws again only when its rows or `deps` change: appending the tenth page of a
-/// long list must not redraw the nine before it.
+/// One group of a flow table's rows, drawn again only when its items change: appending the tenth page of a long
+/// list must not redraw the nine before it.
 class PageRows extends Component {
   shouldComponentUpdate(next) {
-    return next.items !== this.props.items || next.deps.some((d, i) => d !== this.props.deps[i]);
+    return next.items !== this.props.items;
   }
 
   render({ items, row }) {
@@ -92,12 +92,12 @@ function groupsOf(items) {
 }
 
 /// A table of `list.items` with a header row; `row(item)` returns the cells. Loading, error and empty states.
-/// `deps`: values besides the items that `row` draws from (a selection, say): the rows redraw when one changes.
 /// `flow`: for lists that grow long (servers, tasks): rows come in groups that the browser neither
 /// lays out nor paints while it is off screen (content-visibility), and rows are grids of equal columns rather
 /// than a table whose layout spans every row. Its rows set role="row" and their cells role="cell" (a table shown
-/// as grids keeps its meaning through the ARIA roles).
-export function PagedTable({ list, columns, row, empty = "Nothing here yet.", caption, deps = [], flow = false }) {
+/// as grids keeps its meaning through the ARIA roles). A group is drawn once: a flow table's `row` draws from its
+/// item alone. Other tables draw every row each time, so their rows may use any other state of the page.
+export function PagedTable({ list, columns, row, empty = "Nothing here yet.", caption, flow = false }) {
   if (list.error && list.items.length === 0) return html`<${ErrorMessage} error=${list.error} retry=${list.reload} />`;
   if (list.loading && list.items.length === 0) return html`<${Loading} />`;
   if (list.items.length === 0) return html`<${Empty}>${empty}<//>`;
@@ -112,7 +112,7 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
         ${list.pages.flatMap((items, i) =>
           groupsOf(items).map(
             (group, j) => html`<tbody key=${`${i}.${j}`} class="page" role="rowgroup">
-              <${PageRows} items=${group} row=${row} deps=${deps} />
+              <${PageRows} items=${group} row=${row} />
             </tbody>`,
           ),
         )}
@@ -125,7 +125,7 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
           </tr>
         </thead>
         <tbody>
-          ${list.pages.map((items, i) => html`<${PageRows} key=${i} items=${items} row=${row} deps=${deps} />`)}
+          ${list.items.map(row)}
         </tbody>
       </table>`;
   return html`<${TableWrap} label=${caption}>${table}<//>

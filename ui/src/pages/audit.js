@@ -51,8 +51,7 @@ export function Audit() {
     html`<${PagedTable} list=${list} caption="Audit events, newest first"
       empty=${filtered ? "No audit event matches these filters." : "No audit events yet."}
       columns=${[html`<span class="visually-hidden">Details</span>`, "Time", "Actor", "Action", "Outcome", "Resource"]}
-      row=${(e) => html`<${EventRow} key=${e.id} event=${e} open=${open.has(e.id)} toggle=${toggle} />`}
-      deps=${[open]} />`}
+      row=${(e) => html`<${EventRow} key=${e.id} event=${e} open=${open.has(e.id)} toggle=${toggle} />`} />`}
   </section>`;
 }
 

@@ -56,11 +56,10 @@ function bodyOf(v, editing, original) {
   }
   if (!editing) return body;
   // Only what changed, so a PATCH never re-sends fields another user edited meanwhile.
-  const before = valuesOf(original);
+  const before = bodyOf(valuesOf(original), false);
   const changed = {};
   for (const [key, value] of Object.entries(body)) {
-    const was = { ...bodyOf(before, false), password: undefined }[key];
-    if (JSON.stringify(value) !== JSON.stringify(was)) changed[key] = value;
+    if (JSON.stringify(value) !== JSON.stringify(before[key])) changed[key] = value;
   }
   return changed;
 }

@@ -2,8 +2,8 @@
 // progress, cancel, and each server's raw log as a download.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api, can, token } from "../api.js";
-import { ActionButton } from "../components/actions.js";
+import { api, can, request } from "../api.js";
+import { ActionButton, download } from "../components/actions.js";
 import { Badge } from "../components/badge.js";
 import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
@@ -20,34 +20,25 @@ function progressOf(targets) {
 }
 
 async function downloadRaw(taskId, target) {
-  // Fetched with the token (a plain link could not send it), saved through a Blob URL.
-  const response = await fetch(`/api/v1/tasks/${taskId}/output?target=${target.server_id}&format=raw`, {
-    headers: { Authorization: `Bearer ${token()}` },
-  });
-  if (!response.ok) throw new Error(`download failed (HTTP ${response.status})`);
-  const url = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `task-${taskId}-${target.server_name}.log`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  const query = { target: target.server_id, format: "raw" };
+  const log = await request("GET", `/api/v1/tasks/${taskId}/output`, { query, blob: true });
+  download(`task-${taskId}-${target.server_name}.log`, log);
 }
 
 function Pane({ taskId, target, register }) {
   const pre = useRef(null);
+  const view = useRef(null);
   const [following, setFollowing] = useState(true);
   const [trimmed, setTrimmed] = useState(false);
   useEffect(() => {
-    const view = new OutputView(pre.current, (f) => {
+    view.current = new OutputView(pre.current, (f) => {
       setFollowing(f);
       setTrimmed(pre.current?.dataset.trimmed === "true");
     });
-    register(target.server_id, view);
+    register(target.server_id, view.current);
     return () => {
       register(target.server_id, null);
-      view.dispose();
+      view.current.dispose();
     };
   }, [target.server_id]);
   const id = `pane-${target.server_id}`;
@@ -58,7 +49,7 @@ function Pane({ taskId, target, register }) {
       ${target.exit_code !== null && html`<span>exit ${target.exit_code}</span>`}
       ${target.error && html`<span class="field-error">${target.error}</span>`}
       <span class="tools">
-        ${!following && html`<button type="button" onClick=${() => pre.current && viewOf(pre.current)?.follow()}>Follow</button>`}
+        ${!following && html`<button type="button" onClick=${() => view.current?.follow()}>Follow</button>`}
         <${ActionButton} action=${() => downloadRaw(taskId, target)} label=${`Download the raw log of ${target.server_name}`}
           >Raw log<//
         >
@@ -67,12 +58,6 @@ function Pane({ taskId, target, register }) {
     ${trimmed && html`<p class="hint">Earlier output is no longer shown here; the raw log has all of it.</p>`}
     <pre class="output" ref=${pre} id=${id} role="log" aria-live="off" tabindex="0" aria-label=${`Output of ${target.server_name}`} data-target=${target.server_id}></pre>
   </section>`;
-}
-
-// The OutputView of a pane's <pre>, for the Follow button.
-const views = new WeakMap();
-function viewOf(element) {
-  return views.get(element);
 }
 
 export function TaskDetail({ params }) {
@@ -86,7 +71,6 @@ export function TaskDetail({ params }) {
       panes.current.delete(serverId);
       return;
     }
-    views.set(view.element, view);
     panes.current.set(serverId, view);
     for (const item of pending.current.get(serverId) || []) view.push(item);
     pending.current.delete(serverId);

@@ -82,7 +82,7 @@ export function Tokens() {
     <${TokenForm} created=${created} />
     ${admin && html`<${Whose} all=${all} set=${setQuery} />`}
     <${PagedTable} list=${list} caption=${all ? "Everyone's API tokens" : "My API tokens"}
-      empty=${all ? "Nobody has an API token." : "You have no API token yet."} columns=${columns} deps=${[all, names]}
+      empty=${all ? "Nobody has an API token." : "You have no API token yet."} columns=${columns}
       row=${(t) => html`<tr key=${t.id}>
         <td>${t.name}</td>
         ${all && html`<td>${owner(t)}</td>`}
