@@ -8,6 +8,8 @@ import Anser from "anser";
 const kFrameBudgetMs = 6;
 const kKeepChars = 400_000; // in the page per pane; older output is dropped from view
 const kBlockChars = 4096;
+// Text drawn per frame: the layout it causes comes after the script's time budget, so it is capped apart.
+const kFrameChars = 48_000;
 const kPieceChars = 8192; // a chunk of output is drawn in pieces of about this size, cut after a line break
 const kControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g; // after anser took the colours
 const kIncompleteEscape = /\u001b(\[[0-9;?]*)?$/;
@@ -26,6 +28,7 @@ export class OutputView {
     this.element = element;
     this.onFollow = onFollow;
     this.queue = [];
+    this.queuedChars = 0; // text waiting in the queue
     this.carry = { stdout: "", stderr: "" };
     this.chars = 0;
     this.block = null; // the block being filled, and its length
@@ -68,6 +71,7 @@ export class OutputView {
         if (newline !== -1 && newline - end < kPieceChars) end = newline + 1;
       }
       this.queue.push({ stream: item.stream, text: text.slice(start, end) });
+      this.queuedChars += end - start;
       start = end;
     }
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
@@ -87,8 +91,18 @@ export class OutputView {
   flush() {
     this.frame = 0;
     const started = performance.now();
-    while (this.queue.length && performance.now() - started < kFrameBudgetMs) {
+    // Output that would be dropped from view as soon as it was drawn is not drawn: after a burst only the newest
+    // kKeepChars are worth the layout.
+    while (this.queuedChars > kKeepChars && this.queue.length > 1) {
+      this.queuedChars -= this.queue.shift().text?.length || 0;
+      this.trimmed = true;
+    }
+    let drawn = 0;
+    while (this.queue.length && drawn < kFrameChars && performance.now() - started < kFrameBudgetMs) {
       const piece = this.queue.shift();
+      const length = piece.text?.length || 0;
+      this.queuedChars -= length;
+      drawn += length;
       if (piece.note) {
         const span = document.createElement("span");
         span.className = "note";
