@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
+#include <optional>
 
 #include "api/json_fields.hpp"
 #include "api/task_json.hpp"
@@ -25,6 +26,12 @@ constexpr std::size_t kReplayPage = 64;
 constexpr std::size_t kReplayBytes = std::size_t{1} << 20;
 // How often a task that another instance runs is read from the store.
 constexpr auto kFollowInterval = std::chrono::milliseconds(250);
+// Consecutive chunks of one target's stream go out as one message of up to this size: a command printing line
+// by line arrives in thousands of small chunks, and every message is a task on a browser's main thread.
+constexpr std::size_t kMessageBytes = 64 * 1024;
+// A live watcher gets at most one round of messages this often; what arrives meanwhile waits and is joined. A
+// browser draws a frame every 16 ms: a message per chunk would be hundreds of tasks between two frames.
+constexpr auto kRoundInterval = std::chrono::milliseconds(20);
 
 std::string Message(std::string_view type, json::object body) {
     body["type"] = type;
@@ -45,6 +52,7 @@ struct Session {
     tasks::TaskService& tasks;
     std::string id;
     std::int64_t last_seq = 0;             // the newest output seq this watcher was sent
+    std::optional<tasks::Chunk> pending;   // output after last_seq, joined and not sent yet
     std::shared_ptr<tasks::Watcher> live;  // live events of a task running here (null otherwise)
     std::map<std::string, int> shown;      // server id -> the rank of the state this watcher was shown
 };
@@ -61,7 +69,36 @@ void Shown(Session& s, const tasks::TaskView& task) {
     for (const auto& target : task.targets) s.shown[target.server_id] = Rank(target.state);
 }
 
+/// Sends the joined output that waits. false when the client went away.
+asio::awaitable<bool> Flush(Session& s, http::WebSocket& ws) {
+    if (!s.pending) co_return true;
+    const tasks::Chunk chunk = *std::exchange(s.pending, std::nullopt);
+    const bool sent = co_await ws.Send(OutputMessage(chunk));
+    s.last_seq = chunk.seq;
+    co_return sent;
+}
+
+/// Adds `chunk` to the output to send: joined to the waiting output when it continues the same target's stream
+/// (the message keeps the first piece's time and takes the last one's seq), else after sending that.
+asio::awaitable<bool> Queue(Session& s, http::WebSocket& ws, const tasks::Chunk& chunk) {
+    auto& pending = s.pending;
+    if (chunk.seq <= (pending ? pending->seq : s.last_seq)) co_return true;  // already sent from the store
+    const bool joins = pending && pending->server_id == chunk.server_id && pending->stream == chunk.stream &&
+                       pending->data.size() + chunk.data.size() <= kMessageBytes;
+    if (joins) {
+        pending->data += chunk.data;
+        pending->seq = chunk.seq;
+        co_return true;
+    }
+    const bool sent = co_await Flush(s, ws);
+    pending = chunk;
+    co_return sent;
+}
+
 asio::awaitable<bool> SendTarget(Session& s, http::WebSocket& ws, const tasks::TargetView& target) {
+    // Output before the state change that follows it.
+    const bool flushed = co_await Flush(s, ws);
+    if (!flushed) co_return false;
     auto& shown = s.shown[target.server_id];
     if (Rank(target.state) <= shown) co_return true;
     shown = Rank(target.state);
@@ -69,6 +106,7 @@ asio::awaitable<bool> SendTarget(Session& s, http::WebSocket& ws, const tasks::T
 }
 
 asio::awaitable<void> CloseTooSlow(Session& s, http::WebSocket& ws) {
+    s.pending.reset();  // resumed from the last seq sent
     co_await ws.Close(1008, "too slow: resume from since_seq=" + std::to_string(s.last_seq));
 }
 
@@ -83,13 +121,16 @@ struct Presence {
 /// Sends stored output after `last_seq`, page by page. false when the client went away.
 asio::awaitable<bool> Replay(Session& s, http::WebSocket& ws) {
     for (;;) {
-        auto chunks = co_await s.tasks.Output(s.id, std::nullopt, s.last_seq, kReplayPage, kReplayBytes);
+        const std::int64_t after = s.pending ? s.pending->seq : s.last_seq;
+        auto chunks = co_await s.tasks.Output(s.id, std::nullopt, after, kReplayPage, kReplayBytes);
         for (const auto& chunk : chunks) {
-            const bool sent = co_await ws.Send(OutputMessage(chunk));
+            const bool sent = co_await Queue(s, ws, chunk);
             if (!sent) co_return false;
-            s.last_seq = chunk.seq;
         }
-        if (chunks.empty()) co_return true;
+        if (chunks.empty()) {
+            const bool flushed = co_await Flush(s, ws);
+            co_return flushed;
+        }
         // Live events queue up meanwhile: a watcher whose queue overflowed while it reads the store
         // is dropped now, not after it has read everything stored (which grows as fast as the task prints).
         if (s.live && s.live->overflowed()) {
@@ -97,13 +138,6 @@ asio::awaitable<bool> Replay(Session& s, http::WebSocket& ws) {
             co_return false;
         }
     }
-}
-
-asio::awaitable<bool> SendNew(Session& s, http::WebSocket& ws, const tasks::Chunk& chunk) {
-    if (chunk.seq <= s.last_seq) co_return true;  // already sent from the store
-    const bool sent = co_await ws.Send(OutputMessage(chunk));
-    s.last_seq = chunk.seq;
-    co_return sent;
 }
 
 asio::awaitable<void> Finish(Session& s, http::WebSocket& ws) {
@@ -164,9 +198,11 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
     const bool replayed = co_await Replay(s, ws);
     if (!replayed) co_return;
     for (const auto& chunk : subscription.unstored) {
-        const bool sent = co_await SendNew(s, ws, chunk);
+        const bool sent = co_await Queue(s, ws, chunk);
         if (!sent) co_return;
     }
+    const bool flushed = co_await Flush(s, ws);
+    if (!flushed) co_return;
     // States the run changed before this watcher subscribed but had not stored when the greeting was read.
     for (const auto& target : subscription.targets) {
         const bool sent = co_await SendTarget(s, ws, target);
@@ -188,7 +224,7 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
         for (const auto& event : events) {
             bool sent = true;
             if (event->type == tasks::LiveEvent::Type::output) {
-                sent = co_await SendNew(s, ws, event->chunk);
+                sent = co_await Queue(s, ws, event->chunk);
             } else if (event->type == tasks::LiveEvent::Type::target) {
                 sent = co_await SendTarget(s, ws, event->target);
             } else {
@@ -197,6 +233,12 @@ asio::awaitable<void> Watch(Session s, http::WebSocket& ws) {
             }
             if (!sent) co_return;
         }
+        const bool flushed = co_await Flush(s, ws);
+        if (!flushed) co_return;
+        presence->wake.expires_after(kRoundInterval);
+        boost::system::error_code ignored;
+        co_await presence->wake.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        if (presence->left || ws.closed()) co_return;
     }
 }
 
