@@ -1,6 +1,7 @@
 #include "api/collector_json.hpp"
 
 #include "api/json_fields.hpp"
+#include "http/header_values.hpp"
 #include "http/problem.hpp"
 
 namespace gatehouse::api {
@@ -39,8 +40,7 @@ json::object RegistrationJson(const collectors::Registration& r) {
 
 http::Response ConfigResponse(const http::RequestContext& context, const collectors::CollectorConfig& config) {
     const std::string etag = "\"v" + std::to_string(config.version) + "\"";
-    const auto asked = context.Header("If-None-Match");
-    if (!asked.empty() && (asked == etag || asked == "*" || asked.find(etag) != std::string_view::npos)) {
+    if (http::IfNoneMatchHits(context.Header("If-None-Match"), etag)) {
         http::Response response{http::Status::not_modified, context.request.version()};
         response.set(http::beast_http::field::etag, etag);
         response.set(http::beast_http::field::cache_control, "no-cache");

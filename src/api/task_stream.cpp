@@ -69,10 +69,14 @@ void Shown(Session& s, const tasks::TaskView& task) {
     for (const auto& target : task.targets) s.shown[target.server_id] = Rank(target.state);
 }
 
+/// The newest output seq this watcher was sent or has waiting: what it reads from the store comes after it.
+std::int64_t QueuedSeq(const Session& s) { return s.pending ? s.pending->seq : s.last_seq; }
+
 /// Sends the joined output that waits. false when the client went away.
 asio::awaitable<bool> Flush(Session& s, http::WebSocket& ws) {
     if (!s.pending) co_return true;
-    const tasks::Chunk chunk = *std::exchange(s.pending, std::nullopt);
+    const tasks::Chunk chunk = std::move(*s.pending);
+    s.pending.reset();
     const bool sent = co_await ws.Send(OutputMessage(chunk));
     s.last_seq = chunk.seq;
     co_return sent;
@@ -82,7 +86,7 @@ asio::awaitable<bool> Flush(Session& s, http::WebSocket& ws) {
 /// (the message keeps the first piece's time and takes the last one's seq), else after sending that.
 asio::awaitable<bool> Queue(Session& s, http::WebSocket& ws, const tasks::Chunk& chunk) {
     auto& pending = s.pending;
-    if (chunk.seq <= (pending ? pending->seq : s.last_seq)) co_return true;  // already sent from the store
+    if (chunk.seq <= QueuedSeq(s)) co_return true;  // already sent from the store
     const bool joins = pending && pending->server_id == chunk.server_id && pending->stream == chunk.stream &&
                        pending->data.size() + chunk.data.size() <= kMessageBytes;
     if (joins) {
@@ -121,8 +125,7 @@ struct Presence {
 /// Sends stored output after `last_seq`, page by page. false when the client went away.
 asio::awaitable<bool> Replay(Session& s, http::WebSocket& ws) {
     for (;;) {
-        const std::int64_t after = s.pending ? s.pending->seq : s.last_seq;
-        auto chunks = co_await s.tasks.Output(s.id, std::nullopt, after, kReplayPage, kReplayBytes);
+        auto chunks = co_await s.tasks.Output(s.id, std::nullopt, QueuedSeq(s), kReplayPage, kReplayBytes);
         for (const auto& chunk : chunks) {
             const bool sent = co_await Queue(s, ws, chunk);
             if (!sent) co_return false;

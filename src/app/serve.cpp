@@ -249,8 +249,8 @@ int Serve(const config::Config& config) {
     settings.cors_origins = config::SplitList(config.auth.cors_origins);
     settings.trusted_proxies = config::SplitList(config.auth.trusted_proxies);
     settings.gatekeeper = &gatekeeper;
-    const webui::WebUi web_ui(config.ui.dir);
-    settings.fallback = &web_ui.route();
+    const http::Route web_ui = webui::WebUiRoute(config.ui.dir, router);
+    settings.fallback = &web_ui;
     http::Server server(io, settings, router, registry);
 
     core::Scheduler scheduler(io.First().get_executor());

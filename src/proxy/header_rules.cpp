@@ -1,6 +1,7 @@
 #include "proxy/header_rules.hpp"
 
 #include "core/text.hpp"
+#include "http/header_values.hpp"
 
 namespace gatehouse::proxy {
 namespace {
@@ -8,23 +9,6 @@ namespace {
 constexpr std::string_view kHopByHop[] = {
     "connection", "keep-alive",        "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
     "trailer",    "transfer-encoding", "upgrade"};
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-// Calls fn(piece) for every `separator`-separated piece of `text`, trimmed.
-template <class F>
-void Split(std::string_view text, char separator, F fn) {
-    while (true) {
-        const auto at = text.find(separator);
-        fn(Trim(text.substr(0, at)));
-        if (at == std::string_view::npos) return;
-        text.remove_prefix(at + 1);
-    }
-}
 
 bool StartsWithPath(std::string_view path, std::string_view base) {
     if (base.empty()) return true;
@@ -52,7 +36,7 @@ bool IsHopByHop(std::string_view name) {
 
 std::vector<std::string> ConnectionOptions(std::string_view connection) {
     std::vector<std::string> out;
-    Split(connection, ',', [&](std::string_view option) {
+    http::ForEachItem(connection, ',', [&](std::string_view option) {
         if (!option.empty()) out.push_back(core::AsciiLower(option));
     });
     return out;
@@ -60,19 +44,19 @@ std::vector<std::string> ConnectionOptions(std::string_view connection) {
 
 std::optional<std::string> CookieValue(std::string_view cookie_header, std::string_view name) {
     std::optional<std::string> found;
-    Split(cookie_header, ';', [&](std::string_view pair) {
+    http::ForEachItem(cookie_header, ';', [&](std::string_view pair) {
         const auto eq = pair.find('=');
         if (found || eq == std::string_view::npos) return;
-        if (Trim(pair.substr(0, eq)) == name) found = std::string(Trim(pair.substr(eq + 1)));
+        if (http::TrimOws(pair.substr(0, eq)) == name) found = std::string(http::TrimOws(pair.substr(eq + 1)));
     });
     return found;
 }
 
 std::string WithoutCookies(std::string_view cookie_header, const std::vector<std::string_view>& names) {
     std::string out;
-    Split(cookie_header, ';', [&](std::string_view pair) {
+    http::ForEachItem(cookie_header, ';', [&](std::string_view pair) {
         if (pair.empty()) return;
-        const auto name = Trim(pair.substr(0, pair.find('=')));
+        const auto name = http::TrimOws(pair.substr(0, pair.find('=')));
         for (const auto drop : names)
             if (name == drop) return;
         if (!out.empty()) out += "; ";
@@ -83,7 +67,7 @@ std::string WithoutCookies(std::string_view cookie_header, const std::vector<std
 
 std::string WithoutQueryParam(std::string_view query, std::string_view name) {
     std::string out;
-    Split(query, '&', [&](std::string_view pair) {
+    http::ForEachItem(query, '&', [&](std::string_view pair) {
         if (pair.empty()) return;
         if (pair.substr(0, pair.find('=')) == name) return;
         if (!out.empty()) out += '&';
@@ -141,15 +125,16 @@ std::string MapSetCookie(const Mount& mount, std::string_view set_cookie) {
     std::string out;
     bool first = true;
     bool has_path = false;
-    Split(set_cookie, ';', [&](std::string_view part) {
+    http::ForEachItem(set_cookie, ';', [&](std::string_view part) {
         if (part.empty()) return;
         if (!first) {
-            const auto key = core::AsciiLower(Trim(part.substr(0, part.find('='))));
+            const auto key = core::AsciiLower(http::TrimOws(part.substr(0, part.find('='))));
             if (key == "domain") return;
             if (key == "path") {
                 has_path = true;
                 const auto eq = part.find('=');
-                const auto path = eq == std::string_view::npos ? std::string_view("/") : Trim(part.substr(eq + 1));
+                const auto path =
+                    eq == std::string_view::npos ? std::string_view("/") : http::TrimOws(part.substr(eq + 1));
                 out += "; Path=" + MapPath(mount, path.empty() || path.front() != '/' ? "/" : path);
                 return;
             }

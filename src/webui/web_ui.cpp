@@ -1,15 +1,15 @@
 #include "webui/web_ui.hpp"
 
 #include <algorithm>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <vector>
 
-#include "config/config.hpp"
 #include "core/text.hpp"
 #include "http/content_codec.hpp"
+#include "http/header_values.hpp"
 #include "http/problem.hpp"
 #include "webui/assets.hpp"
 
@@ -25,9 +25,19 @@ constexpr std::string_view kPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-// Paths that mean something else: an unknown one keeps its 404 rather than getting the app.
-constexpr std::string_view kReserved[] = {"/api",     "/gw",     "/docs",         "/metrics",
-                                          "/healthz", "/readyz", "/openapi.json", "/.well-known"};
+// The first segments of the server's routes ("/api", "/gw", "/docs", ...): an unknown path under one keeps its 404
+// rather than getting the app.
+std::vector<std::string> ReservedPrefixes(const http::Router& routes) {
+    std::vector<std::string> prefixes;
+    for (const auto& route : routes.routes()) {
+        const std::string& pattern = route.pattern();
+        const auto prefix = pattern.substr(0, pattern.find('/', 1));
+        if (prefix.size() > 1 && prefix.find('{') == std::string::npos &&
+            std::find(prefixes.begin(), prefixes.end(), prefix) == prefixes.end())
+            prefixes.push_back(prefix);
+    }
+    return prefixes;
+}
 
 // Case-insensitive: "/API/v1/..." must not get the app either (the router's 404 stands for it).
 bool UnderPrefix(std::string_view path, std::string_view prefix) {
@@ -47,16 +57,17 @@ bool Plain(std::string_view path) {
     return true;
 }
 
-bool Reserved(std::string_view path) {
-    for (auto prefix : kReserved)
-        if (UnderPrefix(path, prefix)) return true;
-    return false;
+bool Reserved(const std::vector<std::string>& prefixes, std::string_view path) {
+    return std::any_of(prefixes.begin(), prefixes.end(),
+                       [path](const std::string& prefix) { return UnderPrefix(path, prefix); });
 }
 
 /// An asset read from a ui/build.sh output directory (development: the files change without a restart).
 struct LoadedAsset {
     std::string content_type, etag, gzip, brotli;
     bool immutable = false;
+
+    Asset view() const { return {{}, content_type, etag, immutable, gzip, brotli}; }
 };
 
 std::optional<std::string> ReadWhole(const std::string& path) {
@@ -91,53 +102,20 @@ std::optional<LoadedAsset> LoadFromDir(const std::string& dir, std::string_view 
     return std::nullopt;
 }
 
-/// Whether Accept-Encoding admits `coding` (a q of 0 refuses it; `*` stands for codings not named).
-bool Accepts(std::string_view accept_encoding, std::string_view coding) {
-    std::optional<bool> named, wildcard;
-    for (const auto& item : config::SplitList(std::string(accept_encoding))) {
-        const auto semicolon = item.find(';');
-        std::string_view name = std::string_view(item).substr(0, semicolon);
-        while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-        bool allowed = true;
-        if (semicolon != std::string::npos) {
-            std::string_view parameter = std::string_view(item).substr(semicolon + 1);
-            while (!parameter.empty() && parameter.front() == ' ') parameter.remove_prefix(1);
-            if (parameter.starts_with("q=") || parameter.starts_with("Q="))
-                allowed = parameter.substr(2).find_first_not_of("0.") != std::string_view::npos;
-        }
-        if (core::IEquals(name, coding)) named = allowed;
-        if (name == "*") wildcard = allowed;
-    }
-    return named.value_or(wildcard.value_or(false));
-}
-
-struct Chosen {
-    std::string_view content_type, etag, gzip, brotli;
-    bool immutable = false;
-};
-
-Response Serve(const http::RequestContext& context, const Chosen& asset) {
-    const auto accept = context.Header("Accept-Encoding");
-    std::string_view coding;
-    std::string_view bytes;
-    if (Accepts(accept, "br")) {
-        coding = "br";
-        bytes = asset.brotli;
-    } else if (Accepts(accept, "gzip")) {
-        coding = "gzip";
-        bytes = asset.gzip;
-    }
+Response Serve(const http::RequestContext& context, const Asset& asset) {
+    const std::string_view coding = http::PreferredCoding(context.Header("Accept-Encoding"), {"br", "gzip"});
+    const std::string_view bytes = coding == "br" ? asset.brotli : asset.gzip;
     // One representation per coding, so one strong validator each.
     std::string etag(asset.etag);
     if (!coding.empty()) etag.insert(etag.size() - 1, "-" + std::string(coding));
-    Response response{Status::ok, 11};
+    Response response{Status::ok, context.request.version()};
     response.set(beast_http::field::vary, "Accept-Encoding");
     response.set(beast_http::field::etag, etag);
     response.set(beast_http::field::cache_control,
                  asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
     // A 304's headers replace the cached copy's: it must carry the page's own policy, not the API's.
     response.set("Content-Security-Policy", std::string(kPolicy));
-    if (context.Header("If-None-Match") == etag) {
+    if (http::IfNoneMatchHits(context.Header("If-None-Match"), etag)) {
         response.result(Status::not_modified);
         return response;
     }
@@ -166,28 +144,26 @@ Response NotFound(std::string_view path) {
 
 }  // namespace
 
-WebUi::WebUi(std::string dir)
-    : dir_(std::move(dir)),
-      route_(
-          http::Verb::get, "/{path...}", http::Access::kPublic,
-          [this](http::RequestContext& context) -> boost::asio::awaitable<Response> {
-              const std::string_view path = context.path;
-              if (Reserved(path) || !Plain(path)) co_return NotFound(path);
-              const bool page = ClientRoute(path) && !path.starts_with("/assets/");
-              const std::string_view wanted = page ? std::string_view("/index.html") : path;
-              if (dir_.empty()) {
-                  for (const auto& asset : EmbeddedAssets()) {
-                      if (asset.path != wanted) continue;
-                      co_return Serve(context,
-                                      {asset.content_type, asset.etag, asset.gzip, asset.brotli, asset.immutable});
-                  }
-                  co_return NotFound(path);
-              }
-              const auto loaded = LoadFromDir(dir_, wanted);
-              if (!loaded) co_return NotFound(path);
-              co_return Serve(context,
-                              {loaded->content_type, loaded->etag, loaded->gzip, loaded->brotli, loaded->immutable});
-          },
-          "The web UI", http::RouteOptions{.tag = "ui", .any_query = true}) {}
+http::Route WebUiRoute(std::string dir, const http::Router& routes) {
+    return http::Route(
+        http::Verb::get, "/{path...}", http::Access::kPublic,
+        [dir = std::move(dir),
+         reserved = ReservedPrefixes(routes)](http::RequestContext& context) -> boost::asio::awaitable<Response> {
+            const std::string_view path = context.path;
+            if (Reserved(reserved, path) || !Plain(path)) co_return NotFound(path);
+            const bool page = ClientRoute(path) && !path.starts_with("/assets/");
+            const std::string_view wanted = page ? std::string_view("/index.html") : path;
+            if (dir.empty()) {
+                for (const auto& asset : EmbeddedAssets()) {
+                    if (asset.path == wanted) co_return Serve(context, asset);
+                }
+                co_return NotFound(path);
+            }
+            const auto loaded = LoadFromDir(dir, wanted);
+            if (!loaded) co_return NotFound(path);
+            co_return Serve(context, loaded->view());
+        },
+        "The web UI", http::RouteOptions{.tag = "ui", .any_query = true});
+}
 
 }  // namespace gatehouse::webui

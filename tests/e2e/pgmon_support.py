@@ -130,3 +130,18 @@ def wait_state(pg: MonitoredPg, pid: int, expected: str, timeout: float = 10.0) 
             return
         time.sleep(0.05)
     raise AssertionError(f"session {pid} never reached {expected!r}: {pg.state_of(pid)!r}")
+
+
+def hold_row_lock(pg: MonitoredPg, name: str) -> tuple[HeldSession, HeldSession]:
+    """(holder, waiter): the holder idle in a transaction with row 1 of accounts locked, then the waiter blocked on
+    that row; their applications are NAME-holder and NAME-waiter. The order matters: the waiter's UPDATE is sent only
+    once the holder's lock is taken."""
+    holder = HeldSession(pg, f"{name}-holder")
+    holder.send("BEGIN; UPDATE accounts SET n = n + 1 WHERE id = 1;")
+    holder.pid = pg.pid_of(f"{name}-holder")
+    wait_state(pg, holder.pid, "idle in transaction")
+    waiter = HeldSession(pg, f"{name}-waiter")
+    waiter.send("UPDATE accounts SET n = n + 10 WHERE id = 1;")
+    waiter.pid = pg.pid_of(f"{name}-waiter")
+    wait_state(pg, waiter.pid, "active|Lock")
+    return holder, waiter

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from support import API, assert_problem, free_port, poll, unique, wait_audit
-from pgmon_support import NOMON_PASSWORD, HeldSession, add_pg_server, wait_state
+from pgmon_support import NOMON_PASSWORD, HeldSession, add_pg_server, hold_row_lock, wait_state
 
 
 @pytest.fixture(scope="module")
@@ -21,14 +21,7 @@ def server(gh, roles, monitored_pg):
 @pytest.fixture(scope="module")
 def held(monitored_pg):
     """holder: idle in a transaction with row 1 locked; waiter: blocked on that row; sleeper: in pg_sleep."""
-    holder = HeldSession(monitored_pg, "e2e-holder")
-    holder.send("BEGIN; UPDATE accounts SET n = n + 1 WHERE id = 1;")
-    holder.pid = monitored_pg.pid_of("e2e-holder")
-    wait_state(monitored_pg, holder.pid, "idle in transaction")
-    waiter = HeldSession(monitored_pg, "e2e-waiter")
-    waiter.send("UPDATE accounts SET n = n + 10 WHERE id = 1;")
-    waiter.pid = monitored_pg.pid_of("e2e-waiter")
-    wait_state(monitored_pg, waiter.pid, "active|Lock")
+    holder, waiter = hold_row_lock(monitored_pg, "e2e")
     sleeper = HeldSession(monitored_pg, "e2e-sleeper")
     sleeper.send("SELECT pg_sleep(120);")
     sleeper.pid = monitored_pg.pid_of("e2e-sleeper")
@@ -193,9 +186,15 @@ def test_failures_have_a_kind(gh, roles, monitored_pg):
 
 
 def open_monitor_work(pg) -> str:
-    """How many of gatehouse's monitoring sessions are not idle or hold a transaction open (as psql prints it)."""
-    return pg.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
-                  "AND (state <> 'idle' OR xact_start IS NOT NULL)")
+    """How many of gatehouse's monitoring sessions are not idle or hold a transaction open (as psql prints it). The
+    module's other instance samples the same server now and then: a query of its own in flight is over within a
+    moment, while work left open stays, so a count above 0 is read again for up to 3 s."""
+    def count() -> str:
+        return pg.sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gatehouse-monitor' "
+                      "AND (state <> 'idle' OR xact_start IS NOT NULL)")
+
+    poll(lambda: count() == "0")
+    return count()
 
 
 def test_a_lock_timeout_leaves_nothing_open(gh, roles, server, monitored_pg):
