@@ -1,5 +1,6 @@
-// The JSON API as the pages see it: the access token lives in this module's memory only (never in storage); a
-// 401 renews it once through the HttpOnly refresh cookie, and a refused renewal ends the session.
+// The JSON API as the pages see it: the access token lives in this module's memory only (never in storage; a renewal
+// hands it to this origin's other tabs); a 401 renews it once through the HttpOnly refresh cookie, and a refused
+// renewal ends the session.
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -11,10 +12,27 @@ export class ApiError extends Error {
 }
 
 let accessToken = null;
+let tokenVersion = 0; // counts the tokens this tab has taken: a waiting renewal sees that another tab renewed
+let sessionGeneration = 0; // bumped when the session ends here: an answer to an older renewal is not adopted
 let renewal = null;
 let renewTimer = null;
+let retryDelayMs = 0;
+const kRetryFirstMs = 2000;
+const kRetryLastMs = 30_000;
 const listeners = new Set();
 let current = { user: null, state: "unknown" }; // state: unknown (not yet restored), signed-in, signed-out
+
+// Tabs share one refresh cookie, and the server takes a cookie presented twice for theft and ends the session
+// everywhere. So renewals are serialised across tabs with a Web Lock (each then sends the cookie the last one set),
+// and a tab that renewed tells the others, which adopt its token instead of rotating the cookie again. The channel
+// carries only the short-lived access token, and only to tabs of this origin: a script able to listen there runs in
+// this origin and could call /auth/refresh with the cookie itself, so it learns nothing it could not get anyway.
+const kRefreshLock = "gatehouse-refresh";
+const sessionChannel = typeof BroadcastChannel === "function" ? new BroadcastChannel("gatehouse-session") : null;
+sessionChannel?.addEventListener("message", (event) => {
+  // A tab signed out here stays so: the user ended this session, and another tab's renewal must not undo that.
+  if (current.state !== "signed-out" && event.data?.access_token) adopt(event.data);
+});
 
 /// The session as {user, state}; `listen` is told of every change.
 export function session() {
@@ -29,54 +47,86 @@ function publish(next) {
   for (const listener of listeners) listener(next);
 }
 
-export function token() {
-  return accessToken;
-}
-
 function adopt(result) {
   accessToken = result.access_token;
-  clearTimeout(renewTimer);
+  tokenVersion += 1;
+  retryDelayMs = 0;
   // Renewed ahead of expiry so a request never waits for it; the cookie rotates each time.
-  const delay = Math.max(5, result.expires_in * 0.8) * 1000;
-  renewTimer = setTimeout(() => renew(), delay);
+  scheduleRenewal(Math.max(5, result.expires_in * 0.8) * 1000);
   publish({ user: result.user, state: "signed-in" });
+}
+
+function scheduleRenewal(delayMs) {
+  clearTimeout(renewTimer);
+  renewTimer = setTimeout(renewOnTime, delayMs);
+}
+
+async function renewOnTime() {
+  const generation = sessionGeneration;
+  const outcome = await renew();
+  // The server out of reach (a laptop waking, a restart): try again, sooner than the token expires, while this
+  // session lasts. A refusal is left to the next request, whose 401 ends the session.
+  if (outcome === "unreachable" && accessToken && generation === sessionGeneration) {
+    retryDelayMs = Math.min(kRetryLastMs, retryDelayMs ? retryDelayMs * 2 : kRetryFirstMs);
+    scheduleRenewal(retryDelayMs);
+  }
 }
 
 /// Ends the session here (the server's side is the caller's business). `expired`: the server refused to renew it,
 /// so the login page offers to come back to where the user was.
-export function endSession(expired) {
+function endSession(expired) {
   accessToken = null;
+  sessionGeneration += 1;
+  renewal = null;
   clearTimeout(renewTimer);
   publish({ user: null, state: "signed-out", expired: Boolean(expired) });
 }
 
-/// Asks for a new access token with the refresh cookie; one request at a time however many callers wait.
-export function renew() {
-  if (!renewal) {
-    renewal = fetch("/api/v1/auth/refresh", {
+/// One renewal with the refresh cookie: "renewed", "refused" (401/403: the session is over; also an answer that
+/// comes after the session ended here) or "unreachable" (the network or the server failed: the session may go on).
+async function refresh(askedVersion, generation) {
+  // Another tab renewed while this one waited for the lock: its token was adopted; the cookie it sent is spent.
+  if (tokenVersion !== askedVersion && accessToken) return "renewed";
+  let result;
+  try {
+    const response = await fetch("/api/v1/auth/refresh", {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
       body: "{}",
-    })
-      .then(async (response) => {
-        if (!response.ok) return false;
-        adopt(await response.json());
-        return true;
-      })
-      .catch(() => false)
-      .finally(() => {
-        renewal = null;
-      });
+    });
+    if (response.status === 401 || response.status === 403) return "refused";
+    if (!response.ok) return "unreachable";
+    result = await response.json();
+  } catch {
+    return "unreachable";
+  }
+  if (generation !== sessionGeneration) return "refused";
+  adopt(result);
+  const { access_token, expires_in, user } = result;
+  sessionChannel?.postMessage({ access_token, expires_in, user });
+  return "renewed";
+}
+
+/// Asks for a new access token; one request at a time however many callers wait, in this tab and across tabs.
+function renew() {
+  if (!renewal) {
+    const askedVersion = tokenVersion;
+    const generation = sessionGeneration;
+    const run = () => refresh(askedVersion, generation);
+    const pending = (navigator.locks ? navigator.locks.request(kRefreshLock, run) : run()).finally(() => {
+      if (renewal === pending) renewal = null;
+    });
+    renewal = pending;
   }
   return renewal;
 }
 
 /// Restores a session after a page load from the refresh cookie, if there is one.
 export async function restore() {
-  const ok = await renew();
-  if (!ok) publish({ user: null, state: "signed-out" });
-  return ok;
+  const renewed = (await renew()) === "renewed";
+  if (!renewed) publish({ user: null, state: "signed-out" });
+  return renewed;
 }
 
 export async function login(username, password) {
@@ -86,6 +136,8 @@ export async function login(username, password) {
 }
 
 export async function logout() {
+  // A renewal under way finishes first, so the server revokes the cookie it leaves rather than the one it spent.
+  await renewal?.catch(() => {});
   try {
     await request("POST", "/api/v1/auth/logout", { body: {} });
   } finally {
@@ -137,12 +189,14 @@ export async function request(method, path, options = {}) {
   const url = withQuery(path, options.query);
   let response = await send(method, url, options);
   if (response.status === 401 && !options.anonymous) {
-    if (await renew()) {
-      response = await send(method, url, options);
-    } else {
-      endSession(true);
+    const generation = sessionGeneration;
+    const outcome = await renew();
+    if (outcome !== "renewed") {
+      // Only a refusal ends the session: with the server out of reach the cookie may still be good.
+      if (outcome === "refused" && generation === sessionGeneration) endSession(true);
       throw await failure(response);
     }
+    response = await send(method, url, options);
   }
   if (!response.ok) throw await failure(response);
   if (response.status === 204) return null;

@@ -1,7 +1,7 @@
 // The app: restores the session from the refresh cookie, then routes. Signed out, every path shows the login
 // page, which brings the user back to where they were.
 import { useEffect, useState } from "preact/hooks";
-import { Route, Switch, useLocation } from "wouter-preact";
+import { Route, Switch, matchRoute, useLocation, useRouter } from "wouter-preact";
 import { can, listen, restore, session } from "./api.js";
 import { Layout } from "./components/layout.js";
 import { html } from "./html.js";
@@ -15,13 +15,14 @@ function useSession() {
   return state;
 }
 
-function Forbidden() {
-  return html`<section><h1>Not for your role</h1><p>Your role cannot use this page.</p></section>`;
+function Forbidden({ why }) {
+  return html`<section><h1>Not for your role</h1><p>${why || "Your role cannot use this page."}</p></section>`;
 }
 
 export function App() {
   const state = useSession();
   const [location, navigate] = useLocation();
+  const { parser } = useRouter();
   useEffect(() => {
     restore();
   }, []);
@@ -33,7 +34,8 @@ export function App() {
     }
   }, [state, location]);
   useEffect(() => {
-    const entry = pages().find((r) => r.path === location);
+    // Matched as the Switch below matches, so /servers/:id is titled too (routes.js puts /servers/new first).
+    const entry = pages().find((r) => matchRoute(parser, r.path, location)[0]);
     document.title = entry ? `${entry.title} · gatehouse` : "gatehouse";
   }, [location]);
   if (state.state === "unknown") return html`<p class="loading" role="status">Loading…</p>`;
@@ -41,7 +43,8 @@ export function App() {
   return html`<${Layout}>
     <${Switch}>
       ${pages().map(
-        (r) => html`<${Route} path=${r.path}>${(params) => (can(r.role) ? html`<${r.page} params=${params} />` : html`<${Forbidden} />`)}<//>`,
+        (r) => html`<${Route} path=${r.path}>${(params) =>
+          can(r.role) ? html`<${r.page} params=${params} />` : html`<${Forbidden} why=${r.denied} />`}<//>`,
       )}
       <${Route}><${NotFound} /><//>
     <//>

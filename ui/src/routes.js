@@ -1,10 +1,10 @@
 // Every page of the UI: a new capability adds its page as a file under pages/ and one entry here.
 import { Account } from "./pages/account.js";
 import { Alerts, AlertsDetail } from "./pages/alerts.js";
-import { Apps, AppsDetail } from "./pages/apps.js";
+import { Apps, AppsDetail, AppsNew } from "./pages/apps.js";
 import { Audit, AuditDetail } from "./pages/audit.js";
 import { Collectors, CollectorsDetail } from "./pages/collectors.js";
-import { Gateway, GatewayDetail } from "./pages/gateway.js";
+import { Gateway, GatewayDetail, GatewayNew } from "./pages/gateway.js";
 import { Keys, KeysDetail } from "./pages/keys.js";
 import { Postgres, PostgresDetail } from "./pages/postgres.js";
 import { Series, SeriesDetail } from "./pages/series.js";
@@ -17,7 +17,8 @@ import { TaskDetail } from "./pages/task_detail.js";
 import { TaskNew } from "./pages/task_new.js";
 import { Tasks } from "./pages/tasks.js";
 
-// path: wouter pattern; title: shown in the navigation when `nav`; role: the least role that sees it.
+// path: wouter pattern; title: shown in the navigation when `nav`; role: the least role that sees it; denied: what
+// a lower role reads there instead of the general "Your role cannot use this page".
 const routes = [
   { path: "/", title: "Dashboard", page: Dashboard, role: "viewer", nav: true },
   { path: "/servers", title: "Servers", page: Servers, role: "viewer", nav: true },
@@ -30,6 +31,8 @@ const routes = [
   { path: "/keys", title: "SSH keys", page: Keys, role: "viewer", nav: true },
   { path: "/keys/:id", title: "SSH key", page: KeysDetail, role: "viewer" },
   { path: "/apps", title: "Projects and apps", page: Apps, role: "viewer", nav: true },
+  { path: "/apps/new", title: "New app", page: AppsNew, role: "operator",
+    denied: "Only operators and admins add apps." },
   { path: "/apps/:id", title: "App", page: AppsDetail, role: "viewer" },
   { path: "/postgres", title: "PostgreSQL", page: Postgres, role: "viewer", nav: true },
   { path: "/postgres/:id", title: "PostgreSQL server", page: PostgresDetail, role: "viewer" },
@@ -41,6 +44,8 @@ const routes = [
   { path: "/collectors", title: "Collectors", page: Collectors, role: "viewer", nav: true },
   { path: "/collectors/:id", title: "Collector", page: CollectorsDetail, role: "viewer" },
   { path: "/gateway", title: "Gateway", page: Gateway, role: "viewer", nav: true },
+  { path: "/gateway/new", title: "New gateway route", page: GatewayNew, role: "admin",
+    denied: "Only admins add gateway routes." },
   { path: "/gateway/:id", title: "Gateway route", page: GatewayDetail, role: "viewer" },
   { path: "/users", title: "Users", page: Users, role: "admin", nav: true },
   { path: "/users/:id", title: "User", page: UsersDetail, role: "admin" },

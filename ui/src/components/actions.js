@@ -1,5 +1,5 @@
 // Small controls shared by pages: a button that confirms and runs an action, a copy button, a download link.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "../html.js";
 import { errorText } from "./feedback.js";
 
@@ -28,6 +28,8 @@ export function ActionButton({ action, confirm, children, kind = "", done, label
 
 export function CopyButton({ text, label = "Copy" }) {
   const [copied, setCopied] = useState(false);
+  const resetTimer = useRef(0);
+  useEffect(() => () => clearTimeout(resetTimer.current), []);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);
@@ -36,7 +38,9 @@ export function CopyButton({ text, label = "Copy" }) {
       return;
     }
     setCopied(true);
-    setTimeout(() => setCopied(false), 2000);
+    // A second click shows "Copied" for its own 2 s, not what is left of the first one's.
+    clearTimeout(resetTimer.current);
+    resetTimer.current = setTimeout(() => setCopied(false), 2000);
   };
   return html`<button type="button" onClick=${copy}>${copied ? "Copied" : label}</button>`;
 }

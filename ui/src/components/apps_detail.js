@@ -10,6 +10,7 @@ import { Badge } from "./badge.js";
 import { ErrorMessage, Loading } from "./feedback.js";
 import { PageHeader } from "./layout.js";
 import { Countdown, Time } from "./time.js";
+import { useLive } from "./resource.js";
 import { AppForm } from "./apps_form.js";
 import { limitText, useChoices } from "./apps_lookup.js";
 import { LimitForm, RunControls } from "./apps_run.js";
@@ -63,22 +64,14 @@ function useOwners(app) {
 }
 
 export function AppView({ id }) {
-  const [app, setApp] = useState(null);
-  const [error, setError] = useState(null);
+  // Followed only while a compose task starts or stops it.
+  const live = useLive(`/api/v1/apps/${id}`, {}, { interval: 1000, paused: (a) => !kBusy.includes(a?.status) });
+  const app = live.data;
   const [editing, setEditing] = useState(false);
   const [, navigate] = useLocation();
   const owners = useOwners(app);
-  const load = () => api.get(`/api/v1/apps/${id}`).then((a) => (setApp(a), setError(null)), setError);
-  useEffect(() => {
-    load();
-  }, [id]);
-  const busy = kBusy.includes(app?.status);
-  useEffect(() => {
-    if (!busy) return undefined;
-    const timer = setInterval(load, 1000);
-    return () => clearInterval(timer);
-  }, [busy, id]);
-  if (error && !app) return html`<${ErrorMessage} error=${error} retry=${load} />`;
+  const load = () => live.refresh();
+  if (live.error && !app) return html`<${ErrorMessage} error=${live.error} retry=${load} />`;
   if (!app) return html`<${Loading} what="the app" />`;
   const operator = can("operator");
   const back = `/apps?project_id=${app.project_id}`;
@@ -91,9 +84,9 @@ export function AppView({ id }) {
         action=${() => api.del(`/api/v1/apps/${app.id}`)} done=${() => navigate(back)}>Delete<//>`}
       <${Link} href=${back} class="button">All apps of ${owners.project || "the project"}<//>
     <//>
-    <${ErrorMessage} error=${error} retry=${load} />
+    <${ErrorMessage} error=${live.error} retry=${load} />
     ${editing &&
-    html`<${EditApp} app=${app} cancel=${() => setEditing(false)} done=${(a) => (setApp(a), setEditing(false))} />`}
+    html`<${EditApp} app=${app} cancel=${() => setEditing(false)} done=${(a) => (live.set(a), setEditing(false))} />`}
     <div class="grid">
       <section class="panel apps-panel" aria-labelledby="app-run-title">
         <h2 id="app-run-title">Run</h2>
@@ -104,8 +97,8 @@ export function AppView({ id }) {
           <dt>Limit</dt><dd data-testid="app-limit">${limitText(app.auto_stop_minutes)}</dd>
         </dl>
         ${operator &&
-        html`<${RunControls} app=${app} started=${(run) => setApp({ ...run.app, last_task_id: run.task_id })} />
-          <${LimitForm} key=${app.auto_stop_minutes} app=${app} saved=${setApp} />`}
+        html`<${RunControls} app=${app} started=${(run) => live.set({ ...run.app, last_task_id: run.task_id })} />
+          <${LimitForm} key=${app.auto_stop_minutes} app=${app} saved=${live.set} />`}
       </section>
       <section class="panel apps-panel" aria-labelledby="app-def-title">
         <h2 id="app-def-title">Definition</h2>

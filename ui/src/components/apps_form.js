@@ -3,7 +3,6 @@
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
-import { withFieldErrors } from "./apps_lookup.js";
 
 export const kMaxMinutes = 525600; // a year: the API's bound
 
@@ -68,11 +67,7 @@ export function AppForm({ app, projectId, projects, servers, done, cancel }) {
       body = Object.fromEntries(Object.entries(body).filter(([k, value]) => value !== before[k]));
       if (!Object.keys(body).length) return done(app);
     }
-    try {
-      done(app ? await api.patch(`/api/v1/apps/${app.id}`, body) : await api.post("/api/v1/apps", body));
-    } catch (e) {
-      throw withFieldErrors(e);
-    }
+    done(app ? await api.patch(`/api/v1/apps/${app.id}`, body) : await api.post("/api/v1/apps", body));
   });
   const choose = (what, items, name) => [["", `Choose a ${what}`], ...items.map((i) => [i.id, name(i)])];
   const title = app ? "Edit the app" : "New app";

@@ -1,8 +1,7 @@
-// What the projects and apps views share: the names of projects and servers (the app API gives ids only), the
-// app states, and the server's field errors under the forms' names.
+// What the projects and apps views share: the names of projects and servers (the app API gives ids only) and the
+// app states.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
-import { renameFields } from "./form.js";
 
 export const appStates = ["stopped", "starting", "running", "stopping", "failed"].map((s) => [s, s]);
 
@@ -21,12 +20,6 @@ export function useChoices(path) {
     load();
   }, [path]);
   return { ...state, reload: load, name: (id) => state.items.find((i) => i.id === id)?.name };
-}
-
-/// The server names the refused field in `errors` ("cd_path", "name" for a taken name); this renames it where the
-/// form calls it otherwise (`names` {api: form}) so useForm shows it next to that field.
-export function withFieldErrors(error, names = {}) {
-  return renameFields(error, names);
 }
 
 /// "60 minutes", "1 minute", "never (0)".

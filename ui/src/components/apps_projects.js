@@ -8,7 +8,6 @@ import { ActionButton } from "./actions.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
 import { PagedTable, usePaged } from "./list.js";
 import { Time } from "./time.js";
-import { withFieldErrors } from "./apps_lookup.js";
 
 const validate = validateWith({
   name: [check.required, (v) => (v.trim().length > 128 ? "At most 128 characters." : null)],
@@ -19,12 +18,8 @@ function ProjectForm({ project, done, cancel }) {
   const form = useForm({ name: project?.name || "", description: project?.description || "" }, validate);
   const submit = form.submit(async (v) => {
     const body = { name: v.name.trim(), description: v.description };
-    try {
-      const path = project ? `/api/v1/projects/${project.id}` : "/api/v1/projects";
-      done(project ? await api.patch(path, body) : await api.post(path, body));
-    } catch (e) {
-      throw withFieldErrors(e);
-    }
+    const path = project ? `/api/v1/projects/${project.id}` : "/api/v1/projects";
+    done(project ? await api.patch(path, body) : await api.post(path, body));
   });
   const title = project ? `Edit project ${project.name}` : "New project";
   return html`<form onSubmit=${submit} novalidate class="panel apps-form" aria-label=${title}>

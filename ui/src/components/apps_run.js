@@ -3,9 +3,9 @@
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { ActionButton } from "./actions.js";
-import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
+import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
 import { kMaxMinutes, minutesCheck } from "./apps_form.js";
-import { limitText, withFieldErrors } from "./apps_lookup.js";
+import { limitText } from "./apps_lookup.js";
 
 const kBusy = ["starting", "stopping"];
 
@@ -18,7 +18,7 @@ export function RunControls({ app, started }) {
     try {
       started(await api.post(`/api/v1/apps/${app.id}/start`, body));
     } catch (e) {
-      throw withFieldErrors(e, { auto_stop_minutes: "run_minutes" });
+      throw renameFields(e, { auto_stop_minutes: "run_minutes" });
     }
     form.set("run_minutes", "");
   });
@@ -46,11 +46,7 @@ export function LimitForm({ app, saved }) {
     validateWith({ auto_stop_minutes: [check.required, minutesCheck] }),
   );
   const submit = form.submit(async (v) => {
-    try {
-      saved(await api.patch(`/api/v1/apps/${app.id}`, { auto_stop_minutes: Number(v.auto_stop_minutes) }));
-    } catch (e) {
-      throw withFieldErrors(e);
-    }
+    saved(await api.patch(`/api/v1/apps/${app.id}`, { auto_stop_minutes: Number(v.auto_stop_minutes) }));
   });
   return html`<form onSubmit=${submit} novalidate class="apps-inline" aria-label="Auto-stop limit">
     <${Field} form=${form} name="auto_stop_minutes" label="Auto-stop after (minutes)" type="number" min="0"

@@ -5,10 +5,8 @@ import { Link } from "wouter-preact";
 import { html } from "../html.js";
 import { Badge } from "./badge.js";
 import { OutputView } from "./output.js";
-import { openTaskStream } from "./task_stream.js";
+import { kEnded, openTaskStream } from "./task_stream.js";
 import { Time } from "./time.js";
-
-const kEnded = ["succeeded", "failed", "cancelled", "interrupted", "timed_out"];
 
 /// `onEnd(task)`: the task reached a final state (the app's status follows it).
 export function TaskOutput({ taskId, onEnd }) {

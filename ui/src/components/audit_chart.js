@@ -1,30 +1,20 @@
 // The audit trail's events per day (GET /api/v1/audit/stats, UTC days): all events as bars, the failed and denied
 // ones drawn over them, with the totals as text beside the chart (its text alternative).
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { api } from "../api.js";
+import { useMemo } from "preact/hooks";
 import { html } from "../html.js";
 import { Chart } from "./chart.js";
 import { Empty, ErrorMessage, Loading } from "./feedback.js";
+import { useResource } from "./resource.js";
 
 const minDays = 14;
 const count = new Intl.NumberFormat();
 
-/// Stats rows for since/until: {items, error, loading, reload}.
+/// Stats rows for since/until: {items, error, loading, reload}. The chart of the last range stays while a new range
+/// is asked for; `loading` is only the wait for a first answer.
 export function useAuditStats(since, until) {
-  const [state, setState] = useState({ items: null, error: null });
-  const load = () => {
-    let live = true;
-    setState((s) => ({ ...s, error: null }));
-    api.get("/api/v1/audit/stats", { since, until }).then(
-      (body) => live && setState({ items: body.items, error: null }),
-      (error) => live && setState({ items: null, error }),
-    );
-    return () => {
-      live = false;
-    };
-  };
-  useEffect(load, [since, until]);
-  return { ...state, loading: !state.items && !state.error, reload: load };
+  const stats = useResource("/api/v1/audit/stats", { since, until }, { keep: true });
+  const items = stats.data?.items ?? null;
+  return { items, error: stats.error, loading: !items && !stats.error, reload: () => stats.reload() };
 }
 
 /// "2026-01-31" → a local Date at that day's midnight, so the chart's axis (local time) labels the same day.

@@ -4,10 +4,12 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import { html } from "../html.js";
 
-const palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+const palette = [
+  "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+];
 
 /// uPlot's column data from point lists: [xs, ys1, ys2, ...].
-export function toColumns(series) {
+function toColumns(series) {
   const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const columns = [xs];
@@ -40,7 +42,10 @@ export function Chart({ series, title, height = 260, yLabel, bars = false }) {
           points: { show: false },
         })),
       ],
-      axes: [{ stroke: "currentColor", grid: { stroke: "#8883" } }, { stroke: "currentColor", grid: { stroke: "#8883" }, label: yLabel }],
+      axes: [
+        { stroke: "currentColor", grid: { stroke: "#8883" } },
+        { stroke: "currentColor", grid: { stroke: "#8883" }, label: yLabel },
+      ],
       legend: { live: true },
     };
     const plot = new uPlot(options, toColumns(series), element);
@@ -50,6 +55,6 @@ export function Chart({ series, title, height = 260, yLabel, bars = false }) {
       observer.disconnect();
       plot.destroy();
     };
-  }, [series, title, height, bars]);
+  }, [series, title, height, yLabel, bars]);
   return html`<div class="chart" ref=${box} role="img" aria-label=${title || "Chart"}></div>`;
 }

@@ -4,7 +4,8 @@ import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { errorText } from "./feedback.js";
 
-/// {values, set, field, errors, error, busy, submit}. `validate(values)` returns {field: message}.
+/// {values, set, setValues, errors, setErrors, error, setError, busy, submit}. `validate(values)` returns
+/// {field: message}.
 export function useForm(initial, validate = () => ({})) {
   const [values, setValues] = useState(initial);
   const [errors, setErrors] = useState({});
@@ -30,7 +31,7 @@ export function useForm(initial, validate = () => ({})) {
       setBusy(false);
     }
   };
-  return { values, set, setValues, errors, error, busy, submit, setError };
+  return { values, set, setValues, errors, setErrors, error, busy, submit, setError };
 }
 
 /// `error` with its server field errors (ApiError.fields, {api field: message}) under the form's names: `map` is

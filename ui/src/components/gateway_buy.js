@@ -2,9 +2,9 @@
 // shown once, and opening the route in this browser: the token is traded for the gateway's HttpOnly cookie through
 // POST /gw/authenticate, then the route opens in a new tab.
 import { useEffect, useState } from "preact/hooks";
-import { api, session } from "../api.js";
+import { ApiError, api, request, session } from "../api.js";
 import { ShownOnce } from "./actions.js";
-import { ErrorMessage, Notice } from "./feedback.js";
+import { ErrorMessage, Notice, errorText } from "./feedback.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
 import { Countdown } from "./time.js";
 import { credits, durationText, pricesOf } from "./gateway_common.js";
@@ -73,41 +73,28 @@ export function Bought({ token, route }) {
   </div>`;
 }
 
-async function authenticate(token) {
-  const response = await fetch("/gw/authenticate", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json, application/problem+json" },
-    body: JSON.stringify({ token }),
-  });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // a body that is not JSON leaves the status to speak
-  }
-  if (!response.ok) {
-    const error = new Error(body?.detail || body?.title || `HTTP ${response.status}`);
-    error.fields = { token: body?.detail || "Refused." };
-    throw error;
-  }
-  return body;
-}
-
 /// Signs this browser in to a route with an access token, then opens the route in a new tab.
 export function OpenRoute({ route, token = "" }) {
   const form = useForm({ token }, validateWith({ token: [check.required] }));
   const [signed, setSigned] = useState(null);
   useEffect(() => form.set("token", token), [token]);
   useEffect(() => {
-    // A cookie this browser already holds for this route: its time left.
-    fetch("/gw/status", { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((s) => s && s.route_id === route.id && setSigned(s))
+    // A cookie this browser already holds for this route: its time left. The gateway's own endpoints take its
+    // cookie, not the API's token.
+    request("GET", "/gw/status", { anonymous: true })
+      .then((s) => s.route_id === route.id && setSigned(s))
       .catch(() => {});
   }, [route.id]);
   const submit = form.submit(async (values) => {
-    const result = await authenticate(values.token.trim());
+    let result;
+    try {
+      result = await request("POST", "/gw/authenticate", { body: { token: values.token.trim() }, anonymous: true });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // The gateway's refusal is about the token: it shows by the field, once.
+      form.setErrors({ token: errorText(error) });
+      return;
+    }
     setSigned(result);
     window.open(result.path, "_blank", "noopener");
   });

@@ -1,9 +1,8 @@
-// What the gateway's views share: durations and credits as text, the wallet's balance, the server's field errors
-// (its `errors` map) under the forms' names.
+// What the gateway's views share: durations and credits as text, the wallet's balance, tokens' states and refunds,
+// and names for ids.
 import { useEffect, useState } from "preact/hooks";
 import { api, session } from "../api.js";
 import { Badge } from "./badge.js";
-import { renameFields } from "./form.js";
 import { html } from "../html.js";
 
 export const durations = [1, 12, 24, 168, 720];
@@ -26,12 +25,6 @@ export function pricesOf(route) {
   return Object.entries(route.prices || {})
     .map(([h, p]) => [Number(h), p])
     .sort((a, b) => a[0] - b[0]);
-}
-
-/// The server's field errors under the form's names (`map` {api field: form field}; "prices" also takes
-/// "prices.24"), so the form shows them next to the field; returns the error for rethrowing.
-export function withFieldErrors(error, map = {}) {
-  return renameFields(error, map);
 }
 
 /// The balance of a wallet (one's own, or `userId`'s for an admin): {wallet, error, reload}.

@@ -6,6 +6,7 @@ import { api, can } from "../api.js";
 import { ActionButton } from "./actions.js";
 import { ErrorMessage, Loading } from "./feedback.js";
 import { PageHeader } from "./layout.js";
+import { useResource } from "./resource.js";
 import { usePaged, useQueryState } from "./list.js";
 import { Time } from "./time.js";
 import { BuyPanel, Bought, OpenRoute } from "./gateway_buy.js";
@@ -49,30 +50,22 @@ function MyTokens({ route, reload }) {
 }
 
 export function RouteDetail({ id }) {
-  const [route, setRoute] = useState(null);
-  const [error, setError] = useState(null);
+  const loaded = useResource(`/api/v1/gateway/routes/${id}`);
+  const route = loaded.data;
   const [bought, setBought] = useState(null);
   const [query, setQuery] = useQueryState();
   const [, navigate] = useLocation();
   const wallet = useWallet();
   const [generation, setGeneration] = useState(0);
-  const load = () => {
-    setError(null);
-    return api.get(`/api/v1/gateway/routes/${id}`).then(setRoute, setError);
-  };
-  useEffect(() => {
-    setRoute(null);
-    setBought(null);
-    load();
-  }, [id]);
-  if (error) return html`<${ErrorMessage} error=${error} retry=${load} />`;
+  useEffect(() => setBought(null), [id]);
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />`;
   if (!route) return html`<${Loading} what="the route" />`;
   const editing = can("admin") && query.edit === "1";
   if (editing) {
     return html`<section>
       <${PageHeader} title=${`Edit ${route.name}`} />
       <${RouteForm} route=${route} done=${(saved) => {
-        if (saved) setRoute(saved);
+        if (saved) loaded.set(saved);
         setQuery({ edit: "" });
       }} />
     </section>`;

@@ -1,8 +1,8 @@
 // Create or edit a gateway route (admins). Editing replaces the route (PUT) with every field of the form.
 import { useLocation } from "wouter-preact";
 import { api } from "../api.js";
-import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
-import { durationText, durations, withFieldErrors } from "./gateway_common.js";
+import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
+import { durationText, durations } from "./gateway_common.js";
 import { html } from "../html.js";
 
 const roles = ["viewer", "operator", "admin"];
@@ -79,7 +79,7 @@ export function RouteForm({ route, done }) {
       else navigate(`/gateway/${saved.id}`);
     } catch (e) {
       if (e.status === 409 && /slug|exists/i.test(e.message)) e.fields = { ...e.fields, slug: e.message };
-      throw withFieldErrors(e, fieldMap);
+      throw renameFields(e, fieldMap);
     }
   });
   const errors = form.errors;

@@ -1,10 +1,11 @@
 // Live proxy usage per access token (one's own; admins: everyone's), refreshing itself every few seconds while the
 // tab is visible.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api, can } from "../api.js";
+import { can } from "../api.js";
 import { Empty, ErrorMessage, Loading } from "./feedback.js";
 import { TableWrap } from "./list.js";
+import { useLive } from "./resource.js";
 import { Ago } from "./time.js";
 import { UserName, shortId, useNames } from "./gateway_common.js";
 import { html } from "../html.js";
@@ -14,30 +15,12 @@ const limits = [50, 200, 500];
 const size = new Intl.NumberFormat(undefined, { style: "unit", unit: "kilobyte", maximumFractionDigits: 1 });
 const kb = (n) => size.format(n / 1000);
 
-function useSessions(limit) {
-  const [state, setState] = useState({ items: null, error: null, at: null });
-  useEffect(() => {
-    let alive = true;
-    const refresh = () => {
-      if (document.hidden) return;
-      api.get("/api/v1/gateway/sessions", { limit }).then(
-        (page) => alive && setState({ items: page.items, error: null, at: new Date().toISOString() }),
-        (error) => alive && setState((s) => ({ ...s, error })),
-      );
-    };
-    refresh();
-    const timer = setInterval(refresh, kEvery);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, [limit]);
-  return state;
-}
-
 export function SessionsView() {
   const [limit, setLimit] = useState(50);
-  const { items, error, at } = useSessions(limit);
+  // Kept while another limit is asked for, so the select stays in place (and focused).
+  const live = useLive("/api/v1/gateway/sessions", { limit }, { interval: kEvery, keep: true });
+  const { error, at } = live;
+  const items = live.data?.items;
   const everyone = can("admin");
   const names = useNames("/api/v1/gateway/routes", "slug");
   const users = useNames("/api/v1/users", "username", everyone);

@@ -6,7 +6,7 @@ import { ErrorMessage } from "./feedback.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
 import { PagedTable, usePaged, useQueryState } from "./list.js";
 import { Time } from "./time.js";
-import { TxKind, credits, shortId, useWallet, withFieldErrors } from "./gateway_common.js";
+import { TxKind, credits, shortId, useWallet } from "./gateway_common.js";
 import { html } from "../html.js";
 
 function UserPicker({ value, set }) {
@@ -38,11 +38,7 @@ function TopUp({ userId, done }) {
     const body = {
       user_id: userId || session().user.id, amount: Number(values.amount), note: values.note.trim() || null,
     };
-    try {
-      await api.post("/api/v1/wallet/top-up", body);
-    } catch (e) {
-      throw withFieldErrors(e);
-    }
+    await api.post("/api/v1/wallet/top-up", body);
     form.setValues({ amount: "", note: "" });
     done();
   });

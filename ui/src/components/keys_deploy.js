@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { Badge } from "./badge.js";
-import { ErrorMessage, errorText } from "./feedback.js";
+import { ErrorMessage } from "./feedback.js";
 import { usePaged } from "./list.js";
 import { KeyTaskResults } from "./keys_task.js";
 import { html } from "../html.js";
@@ -62,7 +62,7 @@ export function DeployPanel({ keyId, onEnd }) {
     <h2 id="deploy-title">Deploy or revoke</h2>
     <p class="hint">Adds the public key to, or removes it from, the login user's ~/.ssh/authorized_keys.</p>
     <${ServerChoice} chosen=${chosen} setChosen=${setChosen} />
-    ${error && html`<div class="error" role="alert">${errorText(error)}</div>`}
+    <${ErrorMessage} error=${error} />
     <div class="form-actions">
       <button type="button" class="primary" disabled=${busy} onClick=${() => start("deploy")}>
         Deploy to ${chosen.length} server${chosen.length === 1 ? "" : "s"}</button>

@@ -25,9 +25,9 @@ export function withKeyFields(error, fileMode = false) {
   return error;
 }
 
-const singleLine = (v) =>
+export const singleLine = (v) =>
   v && /[\u0000-\u001f\u007f]/.test(v) ? "One line, without tabs or control characters." : null;
-const nameRules = [check.required, (v) => (v && v.trim().length > 100 ? "At most 100 characters." : null)];
+export const nameRules = [check.required, (v) => (v && v.trim().length > 100 ? "At most 100 characters." : null)];
 
 async function send(action) {
   try {

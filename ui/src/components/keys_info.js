@@ -6,9 +6,9 @@ import { api, request } from "../api.js";
 import { CopyButton, download } from "./actions.js";
 import { Badge } from "./badge.js";
 import { ErrorMessage, Loading, Empty, errorText } from "./feedback.js";
-import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
+import { Field, FormError, Submit, useForm, validateWith } from "./form.js";
 import { TableWrap } from "./list.js";
-import { withKeyFields } from "./keys_forms.js";
+import { nameRules, singleLine, withKeyFields } from "./keys_forms.js";
 import { Time } from "./time.js";
 import { html } from "../html.js";
 
@@ -47,10 +47,7 @@ export function KeyFacts({ sshKey }) {
 export function EditKey({ sshKey, saved, cancel }) {
   const form = useForm(
     { name: sshKey.name, comment: sshKey.comment },
-    validateWith({
-      name: [check.required, (v) => (v.trim().length > 100 ? "At most 100 characters." : null)],
-      comment: [(v) => (/[\u0000-\u001f\u007f]/.test(v) ? "One line, without tabs or control characters." : null)],
-    }),
+    validateWith({ name: nameRules, comment: [singleLine] }),
   );
   const submit = form.submit(async (v) => {
     const body = {};

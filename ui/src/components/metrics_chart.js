@@ -1,8 +1,7 @@
-// A range query drawn: GET /api/v1/metrics/query, the uPlot chart, and a table of each series' last, min and max
-// (the numbers a screen reader can read; the chart is an image to it). The API's 400 detail (too many points,
-// too many series) is shown as it is, since it says what to change.
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { api } from "../api.js";
+// A range query drawn (the answer of GET /api/v1/metrics/query): the uPlot chart, and a table of each series' last,
+// min and max (the numbers a screen reader can read; the chart is an image to it). The API's 400 detail (too many
+// points, too many series) is shown as it is, since it says what to change.
+import { useMemo } from "preact/hooks";
 import { html } from "../html.js";
 import { Chart } from "./chart.js";
 import { Empty, ErrorMessage, Loading } from "./feedback.js";
@@ -19,31 +18,15 @@ function summary(points) {
   return { last: values[values.length - 1], min: Math.min(...values), max: Math.max(...values) };
 }
 
-function useQuery(query, tick) {
-  const key = JSON.stringify(query);
-  const [state, setState] = useState({ data: null, error: null, loading: true });
-  useEffect(() => {
-    let alive = true;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    api.get("/api/v1/metrics/query", query).then(
-      (data) => alive && setState({ data, error: null, loading: false }),
-      (error) => alive && setState({ data: null, error, loading: false }),
-    );
-    return () => {
-      alive = false;
-    };
-  }, [key, tick]);
-  return state;
-}
-
-export function MetricChart({ query, tick, retry }) {
-  const { data, error, loading } = useQuery(query, tick);
+/// `chart`: the useResource of the query (resource.js); the last chart stays drawn while a new range is asked for.
+export function MetricChart({ chart }) {
+  const { data, error, loading } = chart;
   // The same array while the data stays: the chart is rebuilt only for new data.
   const series = useMemo(
     () => (data?.series || []).map((s) => ({ label: seriesText("", s.labels), points: s.points, labels: s.labels })),
     [data],
   );
-  if (error) return html`<${ErrorMessage} error=${error} retry=${retry} />`;
+  if (error) return html`<${ErrorMessage} error=${error} retry=${() => chart.reload()} />`;
   if (!data) return html`<${Loading} what="the chart" />`;
   return html`<div class="m-result" aria-busy=${loading}>
     <p class="hint m-resolution" data-testid="resolution">

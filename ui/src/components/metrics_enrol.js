@@ -4,8 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { ShownOnce } from "./actions.js";
-import { Field, FormError, Submit, useForm, validateWith } from "./form.js";
-import { withFieldErrors } from "./metrics_labels.js";
+import { Field, FormError, Submit, renameFields, useForm, validateWith } from "./form.js";
 import { Ago, Time, toDate } from "./time.js";
 
 const kSoonDays = 7;
@@ -38,7 +37,7 @@ export function EnrolmentToken({ close }) {
       const body = { ttl_s: Math.round(Number(v.ttl_h) * 3600), note: v.note.trim() || null };
       setToken(await api.post("/api/v1/collectors/enrolment-tokens", body));
     } catch (error) {
-      throw withFieldErrors(error, { ttl_s: "ttl_h", note: "note" });
+      throw renameFields(error, { ttl_s: "ttl_h" });
     }
   });
   if (token)

@@ -1,7 +1,5 @@
-// Label sets as the metrics pages show and edit them: "k=v, k2=v2" text, match[label] query keys, and the
-// server's field errors (its `errors` map, nested names like "expr.window_s") under the forms' names.
+// Label sets as the metrics pages show and edit them: "k=v, k2=v2" text and match[label] query keys.
 import { html } from "../html.js";
-import { renameFields } from "./form.js";
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -70,10 +68,4 @@ export function Labels({ labels }) {
   const entries = Object.entries(labels || {});
   if (!entries.length) return html`<span class="hint">none</span>`;
   return entries.map(([k, v]) => html`<span class="tag mono" key=${k}>${k}=${v}</span>`);
-}
-
-/// The server's field errors under the form's names: `fields` maps API field names (or their prefixes, like
-/// "expr.match") to the form's. Returns the same error for rethrowing.
-export function withFieldErrors(error, fields) {
-  return renameFields(error, fields);
 }

@@ -5,8 +5,8 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { ErrorMessage, Loading } from "./feedback.js";
-import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
-import { formatLabels, labelsCheck, metricName, parseLabels, withFieldErrors } from "./metrics_labels.js";
+import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
+import { formatLabels, labelsCheck, metricName, parseLabels } from "./metrics_labels.js";
 import { aggregations } from "./metrics_query.js";
 
 const ops = [">", ">=", "<", "<=", "==", "!="];
@@ -94,7 +94,7 @@ export function RuleForm({ id, saved, cancel }) {
     } catch (error) {
       // A conflict is the name: rule names are unique.
       if (error.status === 409 && error.fields) error.fields = { name: "Another rule has this name." };
-      throw withFieldErrors(error, apiFields);
+      throw renameFields(error, apiFields);
     }
   });
   const title = editing ? `Edit ${original.name}` : "New alert rule";

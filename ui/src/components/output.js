@@ -1,8 +1,9 @@
 // A live output pane, written to the DOM directly rather than through Preact: megabytes of output arrive in
 // thousands of pieces, so pieces are queued and appended once per animation frame within a time budget, and only
 // the newest part stays in the page (the whole log is a download away). The text goes into blocks of about 4 KB
-// that end at a line break: appending and dropping old output lays out one small block, not the whole pane. ANSI colours become classes (anser);
-// bytes that are not UTF-8 are shown with replacement characters and a note, never as markup.
+// that end at a line break: appending and dropping old output lays out one small block, not the whole pane. ANSI
+// colours become classes (anser, one per stream: a colour set in one piece goes on in the next); bytes that are not
+// UTF-8 are shown with replacement characters and a note, never as markup.
 import Anser from "anser";
 
 const kFrameBudgetMs = 6;
@@ -13,6 +14,7 @@ const kFrameChars = 48_000;
 const kPieceChars = 8192; // a chunk of output is drawn in pieces of about this size, cut after a line break
 const kControl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g; // after anser took the colours
 const kIncompleteEscape = /\u001b(\[[0-9;?]*)?$/;
+const kColourEscape = /\u001b\[[0-9;]*m/g;
 const decoder = new TextDecoder("utf-8");
 
 function fromBase64(text) {
@@ -30,6 +32,7 @@ export class OutputView {
     this.queue = [];
     this.queuedChars = 0; // text waiting in the queue
     this.carry = { stdout: "", stderr: "" };
+    this.colours = { stdout: new Anser(), stderr: new Anser() }; // each keeps the colours in force on its stream
     this.chars = 0;
     this.block = null; // the block being filled, and its length
     this.blockChars = 0;
@@ -74,6 +77,7 @@ export class OutputView {
       this.queuedChars += end - start;
       start = end;
     }
+    this.skipQueuedBeyondKeep();
     if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
   }
 
@@ -88,15 +92,23 @@ export class OutputView {
     this.element.scrollTop = this.element.scrollHeight;
   }
 
+  /// Output that would be dropped from view as soon as it was drawn is not kept: after a burst only the newest
+  /// kKeepChars are worth the layout, and in a hidden tab (no animation frames, so no flush) the queue stays small.
+  skipQueuedBeyondKeep() {
+    while (this.queuedChars > kKeepChars && this.queue.length > 1) {
+      const piece = this.queue.shift();
+      if (!piece.text) continue;
+      this.queuedChars -= piece.text.length;
+      this.trimmed = true;
+      // Its colour changes still count for what follows; only the escapes go through anser, not the text.
+      const escapes = piece.text.match(kColourEscape);
+      if (escapes) this.colours[piece.stream].ansiToJson(escapes.join(""), { use_classes: true });
+    }
+  }
+
   flush() {
     this.frame = 0;
     const started = performance.now();
-    // Output that would be dropped from view as soon as it was drawn is not drawn: after a burst only the newest
-    // kKeepChars are worth the layout.
-    while (this.queuedChars > kKeepChars && this.queue.length > 1) {
-      this.queuedChars -= this.queue.shift().text?.length || 0;
-      this.trimmed = true;
-    }
     let drawn = 0;
     while (this.queue.length && drawn < kFrameChars && performance.now() - started < kFrameBudgetMs) {
       const piece = this.queue.shift();
@@ -138,7 +150,12 @@ export class OutputView {
     this.carry[piece.stream] = cut ? cut[0] : "";
     if (cut) text = text.slice(0, cut.index);
     if (!text) return;
-    const parts = text.includes("\u001b") ? Anser.ansiToJson(text, { use_classes: true, remove_empty: true }) : [{ content: text }];
+    const colours = this.colours[piece.stream];
+    // The colours in force as the piece begins: anser leaves them off the text before the piece's first escape.
+    const { fg, bg } = colours;
+    const decorations = [...colours.decorations];
+    const parts = colours.ansiToJson(text, { use_classes: true, remove_empty: true });
+    if (!text.startsWith("\u001b[") && parts.length) Object.assign(parts[0], { fg, bg, decorations });
     for (const part of parts) {
       const classes = [];
       if (piece.stream === "stderr") classes.push("stderr");

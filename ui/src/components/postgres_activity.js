@@ -6,7 +6,7 @@ import { html } from "../html.js";
 import { Loading } from "./feedback.js";
 import { Filters } from "./list.js";
 import { duration, num, PgError } from "./postgres_common.js";
-import { useLive } from "./postgres_live.js";
+import { useLive } from "./resource.js";
 import { SessionsTable } from "./postgres_sessions.js";
 import { Ago } from "./time.js";
 

@@ -1,7 +1,6 @@
-// What the PostgreSQL views share: number formats, a monitored database's failure shown by its kind, and a
-// loader for one answer of the API that keeps the last good one while a new one is asked for.
-import { useEffect, useRef, useState } from "preact/hooks";
-import { api, can } from "../api.js";
+// What the PostgreSQL views share: number formats, a monitored database's failure shown by its kind, and the
+// refresh button of a loaded answer (resource.js).
+import { can } from "../api.js";
 import { html } from "../html.js";
 import { errorText } from "./feedback.js";
 
@@ -61,33 +60,6 @@ export function PgError({ error, retry, stale }) {
     ${stale && html` <span>${stale}</span>`}
     ${retry && html` <button type="button" class="link" onClick=${retry}>Try again</button>`}
   </div>`;
-}
-
-/// GET `path` with `query` whenever either changes: {data, error, loading, reload(extra)}. The last answer stays
-/// while a new one is on its way; an answer that arrives after a newer request was made is dropped.
-export function useResource(path, query = {}, { enabled = true } = {}) {
-  const key = path + JSON.stringify(query);
-  const [state, setState] = useState({ data: null, error: null, loading: enabled });
-  const generation = useRef(0);
-  const load = async (extra = {}) => {
-    const mine = ++generation.current;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    try {
-      const data = await api.get(path, { ...query, ...extra });
-      if (mine === generation.current) setState({ data, error: null, loading: false });
-    } catch (error) {
-      if (mine === generation.current) setState((s) => ({ ...s, error, loading: false }));
-    }
-  };
-  useEffect(() => {
-    if (!enabled) return undefined;
-    setState({ data: null, error: null, loading: true });
-    load();
-    return () => {
-      generation.current += 1;
-    };
-  }, [key, enabled]);
-  return { ...state, reload: load };
 }
 
 /// Asks again for a `useResource` answer: operators and admins skip the cache, a viewer gets the cached one.

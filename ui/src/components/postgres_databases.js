@@ -3,7 +3,8 @@
 import { html } from "../html.js";
 import { Empty, Loading } from "./feedback.js";
 import { TableWrap } from "./list.js";
-import { bytes, num, PgError, RefreshButton, useResource } from "./postgres_common.js";
+import { bytes, num, PgError, RefreshButton } from "./postgres_common.js";
+import { useResource } from "./resource.js";
 import { DatabaseStats } from "./postgres_dbstats.js";
 import { Ago } from "./time.js";
 

@@ -3,7 +3,8 @@
 import { html } from "../html.js";
 import { Empty, Loading, Notice } from "./feedback.js";
 import { TableWrap } from "./list.js";
-import { bytes, duration, num, PgError, RefreshButton, ratio, useResource } from "./postgres_common.js";
+import { bytes, duration, num, PgError, RefreshButton, ratio } from "./postgres_common.js";
+import { useResource } from "./resource.js";
 import { Ago, Time } from "./time.js";
 
 const orders = [["total_time", "total time"], ["calls", "calls"], ["mean_time", "mean time"], ["rows", "rows"]];

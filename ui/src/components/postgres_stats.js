@@ -3,7 +3,8 @@
 import { html } from "../html.js";
 import { Loading } from "./feedback.js";
 import { TableWrap } from "./list.js";
-import { bytes, duration, Fact, num, PgError, RefreshButton, ratio, useResource } from "./postgres_common.js";
+import { bytes, duration, Fact, num, PgError, RefreshButton, ratio } from "./postgres_common.js";
+import { useResource } from "./resource.js";
 import { Ago, Time } from "./time.js";
 
 function Overview({ s }) {

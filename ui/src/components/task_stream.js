@@ -6,6 +6,9 @@ import { socketUrl } from "../api.js";
 
 const kSliceMs = 5;
 
+/// The states a task, or one target of it, ends in.
+export const kEnded = ["succeeded", "failed", "cancelled", "interrupted", "timed_out"];
+
 /// handlers: task(task) for "task" and "summary", target(target), output(item), connection(state) with state one
 /// of connecting, live, reconnecting, ended, refused. Returns the function that closes it.
 export function openTaskStream(taskId, handlers) {

@@ -19,7 +19,7 @@ export function Time({ value, fallback = "—" }) {
 }
 
 /// "in 4 minutes", "2 hours ago".
-export function fromNow(date, now = Date.now()) {
+function fromNow(date, now = Date.now()) {
   const seconds = Math.round((date.getTime() - now) / 1000);
   const units = [
     ["day", 86400],
@@ -33,7 +33,7 @@ export function fromNow(date, now = Date.now()) {
 }
 
 /// Re-renders every `ms` (countdowns).
-export function useNow(ms = 1000) {
+function useNow(ms = 1000) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), ms);

@@ -1,6 +1,6 @@
 // One user, for an admin: the facts, and a panel each to change the role, disable or enable, set a new password,
 // and delete. The server guards the last active admin (409); its reason shows next to the control that asked.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { api, session } from "../api.js";
 import { ActionButton } from "./actions.js";
@@ -8,6 +8,7 @@ import { Badge } from "./badge.js";
 import { ErrorMessage, Loading, Notice } from "./feedback.js";
 import { Field, FormError, Submit, useForm, validateWith } from "./form.js";
 import { PageHeader } from "./layout.js";
+import { useResource } from "./resource.js";
 import { Time } from "./time.js";
 import { html } from "../html.js";
 import { about, passwordRules, roleNames, withFieldErrors } from "./users_errors.js";
@@ -85,18 +86,14 @@ function PasswordForm({ user }) {
 }
 
 export function UserDetail({ id }) {
-  const [user, setUser] = useState(null);
-  const [error, setError] = useState(null);
+  const loaded = useResource(`/api/v1/users/${id}`);
   const [, navigate] = useLocation();
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/users/${id}`).then(setUser, setError);
-  };
-  useEffect(load, [id]);
-  if (error) {
-    return html`<section><${PageHeader} title="User" /><${ErrorMessage} error=${error} retry=${load} /></section>`;
+  const user = loaded.data;
+  if (!user && loaded.error) {
+    return html`<section><${PageHeader} title="User" />
+      <${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} /></section>`;
   }
-  if (!user || user.id !== id) return html`<${Loading} what="the user" />`;
+  if (!user) return html`<${Loading} what="the user" />`;
   const self = user.id === session().user?.id;
   return html`<section>
     <p class="users-back"><${Link} href="/users">← All users<//></p>
@@ -116,8 +113,8 @@ export function UserDetail({ id }) {
       </dl>
     </div>
     <div class="grid users-panels">
-      <${RoleForm} key=${user.id} user=${user} changed=${setUser} />
-      <${AccessPanel} user=${user} changed=${setUser} />
+      <${RoleForm} key=${user.id} user=${user} changed=${loaded.set} />
+      <${AccessPanel} user=${user} changed=${loaded.set} />
       <${PasswordForm} user=${user} />
     </div>
   </section>`;

@@ -6,14 +6,12 @@ import { ApiError } from "../api.js";
 import { renameFields } from "./form.js";
 
 /// A rule for a refusal stated only in the detail: [form field, (error, detail) => whether it is about it]. The
-/// first rule that matches wins. `name` has none left (the server always names it) but stays for the forms' lists.
+/// first rule that matches wins.
 export const about = {
   username: ["username", (e, d) => /\busername\b/i.test(d)],
   currentPassword: ["current_password", (e, d) => /current password/i.test(d)],
   password: ["password", (e, d) => /\bpassword\b/i.test(d)],
   role: ["role", (e, d) => /\brole\b|last active admin/i.test(d)],
-  name: ["name", () => false],
-  expires: ["expires", (e, d) => /expires/i.test(d)],
 };
 
 // API field names the users forms call otherwise: the token form picks its expiry date as "expires_on".

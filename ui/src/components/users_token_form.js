@@ -43,7 +43,7 @@ export function TokenForm({ created }) {
         form.setValues(blank);
         created(token);
       },
-      [about.name, ["expires_on", (e, d) => /expires/i.test(d)], about.role],
+      [["expires_on", (e, d) => /expires/i.test(d)], about.role],
     ),
   );
   // The expiry date's error shows by the select when no date field is there to hold it.

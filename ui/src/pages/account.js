@@ -14,6 +14,9 @@ const blank = { current_password: "", password: "", confirm: "", revoke_api_toke
 export function Account() {
   const user = session().user;
   const [saved, setSaved] = useState(null);
+  // Counts the password changes that revoked the API tokens: each shows the token list anew (a token created
+  // before and still shown once is gone with the rest); any other change leaves the list as it is.
+  const [revocations, setRevocations] = useState(0);
   const form = useForm(
     blank,
     validateWith({
@@ -31,6 +34,7 @@ export function Account() {
         await api.patch("/api/v1/users/me", body);
         form.setValues(blank);
         setSaved({ revoked: v.revoke_api_tokens });
+        if (v.revoke_api_tokens) setRevocations((n) => n + 1);
       },
       // "the current password is wrong" (403) belongs by the current password, the length rule by the new one.
       [about.currentPassword, about.password],
@@ -55,6 +59,6 @@ export function Account() {
       >`}
       <${Submit} form=${form}>Change password<//>
     </form>
-    <${Tokens} key=${saved ? "after" : "before"} />
+    <${Tokens} key=${revocations} />
   </section>`;
 }

@@ -1,6 +1,5 @@
 // Alerts: what fires (firing first), the rules that make them (?view=rules), and one alert with its history, its
 // webhook deliveries and the acknowledgement an operator gives with a comment.
-import { useEffect, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, can, session } from "../api.js";
 import { Badge } from "../components/badge.js";
@@ -11,6 +10,7 @@ import { TableWrap, useQueryState } from "../components/list.js";
 import { AlertList, AlertState } from "../components/metrics_alerts.js";
 import { chartHref, Labels } from "../components/metrics_labels.js";
 import { RuleList, condition } from "../components/metrics_rules.js";
+import { useResource } from "../components/resource.js";
 import { Ago, Time } from "../components/time.js";
 import { html } from "../html.js";
 import "./metrics.css";
@@ -85,18 +85,14 @@ function Deliveries({ items }) {
 }
 
 export function AlertsDetail({ params }) {
-  const [alert, setAlert] = useState(null);
-  const [rule, setRule] = useState(null);
-  const [error, setError] = useState(null);
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/alerts/${params.id}`).then((a) => {
-      setAlert(a);
-      api.get(`/api/v1/alert-rules/${a.rule_id}`).then(setRule, () => setRule(null));
-    }, setError);
-  };
-  useEffect(load, [params.id]);
-  if (error) return html`<${ErrorMessage} error=${error} retry=${load} />`;
+  const loaded = useResource(`/api/v1/alerts/${params.id}`);
+  const alert = loaded.data;
+  // Asked again only for another rule: a refresh re-reads the alert, its rule seldom changes. Without it (deleted,
+  // or refused) the alert still shows, with the rule's name it carries.
+  const ruleId = alert?.rule_id;
+  const rule = useResource(`/api/v1/alert-rules/${ruleId}`, {}, { enabled: Boolean(ruleId) }).data;
+  const load = () => loaded.reload();
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${load} />`;
   if (!alert) return html`<${Loading} what="the alert" />`;
   const me = session().user?.id;
   const by = alert.acknowledged_by === me ? "you" : alert.acknowledged_by;

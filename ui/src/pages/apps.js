@@ -1,6 +1,6 @@
 // Projects and their docker compose apps. /apps: the projects, and the apps filtered on the server by project,
 // server and status (kept in the URL: the dashboard links to /apps?project_id=ID). /apps/:id: one app, live;
-// /apps/new: the create form.
+// /apps/new: the create form (?project_id= preselects the project).
 import { Link } from "wouter-preact";
 import { can } from "../api.js";
 import { Badge } from "../components/badge.js";
@@ -62,11 +62,11 @@ export function Apps() {
   </section>`;
 }
 
-export function AppsDetail({ params }) {
+export function AppsNew() {
   const [query] = useQueryState();
-  if (params.id === "new") {
-    if (!can("operator")) return html`<${ErrorMessage} error="Creating an app needs the operator role." />`;
-    return html`<${NewApp} projectId=${query.project_id} />`;
-  }
+  return html`<${NewApp} projectId=${query.project_id} />`;
+}
+
+export function AppsDetail({ params }) {
   return html`<${AppView} id=${params.id} />`;
 }

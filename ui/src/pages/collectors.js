@@ -1,6 +1,6 @@
 // Collectors: the enrolled agents with status (filtered on the server) and certificate expiry, one-time enrolment
 // tokens for new ones (shown once), and one collector's facts, config and deletion.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { api, can } from "../api.js";
 import { ActionButton } from "../components/actions.js";
@@ -9,6 +9,7 @@ import { Empty, ErrorMessage, Loading } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { Filters, PagedTable, TableWrap, usePaged, useQueryState } from "../components/list.js";
 import { EnrolmentToken, Expiry } from "../components/metrics_enrol.js";
+import { useResource } from "../components/resource.js";
 import { Ago, Time } from "../components/time.js";
 import { html } from "../html.js";
 import "./metrics.css";
@@ -43,14 +44,9 @@ export function Collectors() {
 }
 
 function Config({ id }) {
-  const [config, setConfig] = useState(null);
-  const [error, setError] = useState(null);
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/collectors/${id}/config`).then(setConfig, setError);
-  };
-  useEffect(load, [id]);
-  if (error) return html`<${ErrorMessage} error=${error} retry=${load} />`;
+  const loaded = useResource(`/api/v1/collectors/${id}/config`);
+  const config = loaded.data;
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />`;
   if (!config) return html`<${Loading} what="the config" />`;
   return html`<div class="panel" data-testid="collector-config">
     <h2>Config, version ${config.version}</h2>
@@ -71,17 +67,12 @@ function Config({ id }) {
 }
 
 export function CollectorsDetail({ params }) {
-  const [collector, setCollector] = useState(null);
-  const [error, setError] = useState(null);
+  const loaded = useResource(`/api/v1/collectors/${params.id}`);
   const [, navigate] = useLocation();
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/collectors/${params.id}`).then(setCollector, setError);
-  };
-  useEffect(load, [params.id]);
-  if (error) return html`<${ErrorMessage} error=${error} retry=${load} />`;
-  if (!collector) return html`<${Loading} what="the collector" />`;
-  const c = collector;
+  const load = () => loaded.reload();
+  const c = loaded.data;
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${load} />`;
+  if (!c) return html`<${Loading} what="the collector" />`;
   return html`<section class="m-page">
     <${PageHeader} title=${c.name}>
       <button type="button" onClick=${load}>Refresh</button>

@@ -1,12 +1,13 @@
 // The first page: servers by status, running tasks with progress, running apps with their auto-stop countdown,
-// and (for admins) recent audit events and failed logins in the last hour. Refreshes itself every 15 s.
-import { useEffect, useState } from "preact/hooks";
+// and (for admins) recent audit events and failed logins in the last hour. Refreshes itself 15 s after each answer
+// while the tab is visible.
 import { Link } from "wouter-preact";
-import { api, can } from "../api.js";
+import { api, can, withQuery } from "../api.js";
 import { Badge } from "../components/badge.js";
 import { Empty, ErrorMessage, Loading } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { Progress } from "../components/progress.js";
+import { useLive } from "../components/resource.js";
 import { Ago, Countdown } from "../components/time.js";
 import { html } from "../html.js";
 import { serverStates } from "./servers.js";
@@ -14,22 +15,28 @@ import { serverStates } from "./servers.js";
 const kPage = 100;
 
 /// Counts each status with one bounded request ("100+" beyond a page): the dashboard never loads the fleet.
-async function serverCounts() {
-  const pages = await Promise.all(serverStates.map(([s]) => api.get("/api/v1/servers", { status: s, limit: kPage })));
+async function serverCounts(options) {
+  const pages = await Promise.all(
+    serverStates.map(([s]) => api.get("/api/v1/servers", { status: s, limit: kPage }, options)),
+  );
   return serverStates.map(([s, label], i) => ({ status: s, label, count: pages[i].items.length, more: Boolean(pages[i].next_cursor) }));
 }
 
-async function load() {
-  const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+/// Everything the dashboard shows, as one answer; `signal` ends all its requests.
+async function load(signal) {
+  const options = { signal };
+  // Whole seconds, as the audit page's time filter writes them: the failed logins' link shows the same hour.
+  const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const failedLogins = { action: "auth.login", outcome: "denied", since: hourAgo };
   const admin = can("admin");
   const [servers, tasks, apps, events, failures] = await Promise.all([
-    serverCounts(),
-    api.get("/api/v1/tasks", { state: "running", limit: 10 }),
-    api.get("/api/v1/apps", { status: "running", limit: 10 }),
-    admin ? api.get("/api/v1/audit/events", { limit: 10 }) : null,
-    admin ? api.get("/api/v1/audit/events", { action: "auth.login", outcome: "denied", since: hourAgo, limit: kPage }) : null,
+    serverCounts(options),
+    api.get("/api/v1/tasks", { state: "running", limit: 10 }, options),
+    api.get("/api/v1/apps", { status: "running", limit: 10 }, options),
+    admin ? api.get("/api/v1/audit/events", { limit: 10 }, options) : null,
+    admin ? api.get("/api/v1/audit/events", { ...failedLogins, limit: kPage }, options) : null,
   ]);
-  return { servers, tasks: tasks.items, apps: apps.items, events: events?.items, failures };
+  return { servers, tasks: tasks.items, apps: apps.items, events: events?.items, failures, failedLogins };
 }
 
 function Section({ title, children, link }) {
@@ -40,18 +47,7 @@ function Section({ title, children, link }) {
 }
 
 export function Dashboard() {
-  const [data, setData] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let alive = true;
-    const refresh = () => load().then((d) => alive && (setData(d), setError(null)), (e) => alive && setError(e));
-    refresh();
-    const timer = setInterval(refresh, 15000);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, []);
+  const { data, error } = useLive(load, undefined, { interval: 15000 });
   if (error && !data) return html`<${ErrorMessage} error=${error} />`;
   if (!data) return html`<${Loading} what="the dashboard" />`;
   return html`<section>
@@ -64,7 +60,7 @@ export function Dashboard() {
         <//>`,
       )}
       ${data.failures &&
-      html`<${Link} href=${`/audit?action=auth.login&outcome=denied`} class="stat">
+      html`<${Link} href=${withQuery("/audit", data.failedLogins)} class="stat">
         <strong data-testid="failed-logins">${data.failures.items.length}${data.failures.next_cursor ? "+" : ""}</strong>failed logins, last hour
       <//>`}
     </div>

@@ -3,7 +3,7 @@
 import "./keys.css";
 import { useEffect, useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
-import { api, can } from "../api.js";
+import { can } from "../api.js";
 import { ActionButton } from "../components/actions.js";
 import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { DeployPanel } from "../components/keys_deploy.js";
@@ -13,6 +13,7 @@ import {
 } from "../components/keys_info.js";
 import { PageHeader } from "../components/layout.js";
 import { PagedTable, usePaged, useQueryState } from "../components/list.js";
+import { useResource } from "../components/resource.js";
 import { Time } from "../components/time.js";
 import { html } from "../html.js";
 
@@ -48,26 +49,20 @@ export function Keys() {
 }
 
 export function KeysDetail({ params }) {
-  const [sshKey, setKey] = useState(null);
-  const [error, setError] = useState(null);
+  const loaded = useResource(`/api/v1/ssh-keys/${params.id}`);
+  const sshKey = loaded.data;
   const [editing, setEditing] = useState(false);
   const [version, setVersion] = useState(0);
   const [query] = useQueryState();
   const [, navigate] = useLocation();
   const deletion = useKeyDeletion(sshKey, () => navigate("/keys"));
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/ssh-keys/${params.id}`).then(setKey, setError);
-  };
   useEffect(() => {
-    setKey(null);
     setEditing(false);
     deletion.clear();
-    load();
   }, [params.id]);
-  if (error) {
+  if (loaded.error) {
     return html`<section class="key-page">
-      <${PageHeader} title="SSH key" /><${ErrorMessage} error=${error} retry=${load} />
+      <${PageHeader} title="SSH key" /><${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />
     </section>`;
   }
   if (!sshKey) return html`<${Loading} what="the key" />`;
@@ -87,7 +82,7 @@ export function KeysDetail({ params }) {
     ${editing &&
     html`<${EditKey} sshKey=${sshKey} cancel=${() => setEditing(false)}
       saved=${(k) => {
-        setKey(k);
+        loaded.set(k);
         setEditing(false);
       }} />`}
     <div class="grid key-grid">

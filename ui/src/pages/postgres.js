@@ -8,7 +8,7 @@ import { Empty, ErrorMessage, Loading, Notice } from "../components/feedback.js"
 import { PageHeader } from "../components/layout.js";
 import { Filters, PagedTable, usePaged, useQueryState } from "../components/list.js";
 import { Activity } from "../components/postgres_activity.js";
-import { useResource } from "../components/postgres_common.js";
+import { useResource } from "../components/resource.js";
 import { DatabasesView } from "../components/postgres_databases.js";
 import { ServerStats } from "../components/postgres_stats.js";
 import { Ago } from "../components/time.js";

@@ -8,6 +8,7 @@ import { PagedTable, usePaged, useQueryState } from "../components/list.js";
 import { MetricChart } from "../components/metrics_chart.js";
 import { chartHref, formatLabels, Labels, matchOf, matchQuery, parseLabels } from "../components/metrics_labels.js";
 import { QueryForm, RangeButtons, apiQuery } from "../components/metrics_query.js";
+import { useResource } from "../components/resource.js";
 import { html } from "../html.js";
 import "./metrics.css";
 
@@ -76,15 +77,15 @@ export function SeriesDetail({ params }) {
   const name = decodeURIComponent(params.id);
   const [query, setQuery] = useQueryState();
   const search = useSearch();
-  const [tick, setTick] = useState(0);
+  const chart = useResource("/api/v1/metrics/query", apiQuery(name, query), { keep: true });
   return html`<section class="m-page">
     <${PageHeader} title=${name}>
-      <button type="button" onClick=${() => setTick(tick + 1)}>Refresh</button>
+      <button type="button" onClick=${() => chart.reload()}>Refresh</button>
       <${Link} href="/series" class="button">All series<//>
     <//>
     <${RangeButtons} values=${query} set=${setQuery} />
     <${QueryForm} key=${name + search} name=${name} values=${query} set=${setQuery} />
-    <${MetricChart} query=${apiQuery(name, query)} tick=${tick} retry=${() => setTick(tick + 1)} />
+    <${MetricChart} chart=${chart} />
     <${MetricSeries} name=${name} query=${query} />
   </section>`;
 }

@@ -1,6 +1,6 @@
 // One server: its facts, test SSH with the result, status and disk, a changed host key shown with both
 // fingerprints for an admin to accept, and the way to run a command on it.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { api, can } from "../api.js";
 import { ActionButton } from "../components/actions.js";
@@ -8,6 +8,7 @@ import { Badge } from "../components/badge.js";
 import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { TableWrap } from "../components/list.js";
+import { useResource } from "../components/resource.js";
 import { Ago, Time } from "../components/time.js";
 import { html } from "../html.js";
 
@@ -45,15 +46,15 @@ function HostKey({ server, reload }) {
 }
 
 function StatusPanel({ id }) {
-  const [status, setStatus] = useState(null);
-  const [disk, setDisk] = useState(null);
-  const [error, setError] = useState(null);
+  const statusAnswer = useResource(`/api/v1/servers/${id}/status`);
+  const diskAnswer = useResource(`/api/v1/servers/${id}/disk`);
+  const status = statusAnswer.data;
+  const disk = diskAnswer.data;
+  const error = statusAnswer.error || diskAnswer.error;
   const load = () => {
-    setError(null);
-    api.get(`/api/v1/servers/${id}/status`).then(setStatus, setError);
-    api.get(`/api/v1/servers/${id}/disk`).then(setDisk, setError);
+    statusAnswer.reload();
+    diskAnswer.reload();
   };
-  useEffect(load, [id]);
   return html`<div class="panel">
     <h2>Status and disk</h2>
     <${ErrorMessage} error=${error} retry=${load} />
@@ -81,15 +82,12 @@ function StatusPanel({ id }) {
 }
 
 export function ServerDetail({ params }) {
-  const [server, setServer] = useState(null);
-  const [error, setError] = useState(null);
+  const loaded = useResource(`/api/v1/servers/${params.id}`);
   const [test, setTest] = useState(null);
   const [, navigate] = useLocation();
-  const load = () => api.get(`/api/v1/servers/${params.id}`).then(setServer, setError);
-  useEffect(() => {
-    load();
-  }, [params.id]);
-  if (error) return html`<${ErrorMessage} error=${error} retry=${load} />`;
+  const load = () => loaded.reload();
+  const server = loaded.data;
+  if (!server && loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${load} />`;
   if (!server) return html`<${Loading} what="the server" />`;
   const testSsh = async () => {
     setTest(null);
@@ -107,6 +105,7 @@ export function ServerDetail({ params }) {
       html`<${ActionButton} kind="danger" confirm=${`Delete ${server.name} and its stored secrets?`}
         action=${() => api.del(`/api/v1/servers/${server.id}`)} done=${() => navigate("/servers")}>Delete<//>`}
     <//>
+    <${ErrorMessage} error=${loaded.error} retry=${load} />
     <div aria-live="polite"><${SshResult} result=${test} /></div>
     <${HostKey} server=${server} reload=${load} />
     <div class="grid">

@@ -1,11 +1,11 @@
 // Create or edit a server: SSH login by password or stored key, tags, and an optional PostgreSQL endpoint.
 // Editing sends only what changed; a blank password keeps the stored one.
-import { useEffect, useState } from "preact/hooks";
 import { useLocation } from "wouter-preact";
 import { api } from "../api.js";
 import { ErrorMessage, Loading } from "../components/feedback.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "../components/form.js";
 import { PageHeader } from "../components/layout.js";
+import { useResource } from "../components/resource.js";
 import { html } from "../html.js";
 
 const blank = {
@@ -26,16 +26,19 @@ function valuesOf(server) {
 }
 
 const tagPattern = /^[A-Za-z0-9._:-]{1,64}$/;
-const validate = (editing) =>
+// A blank password keeps the stored one: it is required where none is stored (a new server, or one that logged in
+// with a key until now).
+const needsPassword = (original) => !original?.has_password;
+const validate = (original) =>
   validateWith({
     name: [check.required],
     address: [check.required],
     ssh_port: [check.required, check.port],
     ssh_user: [check.required],
-    password: [(v, all) => (!editing && all.auth_method === "password" && !v ? "Required for password login." : null)],
+    password: [(v, all) => (all.auth_method === "password" && needsPassword(original) && !v ? "Required." : null)],
     ssh_key_id: [(v, all) => (all.auth_method === "key" && !v ? "Choose a key." : null)],
     tags: [(v) => (v.split(/[\s,]+/).filter(Boolean).every((t) => tagPattern.test(t)) ? null : "Letters, digits, '.', '_', ':' or '-' only.")],
-    pg_port: [(v, all) => (all.pg_enabled ? check.port(v) : null)],
+    pg_port: [(v, all) => (all.pg_enabled ? check.required(v) || check.port(v) : null)],
   });
 
 function bodyOf(v, editing, original) {
@@ -66,26 +69,25 @@ function bodyOf(v, editing, original) {
 
 export function ServerForm({ params }) {
   const editing = Boolean(params.id);
-  const [original, setOriginal] = useState(null);
-  const [loadError, setLoadError] = useState(null);
-  const [keys, setKeys] = useState([]);
+  const loaded = useResource(`/api/v1/servers/${params.id}`, {}, { enabled: editing });
+  if (!editing) return html`<${ServerEditor} />`;
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />`;
+  if (!loaded.data) return html`<${Loading} what="the server" />`;
+  return html`<${ServerEditor} key=${params.id} original=${loaded.data} />`;
+}
+
+/// The form itself, filled with `original` (the server as loaded) when editing.
+function ServerEditor({ original }) {
+  const editing = Boolean(original);
+  const keys = useResource("/api/v1/ssh-keys", { limit: 200 }).data?.items || [];
   const [, navigate] = useLocation();
-  const form = useForm(blank, validate(editing));
-  useEffect(() => {
-    api.get("/api/v1/ssh-keys", { limit: 200 }).then((page) => setKeys(page.items), () => setKeys([]));
-    if (editing) {
-      api.get(`/api/v1/servers/${params.id}`).then((s) => {
-        setOriginal(s);
-        form.setValues(valuesOf(s));
-      }, setLoadError);
-    }
-  }, [params.id]);
-  if (loadError) return html`<${ErrorMessage} error=${loadError} />`;
-  if (editing && !original) return html`<${Loading} what="the server" />`;
+  const form = useForm(editing ? valuesOf(original) : blank, validate(original));
   const v = form.values;
   const submit = form.submit(async (values) => {
     const body = bodyOf(values, editing, original);
-    const server = editing ? await api.patch(`/api/v1/servers/${params.id}`, body) : await api.post("/api/v1/servers", body);
+    const server = editing
+      ? await api.patch(`/api/v1/servers/${original.id}`, body)
+      : await api.post("/api/v1/servers", body);
     navigate(`/servers/${server.id}`);
   });
   // The server names its fields like the API; the form's own names map back for the PostgreSQL part.
@@ -102,7 +104,8 @@ export function ServerForm({ params }) {
       <${Field} form=${shown} name="auth_method" label="Log in with" type="select" options=${[["password", "Password"], ["key", "Stored SSH key"]]} />
       ${v.auth_method === "password"
         ? html`<${Field} form=${shown} name="password" label="SSH password" type="password" autocomplete="new-password"
-            required=${!editing} hint=${editing ? "Leave blank to keep the stored password" : "Stored encrypted; never shown again"} />`
+            required=${needsPassword(original)} hint=${needsPassword(original)
+              ? "Stored encrypted; never shown again" : "Leave blank to keep the stored password"} />`
         : html`<${Field} form=${shown} name="ssh_key_id" label="SSH key" type="select"
             options=${[["", "Choose a key"], ...keys.map((k) => [k.id, `${k.name} (${k.type}, ${k.fingerprint})`])]} />`}
       <${Field} form=${shown} name="tags" label="Tags" hint="Separated by spaces, e.g. web eu" />
@@ -112,7 +115,7 @@ export function ServerForm({ params }) {
         <${Field} form=${shown} name="pg_enabled" label="Monitor PostgreSQL on this server" type="checkbox" />
         ${v.pg_enabled &&
         html`<${Field} form=${shown} name="pg_host" label="Host" hint="Blank: the server's address" />
-          <${Field} form=${shown} name="pg_port" label="Port" type="number" min="1" max="65535" />
+          <${Field} form=${shown} name="pg_port" label="Port" type="number" min="1" max="65535" required />
           <${Field} form=${shown} name="pg_user" label="Role" hint="Needs pg_monitor" />
           <${Field} form=${shown} name="pg_password" label="Password" type="password" autocomplete="new-password"
             hint=${editing ? "Leave blank to keep the stored password" : ""} />

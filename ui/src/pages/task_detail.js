@@ -9,11 +9,9 @@ import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { OutputView } from "../components/output.js";
 import { Progress } from "../components/progress.js";
-import { openTaskStream } from "../components/task_stream.js";
+import { kEnded, openTaskStream } from "../components/task_stream.js";
 import { Time } from "../components/time.js";
 import { html } from "../html.js";
-
-const kEnded = ["succeeded", "failed", "cancelled", "interrupted", "timed_out"];
 
 function progressOf(targets) {
   return { done: targets.filter((t) => kEnded.includes(t.state)).length, total: targets.length };
@@ -76,8 +74,17 @@ export function TaskDetail({ params }) {
     pending.current.delete(serverId);
   };
   useEffect(() => {
-    api.get(`/api/v1/tasks/${params.id}`).then(setTask, setError);
-    return openTaskStream(params.id, {
+    setTask(null);
+    setError(null);
+    pending.current.clear();
+    // The stream sends the task first and then its changes: the GET's answer, which may be older, only stands in
+    // until the stream has spoken. Its error stays, for the detail of a task that does not exist.
+    let alive = true;
+    api.get(`/api/v1/tasks/${params.id}`).then(
+      (t) => alive && setTask((cur) => cur ?? t),
+      (e) => alive && setError(e),
+    );
+    const close = openTaskStream(params.id, {
       task: setTask,
       target: (target) =>
         setTask((t) => t && { ...t, targets: t.targets.map((x) => (x.server_id === target.server_id ? target : x)) }),
@@ -88,8 +95,12 @@ export function TaskDetail({ params }) {
       },
       connection: setConnection,
     });
+    return () => {
+      alive = false;
+      close();
+    };
   }, [params.id]);
-  if (error) return html`<${ErrorMessage} error=${error} />`;
+  if (!task && error) return html`<${ErrorMessage} error=${error} />`;
   if (!task) return html`<${Loading} what="the task" />`;
   const progress = progressOf(task.targets);
   const active = task.state === "queued" || task.state === "running";
