@@ -3,9 +3,10 @@ HTML-looking User-Agent, users refused for a bad name, failed and successful log
 first; filters by outcome, actor and action narrow it on the server and live in the URL (a reload and a link with
 filters keep them); a time range before them shows the empty state; "Load more" pages with a small page size; an
 event's details (source IP, user agent as text, resource, status, request id, details JSON) open in place and on
-their own page; the daily chart draws a canvas. An operator and a viewer see no Audit link and get "Not for your
-role" at /audit, and their browsers never ask the API for audit events. No CSP violation, no serious axe-core
-finding, no foreign request."""
+their own page; the daily chart draws a canvas; a browser in India (Asia/Kolkata) shows an event's time in its zone
+with the UTC value on hover. An operator and a viewer see no Audit link and get "Not for your role" at /audit, and
+their browsers never ask the API for audit events. No CSP violation, no serious axe-core finding, no foreign
+request."""
 import datetime as dt
 
 from support import (ADMIN_PASSWORD, API, admin_login, audit_events, create_user, login, login_ok, start_identity,
@@ -47,6 +48,10 @@ def test_admin_reads_the_audit_trail_and_other_roles_cannot(start_module_server)
     by_alice = audit_events(server, admin.access, actor="audit-alice")
     assert len(by_alice) == FAILED_LOGINS + GOOD_LOGINS
     assert len(audit_events(server, admin.access)) > 20, "enough events for two pages of 10"
+    # The creation's time as the API gives it: the page shows it in the browser's zone.
+    created_event = [e for e in audit_events(server, admin.access, action="user.create")
+                     if e["request_id"] == created.headers["X-Request-Id"]]
+    assert len(created_event) == 1, created_event
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     report = run_scenario(
@@ -55,7 +60,8 @@ def test_admin_reads_the_audit_trail_and_other_roles_cannot(start_module_server)
         others=[{"username": "audit-op", "password": PASSWORD, "role": "operator"},
                 {"username": "audit-viewer", "password": PASSWORD, "role": "viewer"}],
         alice={"username": "audit-alice", "id": alice["id"]},
-        created={"request_id": created.headers["X-Request-Id"], "user_agent": USER_AGENT},
+        created={"request_id": created.headers["X-Request-Id"], "user_agent": USER_AGENT,
+                 "time": created_event[0]["time"]},
         counts={"failures": len(failures), "failed_logins": len(denied), "by_alice": len(by_alice),
                 "creates": 3 + FAILED_CREATES},
     )

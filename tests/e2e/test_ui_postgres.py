@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pgmon_support import HeldSession, add_pg_server, wait_state
-from support import ADMIN_PASSWORD, API, admin_login, create_user, free_port, start_identity, unique, wait_audit
+from pgmon_support import HeldSession, add_pg_server, hold_row_lock, wait_state
+from support import (ADMIN_PASSWORD, API, admin_login, assert_problem, create_user, free_port, start_identity, unique,
+                     wait_audit)
 from ui_support import run_scenario, ui_args
 
 VIEWER_PASSWORD = "e2e-Viewer-pw-4Hs"
@@ -25,14 +26,7 @@ def ui_gh(start_module_server):
 @pytest.fixture
 def held(monitored_pg):
     """holder: idle in a transaction with row 1 locked; waiter: blocked on that row."""
-    holder = HeldSession(monitored_pg, "e2e-ui-holder")
-    holder.send("BEGIN; UPDATE accounts SET n = n + 1 WHERE id = 1;")
-    holder.pid = monitored_pg.pid_of("e2e-ui-holder")
-    wait_state(monitored_pg, holder.pid, "idle in transaction")
-    waiter = HeldSession(monitored_pg, "e2e-ui-waiter")
-    waiter.send("UPDATE accounts SET n = n + 10 WHERE id = 1;")
-    waiter.pid = monitored_pg.pid_of("e2e-ui-waiter")
-    wait_state(monitored_pg, waiter.pid, "active|Lock")
+    holder, waiter = hold_row_lock(monitored_pg, "e2e-ui")
     yield holder, waiter
     for session in (holder, waiter):
         session.close()
@@ -83,6 +77,14 @@ def test_postgres_page(ui_gh, monitored_pg, held, tmp_path):
             "postgres-viewer-390", "postgres-list-390"} <= set(report["pages"])
     assert late_sessions, "the scenario never asked for the late session"
     assert "refused" in report["measures"]["refusal"]
+    # The refusal the page showed is the server's problem detail for that call, word for word (asked again here).
+    late_pid = report["measures"]["refused"]["pid"]
+    again = ui_gh.request("POST", f"{API}/servers/{server['id']}/postgres/sessions/{late_pid}/terminate",
+                          headers=admin.headers, timeout=30)
+    detail = assert_problem(again, 404)["detail"]
+    assert detail == report["measures"]["refused"]["detail"] and str(late_pid) in detail, detail
+    assert f"Terminate of session {late_pid} refused: {detail}" in report["measures"]["refusal"]
+    assert "[object" not in report["measures"]["refusal"]
     # The blocker the admin terminated in the browser is gone, the session it blocked went on, and it was audited.
     assert monitored_pg.sql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {holder.pid}") == "0"
     wait_state(monitored_pg, waiter.pid, "idle")

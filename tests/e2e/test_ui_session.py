@@ -1,7 +1,8 @@
 """Sign-in, silent renewal and the end of a session in the web UI, in Debian's headless Chromium against a real
 gatehouse whose access tokens live 30 s (the least allowed): a deep link signs in and lands where it pointed; a
 viewer sees no control for operators (and the page of an operator route says so); pages keep loading past the
-token's life through the refresh cookie; a reload keeps the session; a session the server ended (the user disabled
+token's life through the refresh cookie, and a renewal that cannot reach the server does not end the session; a
+reload keeps the session, and two tabs restoring it at once do not end it; a session the server ended (the user disabled
 and enabled again) sends the user to the login page and back to the same page after signing in; logout ends it."""
 import threading
 import time
@@ -41,3 +42,7 @@ def test_sign_in_renewal_and_session_end(start_module_server, tmp_path):
     helper.join(timeout=5)
     assert done.exists(), "the session was never ended"
     assert 200 in report["measures"]["renewals"]
+    # The two tabs that restored at once took turns: no refresh cookie was presented twice.
+    audit = gh.request("GET", f"{API}/audit/events", headers=admin_login(gh, "ui-session-Admin-pw1").headers,
+                       params={"action": "auth.refresh_reuse"})
+    assert audit.status_code == 200 and audit.json()["items"] == [], audit.text

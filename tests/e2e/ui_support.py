@@ -44,6 +44,15 @@ def run_scenario(scenario: str, timeout: float = 300, **config) -> dict:
     print(json.dumps({k: v for k, v in report.items() if k != "screenshots"}, indent=1)[:20000])
     assert report["ok"], f"{scenario} failed:\n{report['failure']}\n{result.stderr[-2000:]}"
     assert result.returncode == 0, result.stderr[-2000:]
+    # Every page visited was photographed; every screenshot the report lists was written, a PNG with something in it.
+    if config["screenshots"]:
+        assert len(report["screenshots"]) >= len(report["pages"]), (report["pages"], report["screenshots"])
+    for shot in report["screenshots"]:
+        path = Path(shot)
+        assert path.is_file(), f"{scenario}: screenshot {shot} is missing"
+        head = path.read_bytes()[:8]
+        assert head.startswith(b"\x89PNG") and path.stat().st_size > len(head), \
+            f"{scenario}: screenshot {shot} is not a PNG ({path.stat().st_size} bytes, starts {head!r})"
     return report
 
 

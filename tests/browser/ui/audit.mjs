@@ -1,7 +1,8 @@
 // The audit page as an admin uses it: the events newest first, filters by outcome, actor and action that stay in
 // the URL across a reload, a time range with nothing in it, "Load more" with a small page size, an event's details
-// opened in place and on its own page, the daily chart; the same at 390 px. Then an operator and a viewer: no
-// Audit link, and "Not for your role" at /audit. Events come from tests/e2e/test_ui_audit.py (config.alice ...).
+// opened in place and on its own page, the daily chart; the same at 390 px; a browser in India shows an event's time
+// in its zone (UTC+05:30) with the UTC value on hover. Then an operator and a viewer: no Audit link, and "Not for
+// your role" at /audit. Events come from tests/e2e/test_ui_audit.py (config.alice ...).
 import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
 
 /// The rows of the events table as the user sees them.
@@ -175,6 +176,34 @@ async function narrow(browser) {
   await context.close();
 }
 
+/// en-US medium date and time of `date` as UTC reads it, spaces plain (ICU may put U+202F before "PM").
+const utcText = (date) =>
+  new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" })
+    .format(date)
+    .replace(/\s/g, " ");
+
+/// A browser in India (UTC+05:30, no daylight saving time): a time is shown in its zone, the UTC value on hover.
+async function timeZone(browser) {
+  const { context, page } = await openPage(browser, { timezoneId: "Asia/Kolkata", locale: "en-US" });
+  await signIn(page, config.admin.username, config.admin.password);
+  // (ICU names the zone Asia/Calcutta: its offset says it is the one asked for.)
+  assert.equal(await page.evaluate(() => new Date().getTimezoneOffset()), -330, "the browser runs at UTC+05:30");
+  await page.goto(`${config.base}/audit?action=user.create`);
+  const time = page.locator("tr.audit-row", { hasText: config.alice.id }).locator("[data-col=time] time");
+  await time.waitFor();
+  const at = new Date(config.created.time); // as the API gave it
+  const shown = {
+    datetime: await time.getAttribute("datetime"),
+    text: (await time.textContent()).replace(/\s/g, " ").trim(),
+    title: (await time.getAttribute("title")).replace(/\s/g, " ").trim(),
+  };
+  findings.measures.time_zone = { api: config.created.time, ...shown };
+  assert.equal(shown.datetime, at.toISOString());
+  assert.equal(shown.text, utcText(new Date(at.getTime() + (5 * 60 + 30) * 60000)), "shown in the browser's zone");
+  assert.equal(shown.title, `${utcText(at)} UTC`, "the UTC value on hover");
+  await context.close();
+}
+
 async function otherRole(browser, user) {
   const { context, page } = await openPage(browser);
   await signIn(page, user.username, user.password);
@@ -199,5 +228,6 @@ await run(async (browser) => {
   await details(page);
   findings.measures.admin_url = page.url();
   await narrow(browser);
+  await timeZone(browser);
   for (const user of config.others) await otherRole(browser, user);
 });

@@ -1,7 +1,7 @@
 // The fleet pages beyond the first use: a host key that changed, shown with both fingerprints and accepted by an
 // admin from the UI; editing a server with the server's field error shown next to its field; filters kept in the
 // URL; the pages at 390 px and in the dark theme.
-import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, signIn, visit, writesDuring } from "./harness.mjs";
 
 await run(async (browser) => {
   const { page } = await openPage(browser);
@@ -38,12 +38,18 @@ await run(async (browser) => {
   await visit(page, "server-edit-error");
   // The browser's own check: a port out of range is refused before anything is sent.
   await page.getByLabel("SSH port").fill("70000");
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("A port from 1 to 65535.").waitFor();
+  const sent = await writesDuring(page, async () => {
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("A port from 1 to 65535.").waitFor();
+  });
+  assert.deepEqual(sent, [], "a port out of range was sent to the server");
   await page.getByLabel("SSH port").fill(String(config.sshd_port));
   await page.getByLabel("Name").fill(config.server_name);
-  await page.getByRole("button", { name: "Save" }).click();
-  await page.getByRole("heading", { name: config.server_name }).waitFor();
+  const saved = await writesDuring(page, async () => {
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: config.server_name }).waitFor();
+  });
+  assert.deepEqual(saved, [`PATCH /api/v1/servers/${config.server_id}`], "a valid edit is sent, once");
 
   // Filters on the server, in the URL.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Servers" }).click();

@@ -23,9 +23,13 @@ export async function launch() {
 }
 
 /// A fresh browser context (its own cookies) and page at `width` px, watched for CSP violations, errors and
-/// requests leaving the origin.
-export async function openPage(browser, { width = 1280, height = 900, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+/// requests leaving the origin. `timezoneId` (an IANA zone) and `locale` are the browser's; unset, the machine's.
+export async function openPage(browser, settings = {}) {
+  const { width = 1280, height = 900, colorScheme = "light", timezoneId, locale } = settings;
+  const options = { viewport: { width, height }, colorScheme };
+  if (timezoneId) options.timezoneId = timezoneId;
+  if (locale) options.locale = locale;
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const origin = new URL(config.base).origin;
   // Init scripts run through the DevTools protocol, so the page's CSP does not apply to this observer.
@@ -59,6 +63,37 @@ export async function signIn(page, username, password, { path = "/" } = {}) {
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("button", { name: "Log out" }).waitFor();
+}
+
+/// Polls `predicate` in the page every 100 ms until it is true (page.evaluate is not subject to the page's CSP,
+/// unlike page.waitForFunction, whose polling evaluates a string: the CSP forbids that eval).
+export async function until(page, predicate, arg, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(predicate, arg))) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${predicate}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/// Runs `action` and returns the requests other than GET to /api/ that the page sent meanwhile and in the
+/// `settleMs` after it ("METHOD path"), to show that something was refused in the browser, before sending. The
+/// token renewal (POST /api/v1/auth/refresh) may happen at any time and is not counted.
+export async function writesDuring(page, action, settleMs = 500) {
+  const sent = [];
+  const watch = (request) => {
+    const { pathname } = new URL(request.url());
+    if (request.method() !== "GET" && pathname.startsWith("/api/") && pathname !== "/api/v1/auth/refresh") {
+      sent.push(`${request.method()} ${pathname}`);
+    }
+  };
+  page.on("request", watch);
+  try {
+    await action();
+    await page.waitForTimeout(settleMs);
+  } finally {
+    page.off("request", watch);
+  }
+  return sent;
 }
 
 /// axe-core on the page as it is; serious and critical violations are findings.

@@ -4,7 +4,7 @@
 // with lists that server and its delete is refused with the reason; an unused key is deleted; the list pages with
 // "Load more". At 390 px the list and a key stay usable; a viewer sees no generate/import/deploy/revoke/delete.
 import fs from "node:fs";
-import { assert, config, findings, openPage, run, shot, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, shot, signIn, until, visit } from "./harness.mjs";
 
 const authorized = () => (fs.existsSync(config.authorized_keys) ? fs.readFileSync(config.authorized_keys, "utf8") : "");
 const publicKeyOf = async (page) => (await page.locator("[data-role=public-key]").textContent()).trim();
@@ -25,7 +25,7 @@ async function listAndGenerate(page) {
   assert.equal(await rows.count(), 50, "the first page holds 50 keys");
   await visit(page, "keys-list");
   await page.getByRole("button", { name: "Load more" }).click();
-  await page.waitForFunction(() => document.querySelectorAll("table tbody tr").length > 50);
+  await until(page, () => document.querySelectorAll("table tbody tr").length > 50, undefined, 30000);
   findings.measures.listed_after_more = await rows.count();
 
   await page.getByRole("button", { name: "Generate a key" }).click();

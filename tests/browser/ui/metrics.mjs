@@ -3,7 +3,7 @@
 // rule that fires at once, see it firing and acknowledge it with a comment, edit and disable the rule, see a
 // built-in refuse deletion; list collectors with their certificate expiry, filter by status, create an enrolment
 // token (shown once) and delete a collector. A viewer at 390 px sees the same pages without any control to change.
-import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, signIn, until, visit } from "./harness.mjs";
 
 const serverId = config.server_id;
 const main = (page) => page.getByRole("navigation", { name: "Main" });
@@ -15,10 +15,10 @@ async function chart(page) {
   await page.getByLabel("Metric name").press("Enter");
   await page.waitForURL(/[?&]name=pg_up/);
   // The list filtered on the server: every row is a pg_up series.
-  await page.waitForFunction(() => {
+  await until(page, () => {
     const rows = [...document.querySelectorAll("tbody tr")];
     return rows.length > 0 && rows.every((r) => r.cells[0].textContent.trim() === "pg_up");
-  });
+  }, undefined, 30000);
   const row = page.getByRole("row", { name: new RegExp(`server=${serverId}`) });
   await row.waitFor();
   await visit(page, "series-list");

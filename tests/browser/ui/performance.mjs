@@ -1,7 +1,7 @@
 // Responsiveness under volume: the server list grown to 1,000 rows page by page, then a task printing 5 MB while
 // its pane streams it. A requestAnimationFrame loop (started before the page's own script) records the gap between
 // consecutive frames and a PerformanceObserver the long tasks; no frame may take over 100 ms.
-import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, signIn, until, visit } from "./harness.mjs";
 
 async function watchFrames(page) {
   await page.addInitScript(() => {
@@ -22,16 +22,6 @@ async function watchFrames(page) {
       if (window.__frames.recording) for (const e of list.getEntries()) window.__frames.longTasks.push(Math.round(e.duration));
     }).observe({ type: "longtask", buffered: false });
   });
-}
-
-/// Polls `predicate` in the page every 100 ms (page.evaluate is not subject to the page's CSP, unlike
-/// waitForFunction with an interval, which evaluates a string).
-async function until(page, predicate, arg, timeoutMs = 60000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await page.evaluate(predicate, arg))) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${predicate}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /// Scrolls by `pixels` the way a mouse wheel or a flick does: steps of 400 px, one per frame.

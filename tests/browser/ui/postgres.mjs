@@ -72,16 +72,24 @@ async function pauseAndRefusal(page, latePid) {
   page.on("request", count);
   // The session ends behind the page's back: the paused table still shows it, and terminating it is refused.
   const { client, headers } = await adminApi();
-  const ended = await client.post(`/api/v1/servers/${server.id}/postgres/sessions/${latePid}/terminate`, { headers });
+  const terminate = `/api/v1/servers/${server.id}/postgres/sessions/${latePid}/terminate`;
+  const ended = await client.post(terminate, { headers });
   assert.equal(ended.status(), 200, await ended.text());
-  await client.dispose();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: `Terminate session ${latePid}` }).click();
   const refusal = page.locator(".pg-outcome[role=alert]");
   await refusal.waitFor();
-  const text = await refusal.textContent();
-  assert.match(text, new RegExp(`Terminate of session ${latePid} refused: \\S+`));
-  findings.measures.refusal = text.trim();
+  const text = (await refusal.textContent()).replace(/\s+/g, " ").trim();
+  // The same call again through the API: the page shows the server's own problem detail, word for word.
+  const again = await client.post(terminate, { headers });
+  assert.ok(again.status() >= 400, `${again.status()} ${await again.text()}`);
+  const { detail } = await again.json();
+  await client.dispose();
+  assert.ok(typeof detail === "string" && detail.length > 0, `problem detail: ${JSON.stringify(detail)}`);
+  assert.ok(text.includes(`Terminate of session ${latePid} refused: ${detail}`), `shown: ${text}; detail: ${detail}`);
+  assert.ok(!text.includes("[object"), `shown: ${text}`);
+  findings.measures.refusal = text;
+  findings.measures.refused = { pid: latePid, detail };
   await page.waitForTimeout(6000); // a turn and more of the 5 s refresh: none may happen while paused
   assert.equal(asked, 0, "activity was asked for while paused");
   assert.equal(await row(page, latePid).count(), 1, "the paused table changed");

@@ -1,7 +1,8 @@
 // Sign-in, renewal and the end of a session, and what a viewer is shown. The server runs with 30-second access
 // tokens: the page renews its token through the refresh cookie without the user noticing; a reload keeps the
 // session (the token lives in memory only, the cookie restores it); a session the server ended sends the user to
-// the login page and, after signing in again, back to the page they were on; logout ends it for good.
+// the login page and, after signing in again, back to the page they were on; logout ends it for good. A renewal that
+// cannot reach the server does not end the session, and two tabs renewing at once do not end it either.
 import { assert, config, findings, openPage, run, visit } from "./harness.mjs";
 
 async function signInForm(page, username, password) {
@@ -39,9 +40,20 @@ await run(async (browser) => {
   await page.goto(`${config.base}/servers/new`);
   await page.getByRole("heading", { name: "Not for your role" }).waitFor();
 
-  // Renewal: the token lives 30 s; after 32 s pages still load, through renewals with the cookie.
+  // Renewal: the token lives 30 s; after 32 s pages still load, through renewals with the cookie. While the server
+  // cannot be reached for a renewal (a network blip) the session is not ended: the page says what failed and goes on
+  // once it can renew again.
   const before = refreshes.length;
+  const blocked = "**/api/v1/auth/refresh";
+  await page.route(blocked, (route) => route.abort("connectionfailed"));
   await page.waitForTimeout(32000);
+  await nav.getByRole("link", { name: "Servers" }).click();
+  await page.getByRole("heading", { name: "Servers" }).waitFor();
+  await page.locator(".error").first().waitFor({ timeout: 15000 });
+  assert.equal(await page.getByRole("heading", { name: "Sign in to gatehouse" }).count(), 0);
+  await page.unroute(blocked);
+  await nav.getByRole("link", { name: "Tasks" }).click();
+  await page.getByRole("heading", { name: "Tasks" }).waitFor();
   await nav.getByRole("link", { name: "Servers" }).click();
   await page.getByRole("link", { name: config.server_name }).waitFor();
   assert.ok(refreshes.slice(before).filter((s) => s === 200).length >= 1, `renewals: ${refreshes}`);
@@ -52,6 +64,19 @@ await run(async (browser) => {
   await page.reload();
   await page.getByRole("heading", { name: "Servers" }).waitFor();
   assert.equal(await page.getByRole("heading", { name: "Sign in to gatehouse" }).count(), 0);
+
+  // Two tabs restoring at the same moment share one refresh cookie: their renewals take turns (a cookie presented
+  // twice is taken for theft and ends the session everywhere; pytest checks that the server saw no such reuse).
+  const second = await page.context().newPage();
+  await Promise.all([page.reload(), second.goto(`${config.base}/servers`)]);
+  for (const tab of [page, second]) await tab.getByRole("heading", { name: "Servers" }).waitFor();
+  await second.getByRole("link", { name: config.server_name }).waitFor();
+  await nav.getByRole("link", { name: "Tasks" }).click();
+  await page.getByRole("heading", { name: "Tasks" }).waitFor();
+  for (const tab of [page, second]) {
+    assert.equal(await tab.getByRole("heading", { name: "Sign in to gatehouse" }).count(), 0, "a tab was signed out");
+  }
+  await second.close();
 
   // The server ends the session (pytest disables and re-enables the user when told to through a file).
   await page.goto(`${config.base}/tasks?state=failed`);

@@ -3,13 +3,26 @@
 // back with "Follow", cancel, the raw log downloaded, and the task history filtered by state.
 import fs from "node:fs";
 import path from "node:path";
-import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, signIn, until, visit } from "./harness.mjs";
 
-const atBottom = (page) =>
-  page.evaluate(() => {
-    const el = document.querySelector("pre.output");
-    return el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
-  });
+// Run in the page: whether the output pane shows its end.
+const paneAtBottom = () => {
+  const el = document.querySelector("pre.output");
+  return el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
+};
+const atBottom = (page) => page.evaluate(paneAtBottom);
+
+/// The pane's scrollTop once it has stopped moving (a wheel scroll may be animated).
+async function settledScrollTop(pane) {
+  let last = await pane.evaluate((el) => el.scrollTop);
+  for (const started = Date.now(); Date.now() - started < 5000; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = await pane.evaluate((el) => el.scrollTop);
+    if (now === last) return now;
+    last = now;
+  }
+  assert.fail(`the pane kept scrolling (scrollTop ${last})`);
+}
 
 await run(async (browser) => {
   const { page } = await openPage(browser);
@@ -22,6 +35,8 @@ await run(async (browser) => {
   // Colours are classes; the markup in the output is text.
   await pane.locator("span.ansi-red-fg", { hasText: "red" }).waitFor();
   await pane.locator("span.ansi-green-fg.ansi-bold", { hasText: "bold green" }).waitFor();
+  // The second piece arrives 300 ms later, in a message of its own, with no escape code in it.
+  await pane.locator("span.ansi-magenta-fg", { hasText: "one piece to the next" }).waitFor({ timeout: 5000 });
   const shown = await pane.evaluate((el) => ({
     text: el.textContent,
     elements: [...el.querySelectorAll("*")].map((e) => e.tagName.toLowerCase()).filter((t) => t !== "span" && t !== "div"),
@@ -35,14 +50,20 @@ await run(async (browser) => {
   assert.ok(await atBottom(page), "the pane follows the output");
   await visit(page, "task-live");
 
-  // The user scrolls up: the pane stays where they are while output goes on, until they follow again.
+  // The user scrolls up: the pane stays where they are while output goes on, until they follow again. The command
+  // prints its "more" lines only once the go file exists (made here, after the scroll), so they come after it.
   await pane.hover();
   await page.mouse.wheel(0, -3000);
   await page.getByRole("button", { name: "Follow" }).waitFor();
+  assert.doesNotMatch(await pane.textContent(), /more \d/, "the later output came before the scroll");
+  const scrolledTo = await settledScrollTop(pane);
+  assert.equal(await atBottom(page), false, "scrolling up left the bottom");
+  fs.writeFileSync(config.go_file, "go");
   await pane.getByText("more 200").waitFor({ timeout: 20000 });
   assert.equal(await atBottom(page), false, "new output pulled the user back down");
+  assert.equal(await pane.evaluate((el) => el.scrollTop), scrolledTo, "the pane moved while the user read");
   await page.getByRole("button", { name: "Follow" }).click();
-  assert.ok(await atBottom(page), "Follow goes to the newest output");
+  await until(page, paneAtBottom, undefined, 5000); // Follow goes to the newest output
 
   // The raw log, as the server stored it.
   const [download] = await Promise.all([

@@ -2,7 +2,7 @@
 // field first), the new user signs in elsewhere at 390 px, changes the password, creates an API token that works
 // against /auth/verify and stops working once revoked; the admin changes the role, disables the user, deletes
 // another and sees everyone's tokens; a viewer has no Users page and no admin controls.
-import { assert, config, findings, openPage, run, signIn, visit } from "./harness.mjs";
+import { assert, config, findings, openPage, run, signIn, visit, writesDuring } from "./harness.mjs";
 
 // The error shown under the field labelled `label` (inside `scope`, a form, when labels repeat on the page).
 const fieldError = (page, label, scope = page) =>
@@ -28,15 +28,21 @@ async function adminAddsAnOperator(page) {
   // Checked in the browser first: a short password never leaves it.
   await form.getByLabel("User name").fill(config.newUser.username);
   await form.getByLabel("Password", { exact: true }).fill("short");
-  await form.getByRole("button", { name: "Add user" }).click();
-  await fieldError(page, "Password", form).getByText("At least 8 characters.").waitFor();
+  const sent = await writesDuring(page, async () => {
+    await form.getByRole("button", { name: "Add user" }).click();
+    await fieldError(page, "Password", form).getByText("At least 8 characters.").waitFor();
+  });
+  assert.deepEqual(sent, [], "a short password was sent to the server");
   // The server's refusal: "admin" is taken (409, names compared without case), shown next to the name.
   await form.getByLabel("User name").fill("ADMIN");
   await form.getByLabel("Role").selectOption("operator");
   await form.getByLabel("Password", { exact: true }).fill(config.newUser.password);
   await form.getByLabel("Password again").fill(config.newUser.password);
-  await form.getByRole("button", { name: "Add user" }).click();
-  await fieldError(page, "User name", form).getByText("is taken").waitFor();
+  const asked = await writesDuring(page, async () => {
+    await form.getByRole("button", { name: "Add user" }).click();
+    await fieldError(page, "User name", form).getByText("is taken").waitFor();
+  });
+  assert.deepEqual(asked, ["POST /api/v1/users"], "a valid form is sent, once"); // and the watch sees it
   assert.equal(await form.getByLabel("User name").getAttribute("aria-invalid"), "true");
   await visit(page, "users-create-error");
 
