@@ -63,6 +63,24 @@ await run(async (browser) => {
   await page.locator("tbody tr").first().waitFor();
   assert.deepEqual(await page.locator("tbody tr td:first-child").allTextContents(), [config.server_name]);
 
+  // A filter whose first load fails shows the error, not the rows of the filter before it, and "Try again" asks
+  // for the first page of that same filter.
+  const taggedWeb = (url) => url.pathname === "/api/v1/servers" && url.searchParams.get("tag") === "web";
+  const problem = { title: "Service Unavailable", status: 503, detail: "the store is unavailable right now" };
+  await page.route(taggedWeb, (route) =>
+    route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify(problem) }),
+  );
+  await page.getByLabel("Tag").fill("web");
+  await page.getByLabel("Tag").press("Enter");
+  await page.getByText(problem.detail).waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 0, "the rows of the filter before stay under the error");
+  await page.unroute(taggedWeb);
+  const asked = page.waitForRequest((r) => taggedWeb(new URL(r.url())));
+  await page.getByRole("button", { name: "Try again" }).click();
+  assert.equal(new URL((await asked).url()).searchParams.get("cursor"), null, "the retry asks for the first page");
+  await page.locator("tbody tr").first().waitFor();
+  assert.deepEqual(await page.locator("tbody tr td:first-child").allTextContents(), [config.server_name]);
+
   // 390 px, dark: the navigation folds behind a menu button; pages still work.
   const narrow = await openPage(browser, { width: 390, height: 844, colorScheme: "dark" });
   await signIn(narrow.page, "admin", config.password, { path: "/servers" });

@@ -12,7 +12,7 @@ export const minutesCheck = (v) =>
     : `A whole number of minutes from 0 to ${kMaxMinutes}.`;
 
 const validate = validateWith({
-  name: [check.required, (v) => (v.trim().length > 128 ? "At most 128 characters." : null)],
+  name: [check.required, check.maxLength(128, { trimmed: true })],
   project_id: [(v) => (v ? null : "Choose a project.")],
   server_id: [(v) => (v ? null : "Choose a server.")],
   cd_path: [

@@ -10,8 +10,8 @@ import { PagedTable, usePaged } from "./list.js";
 import { Time } from "./time.js";
 
 const validate = validateWith({
-  name: [check.required, (v) => (v.trim().length > 128 ? "At most 128 characters." : null)],
-  description: [(v) => (v.length > 4096 ? "At most 4096 characters." : null)],
+  name: [check.required, check.maxLength(128, { trimmed: true })],
+  description: [check.maxLength(4096)],
 });
 
 function ProjectForm({ project, done, cancel }) {

@@ -1,8 +1,9 @@
 // The audit trail's filters: actor, action, outcome, a time range and the page size, all kept in the URL. Times
 // are picked in the browser's time zone (datetime-local) and kept in the URL, and sent, as RFC 3339 UTC, so a
 // shared link means the same moment wherever it is opened.
-import { useEffect, useState } from "preact/hooks";
 import { html } from "../html.js";
+import { FilterText } from "./list.js";
+import { fromLocalInput, toLocalInput } from "./time.js";
 
 export const outcomes = [
   ["success", "success"],
@@ -11,25 +12,6 @@ export const outcomes = [
 ];
 export const pageSizes = [10, 25, 50, 100, 200];
 export const defaultLimit = 50;
-
-const pad = (n) => String(n).padStart(2, "0");
-
-/// "2026-01-31T12:00:00Z" → "2026-01-31T13:00" (the datetime-local value in this browser's zone); "" if unreadable.
-export function toLocalInput(value) {
-  const date = value ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) return "";
-  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-  const seconds = date.getSeconds() ? `:${pad(date.getSeconds())}` : "";
-  return `${day}T${pad(date.getHours())}:${pad(date.getMinutes())}${seconds}`;
-}
-
-/// A datetime-local value (local time, no zone) → RFC 3339 UTC without milliseconds; "" when empty or unreadable.
-export function fromLocalInput(value) {
-  if (!value) return "";
-  const date = new Date(value); // a date-time without an offset is local time
-  if (Number.isNaN(date.getTime())) return "";
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 
 /// The page size from the URL: any whole number the API takes (1–500), else the default.
 export function limitOf(query) {
@@ -45,18 +27,13 @@ export function rangeError(query) {
   return null;
 }
 
-/// A text filter that keeps what is typed until it is committed (Enter or leaving the field), so a re-render in
-/// between does not throw the typing away.
+/// A labelled text filter; `hint` tells a screen reader what the field takes.
 function TextFilter({ name, label, value, set, placeholder, list, hint }) {
-  const [text, setText] = useState(value || "");
-  useEffect(() => setText(value || ""), [value]);
   const id = `audit-filter-${name}`;
   return html`<div class="filter">
     <label for=${id}>${label}</label>
-    <input id=${id} type="search" value=${text} placeholder=${placeholder} list=${list} autocomplete="off"
-      aria-describedby=${hint ? `${id}-hint` : undefined}
-      onInput=${(e) => setText(e.currentTarget.value)}
-      onChange=${(e) => set({ [name]: e.currentTarget.value.trim() })} />
+    <${FilterText} id=${id} type="search" value=${value} placeholder=${placeholder} list=${list} autocomplete="off"
+      aria-describedby=${hint ? `${id}-hint` : undefined} commit=${(text) => set({ [name]: text.trim() })} />
     ${hint && html`<small id=${`${id}-hint`} class="visually-hidden">${hint}</small>`}
   </div>`;
 }

@@ -108,6 +108,13 @@ export const check = {
   required: (v) => (v === undefined || v === null || String(v).trim() === "" ? "Required." : null),
   port: (v) => (v === "" || v === undefined || (Number.isInteger(Number(v)) && v >= 1 && v <= 65535) ? null : "A port from 1 to 65535."),
   positive: (v) => (v === "" || v === undefined || (Number.isInteger(Number(v)) && Number(v) > 0) ? null : "A whole number above 0."),
+  /// No more than `n` characters; `trimmed`: counted without the spaces around it (what a form that trims sends).
+  maxLength:
+    (n, { trimmed = false } = {}) =>
+    (v) => {
+      const text = String(v ?? "");
+      return (trimmed ? text.trim() : text).length > n ? `At most ${n} characters.` : null;
+    },
 };
 
 /// Runs `rules` {field: [check, ...]} over values: {field: first message}.

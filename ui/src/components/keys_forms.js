@@ -27,7 +27,7 @@ export function withKeyFields(error, fileMode = false) {
 
 export const singleLine = (v) =>
   v && /[\u0000-\u001f\u007f]/.test(v) ? "One line, without tabs or control characters." : null;
-export const nameRules = [check.required, (v) => (v && v.trim().length > 100 ? "At most 100 characters." : null)];
+export const nameRules = [check.required, check.maxLength(100, { trimmed: true })];
 
 async function send(action) {
   try {

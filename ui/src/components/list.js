@@ -7,11 +7,14 @@ import { api } from "../api.js";
 import { html } from "../html.js";
 import { Empty, ErrorMessage, Loading } from "./feedback.js";
 
-/// Rows of `path` filtered by `query`: {items, error, loading, more, loadMore, reload, setItems}.
+/// Rows of `path` filtered by `query`: {items, error, loading, more, loadMore, reload, retry, setItems}. `retry`
+/// repeats the load that failed (the first page, or the page after the rows shown).
 export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) {
-  const key = path + JSON.stringify(query);
+  // The page size is part of the key: another size starts the list again, as another filter does.
+  const key = `${path}${JSON.stringify(query)}&limit=${limit}`;
   // Rows are kept per page fetched, so appending a page leaves the rows already drawn alone (see PagedTable).
-  const [state, setState] = useState({ pages: [], next: null, loading: true, error: null });
+  // `key`: the query the rows answer; `failedCursor`: the cursor of the load that failed, for retry.
+  const [state, setState] = useState({ key, pages: [], next: null, loading: true, error: null, failedCursor: null });
   const generation = useRef(0);
   const load = useCallback(
     async (cursor) => {
@@ -21,16 +24,24 @@ export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) 
         const page = await api.get(path, { ...query, limit, cursor });
         if (mine !== generation.current) return;
         setState((s) => ({
+          key,
           pages: cursor ? [...s.pages, page.items] : [page.items],
           next: page.next_cursor,
           loading: false,
           error: null,
+          failedCursor: null,
         }));
       } catch (error) {
-        if (mine === generation.current) setState((s) => ({ ...s, loading: false, error }));
+        if (mine !== generation.current) return;
+        // The rows of another query must not stand under this one's error, nor their cursor feed "Load more".
+        setState((s) =>
+          s.key === key
+            ? { ...s, loading: false, error, failedCursor: cursor }
+            : { key, pages: [], next: null, loading: false, error, failedCursor: cursor },
+        );
       }
     },
-    [key, limit],
+    [key],
   );
   useEffect(() => {
     if (enabled) load(null);
@@ -42,6 +53,7 @@ export function usePaged(path, query = {}, { limit = 50, enabled = true } = {}) 
     more: Boolean(state.next),
     loadMore: () => load(state.next),
     reload: () => load(null),
+    retry: () => load(state.failedCursor),
     setItems: (update) => setState((s) => ({ ...s, pages: [update(s.pages.flat())] })),
   };
 }
@@ -98,7 +110,9 @@ function groupsOf(items) {
 /// as grids keeps its meaning through the ARIA roles). A group is drawn once: a flow table's `row` draws from its
 /// item alone. Other tables draw every row each time, so their rows may use any other state of the page.
 export function PagedTable({ list, columns, row, empty = "Nothing here yet.", caption, flow = false }) {
-  if (list.error && list.items.length === 0) return html`<${ErrorMessage} error=${list.error} retry=${list.reload} />`;
+  // No rows yet more to load (a page that filters its rows in the browser): the empty text, and the way on.
+  if (list.items.length === 0 && list.more) return html`<${Empty}>${empty}<//><${PagedFooter} list=${list} />`;
+  if (list.error && list.items.length === 0) return html`<${ErrorMessage} error=${list.error} retry=${list.retry} />`;
   if (list.loading && list.items.length === 0) return html`<${Loading} />`;
   if (list.items.length === 0) return html`<${Empty}>${empty}<//>`;
   const table = flow
@@ -129,7 +143,12 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
         </tbody>
       </table>`;
   return html`<${TableWrap} label=${caption}>${table}<//>
-    <${ErrorMessage} error=${list.items.length ? list.error : null} retry=${list.loadMore} />
+    <${PagedFooter} list=${list} />`;
+}
+
+/// Under a paged list: the error of the last load with "Try again", and "Load more" while the API has more.
+function PagedFooter({ list }) {
+  return html`<${ErrorMessage} error=${list.error} retry=${list.retry} />
     ${list.more &&
     html`<p class="more">
       <button type="button" onClick=${list.loadMore} disabled=${list.loading}>
@@ -140,9 +159,9 @@ export function PagedTable({ list, columns, row, empty = "Nothing here yet.", ca
 
 /// A text filter that keeps what is being typed in its own state: the list redrawing after a load must not wipe
 /// it. The value goes to the URL (and the API) on change (Enter or leaving the field).
-function FilterText({ value, commit, ...rest }) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
+export function FilterText({ value, commit, ...rest }) {
+  const [text, setText] = useState(value ?? "");
+  useEffect(() => setText(value ?? ""), [value]);
   return html`<input ...${rest} value=${text} onInput=${(e) => setText(e.currentTarget.value)}
     onChange=${(e) => commit(e.currentTarget.value)} />`;
 }

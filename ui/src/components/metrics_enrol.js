@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { ShownOnce } from "./actions.js";
-import { Field, FormError, Submit, renameFields, useForm, validateWith } from "./form.js";
+import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
 import { Ago, Time, toDate } from "./time.js";
 
 const kSoonDays = 7;
@@ -26,7 +26,7 @@ export function Expiry({ value }) {
 
 const validate = validateWith({
   ttl_h: [(v) => (v !== "" && Number(v) * 3600 >= 60 && Number(v) <= 720 ? null : "From 0.02 to 720 hours.")],
-  note: [(v) => (v.length <= 256 ? null : "At most 256 characters.")],
+  note: [check.maxLength(256)],
 });
 
 export function EnrolmentToken({ close }) {

@@ -5,6 +5,7 @@ import { Field, FormError, check, useForm, validateWith } from "./form.js";
 import {
   chartHref, formatLabels, labelsCheck, matchOf, matchQuery, metricName, parseLabels,
 } from "./metrics_labels.js";
+import { fromLocalInput, toLocalInput } from "./time.js";
 import { html } from "../html.js";
 
 export const presets = [
@@ -29,27 +30,18 @@ export function apiQuery(name, values) {
   };
 }
 
-// datetime-local inputs speak local time without a zone; the URL keeps UTC (ISO 8601).
-function localInput(iso) {
-  const date = iso ? new Date(iso) : null;
-  if (!date || Number.isNaN(date.getTime())) return "";
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 19);
-}
-function isoOf(local) {
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? "" : date.toISOString();
-}
-
 const validate = validateWith({
   name: [check.required, (v) => (metricName.test(v.trim()) ? null : "Letters, digits, _ and : (not first a digit).")],
   labels: [labelsCheck],
   group_by: [(v) => (/^[a-zA-Z0-9_,\s]*$/.test(v) ? null : "Label names separated by commas.")],
   step: [check.positive],
-  from: [(v, all) => (all.range === "custom" && !isoOf(v) ? "Choose a start." : null)],
+  from: [(v, all) => (all.range === "custom" && !fromLocalInput(v) ? "Choose a start." : null)],
   to: [
-    (v, all) => (all.range === "custom" && !isoOf(v) ? "Choose an end." : null),
-    (v, all) => (all.range === "custom" && isoOf(all.from) >= isoOf(v) ? "The end must come after the start." : null),
+    (v, all) => (all.range === "custom" && !fromLocalInput(v) ? "Choose an end." : null),
+    (v, all) => {
+      const backwards = all.range === "custom" && fromLocalInput(all.from) >= fromLocalInput(v);
+      return backwards ? "The end must come after the start." : null;
+    },
   ],
 });
 
@@ -79,8 +71,8 @@ export function QueryForm({ name, values, set }) {
       group_by: values.group_by || "",
       step: values.step || "",
       range: values.range || "1h",
-      from: localInput(values.from),
-      to: localInput(values.to),
+      from: toLocalInput(values.from),
+      to: toLocalInput(values.to),
     },
     validate,
   );
@@ -89,8 +81,8 @@ export function QueryForm({ name, values, set }) {
       agg: v.agg === "avg" ? "" : v.agg,
       group_by: v.group_by.split(",").map((s) => s.trim()).filter(Boolean).join(","),
       step: String(v.step).trim(),
-      from: v.range === "custom" ? isoOf(v.from) : "",
-      to: v.range === "custom" ? isoOf(v.to) : "",
+      from: v.range === "custom" ? fromLocalInput(v.from) : "",
+      to: v.range === "custom" ? fromLocalInput(v.to) : "",
     };
     const labels = parseLabels(v.labels).labels;
     const metric = v.name.trim();

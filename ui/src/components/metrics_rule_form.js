@@ -60,7 +60,7 @@ function bodyOf(v, original) {
 const wholeSeconds = (max) => (v) =>
   Number.isInteger(Number(v)) && v !== "" && Number(v) >= 0 && Number(v) <= max ? null : `0 to ${max} seconds.`;
 const validate = validateWith({
-  name: [check.required, (v) => (v.trim().length <= 200 ? null : "At most 200 characters.")],
+  name: [check.required, check.maxLength(200, { trimmed: true })],
   metric: [check.required, (v) => (metricName.test(v.trim()) ? null : "Letters, digits, _ and : (not first a digit).")],
   match: [labelsCheck],
   window_s: [check.required, check.positive, wholeSeconds(604800)],

@@ -12,6 +12,28 @@ export function toDate(value) {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
+// datetime-local inputs speak the browser's local time without a zone; URLs and the API speak UTC (RFC 3339), so
+// a shared link means the same moment wherever it is opened.
+const pad = (n) => String(n).padStart(2, "0");
+
+/// "2026-01-31T12:00:00Z" → "2026-01-31T13:00" (the datetime-local value in this browser's zone; seconds only
+/// when not 0); "" if unreadable.
+export function toLocalInput(value) {
+  const date = value ? new Date(value) : null;
+  if (!date || Number.isNaN(date.getTime())) return "";
+  const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  const seconds = date.getSeconds() ? `:${pad(date.getSeconds())}` : "";
+  return `${day}T${pad(date.getHours())}:${pad(date.getMinutes())}${seconds}`;
+}
+
+/// A datetime-local value (local time, no zone) → RFC 3339 UTC without milliseconds; "" when empty or unreadable.
+export function fromLocalInput(value) {
+  if (!value) return "";
+  const date = new Date(value); // a date-time without an offset is local time
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
 export function Time({ value, fallback = "—" }) {
   const date = toDate(value);
   if (!date) return html`<span>${fallback}</span>`;

@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "./form.js";
 import { html } from "../html.js";
-import { about, passwordRules, roleNames, usernamePattern, withFieldErrors } from "./users_errors.js";
+import { about, confirmRules, passwordRules, roleNames, usernamePattern, withFieldErrors } from "./users_errors.js";
 
 const blank = { username: "", role: "viewer", password: "", confirm: "" };
 
@@ -13,7 +13,7 @@ const validate = validateWith({
     (v) => (usernamePattern.test(v.trim()) ? null : "1 to 64 letters, digits, '.', '_', '@' or '-'."),
   ],
   password: passwordRules,
-  confirm: [(v, all) => (v !== all.password ? "The passwords differ." : null)],
+  confirm: confirmRules,
 });
 
 export function UserCreate({ created, cancel }) {

@@ -11,7 +11,7 @@ import { PageHeader } from "./layout.js";
 import { useResource } from "./resource.js";
 import { Time } from "./time.js";
 import { html } from "../html.js";
-import { about, passwordRules, roleNames, withFieldErrors } from "./users_errors.js";
+import { about, confirmRules, passwordRules, roleNames, withFieldErrors } from "./users_errors.js";
 
 export function UserState({ user }) {
   return html`<${Badge} value=${user.disabled ? "disabled" : "active"} tone=${user.disabled ? "bad" : "good"} />`;
@@ -62,7 +62,7 @@ function PasswordForm({ user }) {
     { password: "", confirm: "" },
     validateWith({
       password: passwordRules,
-      confirm: [(v, all) => (v !== all.password ? "The passwords differ." : null)],
+      confirm: confirmRules,
     }),
   );
   const submit = form.submit(

@@ -3,7 +3,7 @@
 // "the last active admin cannot be demoted"). These helpers put either next to the field it is about, so useForm
 // shows it there.
 import { ApiError } from "../api.js";
-import { renameFields } from "./form.js";
+import { check, renameFields } from "./form.js";
 
 /// A rule for a refusal stated only in the detail: [form field, (error, detail) => whether it is about it]. The
 /// first rule that matches wins.
@@ -52,6 +52,8 @@ export function rolesUpTo(role) {
 export const passwordRules = [
   (v) => (!v ? "Required." : null),
   (v) => (v.length < 8 ? "At least 8 characters." : null),
-  (v) => (v.length > 1024 ? "At most 1024 characters." : null),
+  check.maxLength(1024),
 ];
+/// The repeated password of a form that asks for it twice (field `confirm` beside `password`).
+export const confirmRules = [(v, all) => (v !== all.password ? "The passwords differ." : null)];
 export const usernamePattern = /^[A-Za-z0-9._@-]{1,64}$/;

@@ -22,7 +22,7 @@ function expiresAt(v, now = Date.now()) {
 }
 
 const validate = validateWith({
-  name: [check.required, (v) => (v.trim().length > 100 ? "At most 100 characters." : null)],
+  name: [check.required, check.maxLength(100, { trimmed: true })],
   expires_on: [
     (v, all) => (all.expiry === "date" && !v ? "Choose a date." : null),
     (v, all) => (all.expiry === "date" && new Date(`${v}T23:59:59`) <= Date.now() ? "A date in the future." : null),

@@ -3,7 +3,7 @@ import { api, session } from "../api.js";
 import { Notice } from "../components/feedback.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "../components/form.js";
 import { PageHeader } from "../components/layout.js";
-import { about, passwordRules, withFieldErrors } from "../components/users_errors.js";
+import { about, confirmRules, passwordRules, withFieldErrors } from "../components/users_errors.js";
 import { useState } from "preact/hooks";
 import { html } from "../html.js";
 import { Tokens } from "./tokens.js";
@@ -22,7 +22,7 @@ export function Account() {
     validateWith({
       current_password: [check.required],
       password: passwordRules,
-      confirm: [(v, all) => (v !== all.password ? "The passwords differ." : null)],
+      confirm: confirmRules,
     }),
   );
   const submit = form.submit(

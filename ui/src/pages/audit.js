@@ -19,10 +19,8 @@ export function Audit() {
   const [query, setQuery] = useQueryState();
   const [open, setOpen] = useState(() => new Set());
   const valid = !rangeError(query);
-  const limit = limitOf(query);
-  // The limit is part of the query too: usePaged reloads when its query changes, not when only its limit does.
-  const filters = { ...Object.fromEntries(filterNames.map((k) => [k, query[k]])), limit };
-  const list = usePaged("/api/v1/audit/events", filters, { limit, enabled: valid });
+  const filters = Object.fromEntries(filterNames.map((k) => [k, query[k]]));
+  const list = usePaged("/api/v1/audit/events", filters, { limit: limitOf(query), enabled: valid });
   const stats = useAuditStats(valid ? query.since : undefined, valid ? query.until : undefined);
   const actions = stats.items ? [...new Set(stats.items.map((r) => r.action))].sort() : [];
   const toggle = (id) =>

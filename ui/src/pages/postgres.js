@@ -4,7 +4,7 @@
 import { useEffect, useMemo } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { Badge } from "../components/badge.js";
-import { Empty, ErrorMessage, Loading, Notice } from "../components/feedback.js";
+import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { Filters, PagedTable, usePaged, useQueryState } from "../components/list.js";
 import { Activity } from "../components/postgres_activity.js";
@@ -37,22 +37,19 @@ export function Postgres() {
       { name: "q", label: "Search", placeholder: "name or address" },
       { name: "tag", label: "Tag", placeholder: "db" },
     ]} />
-    ${shown.items.length === 0 && list.items.length > 0
-      ? html`<${Empty}>None of the ${list.items.length} servers loaded so far has a PostgreSQL endpoint.<//>
-          <${ErrorMessage} error=${list.error} retry=${list.loadMore} />
-          ${list.more && html`<p class="more"><button type="button" onClick=${list.loadMore} disabled=${list.loading}>
-            ${list.loading ? "Loading…" : "Load more"}</button></p>`}`
-      : html`<${PagedTable} list=${shown} caption="Servers with PostgreSQL"
-          empty="No server has a PostgreSQL endpoint. Give one a PostgreSQL endpoint on its edit page."
-          columns=${["Server", "Endpoint", "Tags", "Server status", "Checked"]}
-          row=${(s) => html`<tr key=${s.id}>
-            <td><${Link} href=${`/postgres/${s.id}`}>${s.name}<//></td>
-            <td class="mono pg-endpoint-cell">${endpointText(s)}${s.postgres.via_ssh ? " (SSH tunnel)" : ""}
-              ${s.postgres.password_locked && html`<br /><span class="field-error">password locked</span>`}</td>
-            <td>${s.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
-            <td><${Badge} value=${s.status} /></td>
-            <td><${Ago} value=${s.last_checked} /></td>
-          </tr>`} />`}
+    <${PagedTable} list=${shown} caption="Servers with PostgreSQL"
+      empty=${list.items.length
+        ? `None of the ${list.items.length} servers loaded so far has a PostgreSQL endpoint.`
+        : "No server has a PostgreSQL endpoint. Give one a PostgreSQL endpoint on its edit page."}
+      columns=${["Server", "Endpoint", "Tags", "Server status", "Checked"]}
+      row=${(s) => html`<tr key=${s.id}>
+        <td><${Link} href=${`/postgres/${s.id}`}>${s.name}<//></td>
+        <td class="mono pg-endpoint-cell">${endpointText(s)}${s.postgres.via_ssh ? " (SSH tunnel)" : ""}
+          ${s.postgres.password_locked && html`<br /><span class="field-error">password locked</span>`}</td>
+        <td>${s.tags.map((t) => html`<span class="tag">${t}</span>`)}</td>
+        <td><${Badge} value=${s.status} /></td>
+        <td><${Ago} value=${s.last_checked} /></td>
+      </tr>`} />
   </section>`;
 }
 

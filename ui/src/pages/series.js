@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { Link, useSearch } from "wouter-preact";
 import { PageHeader } from "../components/layout.js";
-import { PagedTable, usePaged, useQueryState } from "../components/list.js";
+import { FilterText, PagedTable, usePaged, useQueryState } from "../components/list.js";
 import { MetricChart } from "../components/metrics_chart.js";
 import { chartHref, formatLabels, Labels, matchOf, matchQuery, parseLabels } from "../components/metrics_labels.js";
 import { QueryForm, RangeButtons, apiQuery } from "../components/metrics_query.js";
@@ -14,17 +14,15 @@ import "./metrics.css";
 
 /// Name and label filters of the series list; labels are typed as text and kept as match[label] in the URL.
 function SeriesFilters({ query, setQuery }) {
-  // Typed text lives here until committed (Enter or leaving the field): a re-render while typing keeps it.
-  const [name, setName] = useState(query.name || "");
+  // Typed labels live here until committed (Enter or leaving the field): a re-render while typing keeps them.
   const [labels, setLabels] = useState(formatLabels(matchOf(query)));
   const parsed = parseLabels(labels);
   const applyLabels = () => !parsed.error && setQuery(matchQuery(parsed.labels, matchOf(query)));
   return html`<form class="filters" role="search" onSubmit=${(e) => (e.preventDefault(), applyLabels())}>
     <label for="series-name">
       <span>Metric name</span>
-      <input id="series-name" type="search" value=${name} placeholder="pg_up" spellcheck="false"
-        onInput=${(e) => setName(e.currentTarget.value)}
-        onChange=${(e) => setQuery({ name: e.currentTarget.value.trim() })} />
+      <${FilterText} id="series-name" type="search" value=${query.name} placeholder="pg_up" spellcheck="false"
+        commit=${(text) => setQuery({ name: text.trim() })} />
     </label>
     <label for="series-labels">
       <span>Labels</span>

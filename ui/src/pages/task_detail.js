@@ -7,7 +7,7 @@ import { ActionButton, download } from "../components/actions.js";
 import { Badge } from "../components/badge.js";
 import { ErrorMessage, Loading, Notice } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
-import { OutputView } from "../components/output.js";
+import { OutputPane } from "../components/output_pane.js";
 import { Progress } from "../components/progress.js";
 import { kEnded, openTaskStream } from "../components/task_stream.js";
 import { Time } from "../components/time.js";
@@ -24,38 +24,21 @@ async function downloadRaw(taskId, target) {
 }
 
 function Pane({ taskId, target, register }) {
-  const pre = useRef(null);
-  const view = useRef(null);
-  const [following, setFollowing] = useState(true);
-  const [trimmed, setTrimmed] = useState(false);
-  useEffect(() => {
-    view.current = new OutputView(pre.current, (f) => {
-      setFollowing(f);
-      setTrimmed(pre.current?.dataset.trimmed === "true");
-    });
-    register(target.server_id, view.current);
-    return () => {
-      register(target.server_id, null);
-      view.current.dispose();
-    };
-  }, [target.server_id]);
   const id = `pane-${target.server_id}`;
-  return html`<section class="pane" aria-labelledby=${`${id}-title`}>
-    <div class="pane-head">
-      <h3 id=${`${id}-title`}>${target.server_name}</h3>
-      <${Badge} value=${target.state} />
-      ${target.exit_code !== null && html`<span>exit ${target.exit_code}</span>`}
-      ${target.error && html`<span class="field-error">${target.error}</span>`}
-      <span class="tools">
-        ${!following && html`<button type="button" onClick=${() => view.current?.follow()}>Follow</button>`}
-        <${ActionButton} action=${() => downloadRaw(taskId, target)} label=${`Download the raw log of ${target.server_name}`}
-          >Raw log<//
-        >
-      </span>
-    </div>
-    ${trimmed && html`<p class="hint">Earlier output is no longer shown here; the raw log has all of it.</p>`}
-    <pre class="output" ref=${pre} id=${id} role="log" aria-live="off" tabindex="0" aria-label=${`Output of ${target.server_name}`} data-target=${target.server_id}></pre>
-  </section>`;
+  // The task's stream feeds every pane: the pane registers its view with the page for its server's output.
+  const feed = (view) => {
+    register(target.server_id, view);
+    return () => register(target.server_id, null);
+  };
+  const rawLog = html`<${ActionButton} action=${() => downloadRaw(taskId, target)}
+    label=${`Download the raw log of ${target.server_name}`}>Raw log<//>`;
+  return html`<${OutputPane} titleId=${`${id}-title`} label=${`Output of ${target.server_name}`}
+      pre=${{ id, "data-target": target.server_id }} tools=${rawLog} whole="the raw log has all of it" feed=${feed}>
+    <h3 id=${`${id}-title`}>${target.server_name}</h3>
+    <${Badge} value=${target.state} />
+    ${target.exit_code !== null && html`<span>exit ${target.exit_code}</span>`}
+    ${target.error && html`<span class="field-error">${target.error}</span>`}
+  <//>`;
 }
 
 export function TaskDetail({ params }) {

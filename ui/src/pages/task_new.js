@@ -4,32 +4,11 @@ import { useLocation, useSearch } from "wouter-preact";
 import { api } from "../api.js";
 import { Field, FormError, Submit, check, useForm, validateWith } from "../components/form.js";
 import { PageHeader } from "../components/layout.js";
-import { usePaged } from "../components/list.js";
-import { Badge } from "../components/badge.js";
+import { ServerPicker } from "../components/server_picker.js";
 import { html } from "../html.js";
 
 function tagsOf(text) {
   return text.split(/[\s,]+/).filter(Boolean);
-}
-
-function ServerPicker({ chosen, setChosen }) {
-  const [q, setQ] = useState("");
-  const list = usePaged("/api/v1/servers", { q }, { limit: 25 });
-  const toggle = (id) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
-  return html`<fieldset>
-    <legend>Servers (${chosen.length} chosen)</legend>
-    <label for="pick-q">Find a server</label>
-    <input id="pick-q" type="search" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} placeholder="name or address" />
-    <ul class="picker">
-      ${list.items.map(
-        (s) => html`<li key=${s.id}>
-          <label><input type="checkbox" checked=${chosen.includes(s.id)} onChange=${() => toggle(s.id)} />
-            ${s.name} <span class="hint">${s.address}</span> <${Badge} value=${s.status} /></label>
-        </li>`,
-      )}
-    </ul>
-    ${list.more && html`<button type="button" onClick=${list.loadMore}>More servers</button>`}
-  </fieldset>`;
 }
 
 export function TaskNew() {
