@@ -37,15 +37,22 @@ def browser_first(*pids: int):
     groups = {}  # autogroup name -> (its file, the nice it had)
     for pid in pids:
         path = Path(f"/proc/{pid}/autogroup")
-        if path.exists():
-            name, _, nice = path.read_text().split()
-            groups.setdefault(name, (path, int(nice)))
-    for path, _ in groups.values():
-        path.write_text("10")
+        # Empty when the process is in a CPU cgroup other than the root one (a container, a systemd slice): then the
+        # cgroup, not an autogroup, shares the CPU, and the threads' nice above already ranks them below the browser.
+        fields = path.read_text().split() if path.exists() else []
+        if len(fields) == 3 and fields[1] == "nice":
+            groups.setdefault(fields[0], (path, int(fields[2])))
+    lowered = []
+    for path, nice in groups.values():
+        try:
+            path.write_text("10")
+            lowered.append((path, nice))
+        except PermissionError:  # without CAP_SYS_NICE a group's nice can be raised only; measure all the same
+            pass
     try:
         yield
     finally:
-        for path, nice in groups.values():
+        for path, nice in lowered:
             path.write_text(str(nice))
 
 
