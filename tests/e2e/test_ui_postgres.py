@@ -70,12 +70,17 @@ def test_postgres_page(ui_gh, monitored_pg, held, tmp_path):
     finally:
         stop.set()
         starter.join()
-        for session in late_sessions:
-            session.close()
+        late_errors = [session.close() for session in late_sessions]
 
     assert {"postgres-list", "postgres-activity", "postgres-stats", "postgres-database", "postgres-unreachable",
             "postgres-viewer-390", "postgres-list-390"} <= set(report["pages"])
     assert late_sessions, "the scenario never asked for the late session"
+    # The query the admin cancelled in the browser was the late session's pg_sleep, and psql was told so.
+    assert report["measures"]["cancelled"] == report["measures"]["refused"]["pid"]
+    assert "canceling statement due to user request" in late_errors[0], late_errors[0]
+    cancels = wait_audit(ui_gh, admin.access, lambda e: e["details"].get("pid") == report["measures"]["cancelled"],
+                         timeout=5, action="postgres.cancel")
+    assert cancels[0]["outcome"] == "success"
     assert "refused" in report["measures"]["refusal"]
     # The refusal the page showed is the server's problem detail for that call, word for word (asked again here).
     late_pid = report["measures"]["refused"]["pid"]

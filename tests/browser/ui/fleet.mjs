@@ -1,6 +1,7 @@
 // The fleet pages beyond the first use: a host key that changed, shown with both fingerprints and accepted by an
 // admin from the UI; editing a server with the server's field error shown next to its field; filters kept in the
-// URL; the pages at 390 px and in the dark theme.
+// URL; the pages at 390 px and in the dark theme (its colours checked against the light one's); an admin deletes a
+// server from its page.
 import { assert, config, findings, openPage, run, signIn, visit, writesDuring } from "./harness.mjs";
 
 await run(async (browser) => {
@@ -103,4 +104,38 @@ await run(async (browser) => {
   const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   findings.measures.horizontal_overflow_px = overflow;
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the 390 px screen`);
+  // The theme follows the system setting: dark text on a light page, light text on a dark one.
+  const [light, dark] = await Promise.all([page, narrow.page].map(colours));
+  findings.measures.themes = { light, dark };
+  assert.ok(light.background > 0.7 && light.text < 0.3, `light theme: ${JSON.stringify(light)}`);
+  assert.ok(dark.background < 0.3 && dark.text > 0.7, `dark theme: ${JSON.stringify(dark)}`);
+
+  // The admin deletes the other server from its page, after a confirmation that names it.
+  await page.goto(`${config.base}/servers/${config.other_id}`);
+  await page.getByRole("heading", { name: config.other_name }).waitFor();
+  page.once("dialog", (dialog) => {
+    findings.measures.delete_confirm = dialog.message();
+    dialog.accept();
+  });
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.waitForURL((url) => url.pathname === "/servers");
+  await page.getByRole("heading", { name: "Servers" }).waitFor();
+  assert.equal(findings.measures.delete_confirm, `Delete ${config.other_name} and its stored secrets?`);
+  await page.getByRole("link", { name: config.server_name }).waitFor();
+  assert.equal(await page.getByRole("link", { name: config.other_name }).count(), 0, "the deleted server is listed");
 });
+
+/// The relative luminance (0 black … 1 white) of the body's background and text colours.
+function colours(page) {
+  return page.evaluate(() => {
+    const luminance = (colour) => {
+      const [r, g, b] = colour.match(/[\d.]+/g).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return Math.round((0.2126 * r + 0.7152 * g + 0.0722 * b) * 1000) / 1000;
+    };
+    const style = getComputedStyle(document.body);
+    return { background: luminance(style.backgroundColor), text: luminance(style.color) };
+  });
+}

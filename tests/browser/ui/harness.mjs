@@ -13,7 +13,9 @@ export const config = JSON.parse(process.env.UI_TEST_CONFIG || "{}");
 const require = createRequire(import.meta.url);
 const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-export const findings = { pages: [], csp: [], errors: [], foreign: [], axe: [], screenshots: [], measures: {} };
+export const findings = {
+  pages: [], csp: [], errors: [], foreign: [], axe: [], screenshots: [], overflow: [], measures: {},
+};
 
 export async function launch() {
   return chromium.launch({
@@ -123,7 +125,16 @@ export async function visit(page, name) {
   await collectCsp(page);
   await scan(page, name);
   await shot(page, name);
+  await sideways(page, name);
   findings.pages.push(name);
+}
+
+/// On a phone-sized screen the page itself never scrolls sideways (wide tables scroll inside their own region).
+async function sideways(page, name) {
+  const { width } = page.viewportSize();
+  if (width > 400) return;
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  if (overflow > 0) findings.overflow.push({ page: name, width, overflow_px: overflow });
 }
 
 /// Runs `body(browser)`, then checks what every scenario must hold and prints the findings.
@@ -135,6 +146,7 @@ export async function run(body) {
     assert.deepEqual(findings.csp, [], "Content-Security-Policy violations");
     assert.deepEqual(findings.errors, [], "script errors");
     assert.deepEqual(findings.foreign, [], "requests to another origin");
+    assert.deepEqual(findings.overflow, [], "pages wider than a 390 px screen");
     for (const a of findings.axe) assert.deepEqual(a.serious, [], `axe-core: serious violations on ${a.page}`);
   } catch (error) {
     failure = error;

@@ -1,7 +1,7 @@
 // The PostgreSQL page against a real PostgreSQL: the list shows only servers with an endpoint; the server page's
 // link leads to the server's activity, where a blocked session is highlighted with its blocker's pid; a session
 // started meanwhile appears without a reload; while paused nothing is asked, and a refused terminate shows the
-// problem's detail; the admin terminates the blocker through the UI; server and database statistics render; an
+// problem's detail; the admin cancels a query and terminates the blocker through the UI; server and database statistics render; an
 // unreachable PostgreSQL is explained; a viewer at 390 px sees the activity without cancel or terminate buttons.
 import fs from "node:fs";
 import path from "node:path";
@@ -59,6 +59,21 @@ async function updatesItself(page) {
   await late.waitFor({ timeout: 30000 });
   assert.equal(await page.evaluate(() => window.__samePage), true, "the page was not reloaded");
   return Number(await late.getAttribute("data-pid"));
+}
+
+/// The admin cancels the late session's pg_sleep from its row: the page says so, and the next refresh shows the
+/// session still connected, now idle.
+async function cancelQuery(page, latePid) {
+  page.once("dialog", (d) => {
+    findings.measures.cancel_confirm = d.message();
+    d.accept();
+  });
+  await page.getByRole("button", { name: `Cancel the query of session ${latePid}` }).click();
+  await page.getByText(`The query of session ${latePid} was cancelled.`).waitFor({ timeout: 20000 });
+  assert.match(findings.measures.cancel_confirm, new RegExp(`Cancel the running query of session ${latePid}`));
+  await row(page, latePid).locator(".badge", { hasText: /^idle$/ }).waitFor({ timeout: 20000 });
+  findings.measures.cancelled = latePid;
+  await page.getByRole("button", { name: "Dismiss" }).click();
 }
 
 async function pauseAndRefusal(page, latePid) {
@@ -171,6 +186,7 @@ await run(async (browser) => {
   await listAndLink(page);
   await blocking(page);
   const late = await updatesItself(page);
+  await cancelQuery(page, late);
   await pauseAndRefusal(page, late);
   await terminateBlocker(page);
   await statistics(page);
