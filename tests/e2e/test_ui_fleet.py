@@ -26,8 +26,8 @@ def test_host_key_change_is_accepted_from_the_ui(start_module_server, start_sshd
     wrong = gh.request("POST", f"{API}/auth/login", json={"username": "admin", "password": "wrong-Pw-1"})
     assert wrong.status_code == 401, wrong.text
     report = run_scenario("fleet", base=gh.url, password=PASSWORD, server_id=server["id"], server_name=server["name"],
-                          other_name=other["name"], other_id=other["id"], sshd_port=sshd.port, old_fingerprint=old, new_fingerprint=new,
-                          servers=2)
+                          other_name=other["name"], other_id=other["id"], sshd_port=sshd.port, old_fingerprint=old,
+                          new_fingerprint=new, servers=2)
     gone = gh.request("GET", f"{API}/servers/{other['id']}", headers=admin.headers)
     assert gone.status_code == 404, gone.text
     after = gh.request("GET", f"{API}/servers/{server['id']}", headers=admin.headers).json()

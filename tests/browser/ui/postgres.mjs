@@ -1,8 +1,8 @@
 // The PostgreSQL page against a real PostgreSQL: the list shows only servers with an endpoint; the server page's
 // link leads to the server's activity, where a blocked session is highlighted with its blocker's pid; a session
-// started meanwhile appears without a reload; while paused nothing is asked, and a refused terminate shows the
-// problem's detail; the admin cancels a query and terminates the blocker through the UI; server and database statistics render; an
-// unreachable PostgreSQL is explained; a viewer at 390 px sees the activity without cancel or terminate buttons.
+// started meanwhile appears without a reload, and the admin cancels its query; while paused nothing is asked, and a
+// refused terminate shows the problem's detail; the admin terminates the blocker through the UI; server and database
+// statistics render; an unreachable PostgreSQL is explained; a viewer at 390 px sees the activity without cancel or terminate buttons.
 import fs from "node:fs";
 import path from "node:path";
 import { request } from "playwright-core";
