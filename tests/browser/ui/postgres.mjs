@@ -2,7 +2,8 @@
 // link leads to the server's activity, where a blocked session is highlighted with its blocker's pid; a session
 // started meanwhile appears without a reload, and the admin cancels its query; while paused nothing is asked, and a
 // refused terminate shows the problem's detail; the admin terminates the blocker through the UI; server and database
-// statistics render; an unreachable PostgreSQL is explained; a viewer at 390 px sees the activity without cancel or terminate buttons.
+// statistics render; an unreachable PostgreSQL is explained; a viewer at 390 px sees the activity without cancel or
+// terminate buttons.
 import fs from "node:fs";
 import path from "node:path";
 import { request } from "playwright-core";
