@@ -85,6 +85,9 @@ async function operatorPaths(browser) {
   const status = page.getByTestId("app-status");
   await status.getByText("stopped").waitFor();
   await page.getByTestId("app-limit").getByText("30 minutes").waitFor();
+  // The app holds ids; the page names its project and server.
+  await page.getByRole("link", { name: `All apps of ${config.project_name}` }).waitFor();
+  await page.getByRole("link", { name: config.server.name, exact: true }).waitFor();
 
   // Start: compose's output arrives in the page, the app runs, and its countdown ticks from 30 minutes.
   await page.getByRole("button", { name: "Start", exact: true }).click();

@@ -1,7 +1,7 @@
 // One app: its status and auto-stop countdown, where it runs, the latest compose task's output live, and for
 // operators start/stop, the limit, edit and delete. While a task runs the app is re-read each second, since its
 // status changes when the task ends.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link, useLocation } from "wouter-preact";
 import { api, can } from "../api.js";
 import { html } from "../html.js";
@@ -10,7 +10,7 @@ import { Badge } from "./badge.js";
 import { ErrorMessage, Loading } from "./feedback.js";
 import { PageHeader } from "./layout.js";
 import { Countdown, Time } from "./time.js";
-import { useLive } from "./resource.js";
+import { useLive, useResource } from "./resource.js";
 import { AppForm } from "./apps_form.js";
 import { limitText, useChoices } from "./apps_lookup.js";
 import { LimitForm, RunControls } from "./apps_run.js";
@@ -52,15 +52,9 @@ function Deadline({ app }) {
 
 /// The names of the app's project and server (the app holds their ids).
 function useOwners(app) {
-  const [owners, setOwners] = useState({});
-  useEffect(() => {
-    if (!app) return;
-    const name = (path) => api.get(path).then((x) => x.name, () => null);
-    Promise.all([name(`/api/v1/projects/${app.project_id}`), name(`/api/v1/servers/${app.server_id}`)]).then(
-      ([project, server]) => setOwners({ project, server }),
-    );
-  }, [app?.project_id, app?.server_id]);
-  return owners;
+  const project = useResource(`/api/v1/projects/${app?.project_id}`, {}, { enabled: Boolean(app) });
+  const server = useResource(`/api/v1/servers/${app?.server_id}`, {}, { enabled: Boolean(app) });
+  return { project: project.data?.name, server: server.data?.name };
 }
 
 export function AppView({ id }) {

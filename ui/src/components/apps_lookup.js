@@ -1,7 +1,6 @@
 // What the projects and apps views share: the names of projects and servers (the app API gives ids only) and the
 // app states.
-import { useEffect, useState } from "preact/hooks";
-import { api } from "../api.js";
+import { useResource } from "./resource.js";
 
 export const appStates = ["stopped", "starting", "running", "stopping", "failed"].map((s) => [s, s]);
 
@@ -10,16 +9,15 @@ const kChoices = 500;
 
 /// {items, error, reload, name(id)} of `path` (projects or servers).
 export function useChoices(path) {
-  const [state, setState] = useState({ items: [], error: null, loaded: false });
-  const load = () =>
-    api.get(path, { limit: kChoices }).then(
-      (page) => setState({ items: page.items, error: null, loaded: true }),
-      (error) => setState((s) => ({ ...s, error, loaded: true })),
-    );
-  useEffect(() => {
-    load();
-  }, [path]);
-  return { ...state, reload: load, name: (id) => state.items.find((i) => i.id === id)?.name };
+  const page = useResource(path, { limit: kChoices });
+  const items = page.data?.items || [];
+  return {
+    items,
+    error: page.error,
+    loaded: Boolean(page.data || page.error),
+    reload: () => page.reload(),
+    name: (id) => items.find((i) => i.id === id)?.name,
+  };
 }
 
 /// "60 minutes", "1 minute", "never (0)".

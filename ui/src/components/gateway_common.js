@@ -1,8 +1,8 @@
-// What the gateway's views share: durations and credits as text, the wallet's balance, tokens' states and refunds,
-// and names for ids.
-import { useEffect, useState } from "preact/hooks";
-import { api, session } from "../api.js";
+// What the gateway's views share: durations and credits as text, the wallet's balance, and tokens' states and
+// refunds.
+import { session } from "../api.js";
 import { Badge } from "./badge.js";
+import { useResource } from "./resource.js";
 import { html } from "../html.js";
 
 export const durations = [1, 12, 24, 168, 720];
@@ -29,17 +29,8 @@ export function pricesOf(route) {
 
 /// The balance of a wallet (one's own, or `userId`'s for an admin): {wallet, error, reload}.
 export function useWallet(userId) {
-  const [state, setState] = useState({ wallet: null, error: null });
-  const reload = () =>
-    api.get("/api/v1/wallet", { user_id: userId }).then(
-      (wallet) => setState({ wallet, error: null }),
-      (error) => setState((s) => ({ ...s, error })),
-    );
-  useEffect(() => {
-    setState({ wallet: null, error: null });
-    reload();
-  }, [userId]);
-  return { ...state, reload };
+  const wallet = useResource("/api/v1/wallet", { user_id: userId });
+  return { wallet: wallet.data, error: wallet.error, reload: () => wallet.reload() };
 }
 
 /// What revoking `token` at `now` would refund: the price of the whole hours left, the hour in progress counting as
@@ -67,19 +58,6 @@ export function TxKind({ kind }) {
 /// The tail of an id: ids begin with their time, so their heads look alike.
 export function shortId(id) {
   return id ? String(id).slice(-8) : "—";
-}
-
-/// id -> name of the first page of `path` (route slugs, user names): a label, the id stands in without it.
-export function useNames(path, key, enabled = true) {
-  const [names, setNames] = useState({});
-  useEffect(() => {
-    if (!enabled) return;
-    api.get(path, { limit: 500 }).then(
-      (page) => setNames(Object.fromEntries(page.items.map((item) => [item.id, item[key]]))),
-      () => {},
-    );
-  }, [path, enabled]);
-  return names;
 }
 
 /// A user by name where known ("me" for oneself), else by the tail of the id.

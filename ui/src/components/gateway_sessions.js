@@ -5,9 +5,9 @@ import { Link } from "wouter-preact";
 import { can } from "../api.js";
 import { Empty, ErrorMessage, Loading } from "./feedback.js";
 import { TableWrap } from "./list.js";
-import { useLive } from "./resource.js";
+import { useLive, useNames } from "./resource.js";
 import { Ago } from "./time.js";
-import { UserName, shortId, useNames } from "./gateway_common.js";
+import { UserName, shortId } from "./gateway_common.js";
 import { html } from "../html.js";
 
 const kEvery = 3000;

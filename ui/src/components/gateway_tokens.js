@@ -6,8 +6,9 @@ import { api, can } from "../api.js";
 import { ActionButton } from "./actions.js";
 import { Notice } from "./feedback.js";
 import { Filters, PagedTable, usePaged, useQueryState } from "./list.js";
+import { useNames } from "./resource.js";
 import { Ago, Time } from "./time.js";
-import { TokenState, UserName, credits, durationText, refundIfRevoked, shortId, useNames } from "./gateway_common.js";
+import { TokenState, UserName, credits, durationText, refundIfRevoked, shortId } from "./gateway_common.js";
 import { html } from "../html.js";
 
 function Refund({ token, estimate }) {

@@ -8,7 +8,7 @@ import { ServerPicker } from "./server_picker.js";
 import { html } from "../html.js";
 
 /// The servers picker, Deploy and Revoke, and the running or last task's results.
-export function DeployPanel({ keyId, onEnd }) {
+export function DeployPanel({ keyId }) {
   const [chosen, setChosen] = useState([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -47,6 +47,6 @@ export function DeployPanel({ keyId, onEnd }) {
       ${refused && html`<button type="button" class="danger" disabled=${busy} onClick=${() => start("revoke", true)}>
         Revoke anyway</button>`}
     </div>
-    ${task && html`<${KeyTaskResults} key=${task.id} first=${task} onEnd=${onEnd} />`}
+    ${task && html`<${KeyTaskResults} key=${task.id} first=${task} />`}
   </div>`;
 }

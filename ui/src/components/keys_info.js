@@ -1,6 +1,6 @@
 // One key's facts and the smaller actions on it: download the public key, rename / re-comment, delete, and the
 // servers that use it.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, request } from "../api.js";
 import { CopyButton, download } from "./actions.js";
@@ -9,6 +9,7 @@ import { ErrorMessage, Loading, Empty, errorText } from "./feedback.js";
 import { Field, FormError, Submit, useForm, validateWith } from "./form.js";
 import { TableWrap } from "./list.js";
 import { nameRules, singleLine, withKeyFields } from "./keys_forms.js";
+import { useResource } from "./resource.js";
 import { Time } from "./time.js";
 import { html } from "../html.js";
 
@@ -112,16 +113,12 @@ export function KeyDeleteProblem({ deletion }) {
 }
 
 /// The servers that log in with the key or keep it (the route answers them all at once).
-export function KeyServers({ keyId, version }) {
-  const [servers, setServers] = useState(null);
-  const [error, setError] = useState(null);
-  const load = () => {
-    setError(null);
-    api.get(`/api/v1/ssh-keys/${keyId}/servers`).then((page) => setServers(page.items), setError);
-  };
-  useEffect(load, [keyId, version]);
+export function KeyServers({ keyId }) {
+  // The servers that log in with the key (or keep it for later); a deploy or revoke does not change them.
+  const loaded = useResource(`/api/v1/ssh-keys/${keyId}/servers`);
+  const servers = loaded.data?.items;
   let body;
-  if (error) body = html`<${ErrorMessage} error=${error} retry=${load} />`;
+  if (loaded.error) body = html`<${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />`;
   else if (!servers) body = html`<${Loading} what="servers" />`;
   else if (servers.length === 0) body = html`<${Empty}>No server uses this key.<//>`;
   else

@@ -1,12 +1,11 @@
 // A deploy_key / revoke_key task followed to its end: each server's state, result and error, polled from
 // GET /tasks/{id} (a key edit is a few small steps per server; polling is enough and survives a reconnect).
-import { useEffect, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api } from "../api.js";
 import { Badge } from "./badge.js";
 import { ErrorMessage, Loading } from "./feedback.js";
 import { TableWrap } from "./list.js";
 import { Progress } from "./progress.js";
+import { useLive } from "./resource.js";
 import { html } from "../html.js";
 
 const active = (task) => task.state === "queued" || task.state === "running";
@@ -14,38 +13,14 @@ const resultTones = { added: "good", removed: "good", already_present: "info", a
 const POLL_MS = 500;
 
 /// Polls the task until it ends: {task, error}. `first` is the task the POST answered with.
-export function useFollowedTask(first, onEnd) {
-  const [task, setTask] = useState(first);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let stopped = false;
-    let timer = null;
-    setTask(first);
-    const poll = async () => {
-      try {
-        const next = await api.get(`/api/v1/tasks/${first.id}`);
-        if (stopped) return;
-        setTask(next);
-        setError(null);
-        if (!active(next)) return onEnd?.(next);
-      } catch (e) {
-        if (stopped) return;
-        setError(e);
-      }
-      timer = setTimeout(poll, POLL_MS);
-    };
-    poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [first.id]);
-  return { task, error };
+function useFollowedTask(first) {
+  const live = useLive(`/api/v1/tasks/${first.id}`, {}, { interval: POLL_MS, paused: (t) => Boolean(t) && !active(t) });
+  return { task: live.data || first, error: live.error };
 }
 
 /// The task's per-server outcome, live until it ends, with a link to the task's own page.
-export function KeyTaskResults({ first, onEnd }) {
-  const { task, error } = useFollowedTask(first, onEnd);
+export function KeyTaskResults({ first }) {
+  const { task, error } = useFollowedTask(first);
   if (!task) return html`<${Loading} what="the task" />`;
   const verb = task.kind === "revoke_key" ? "Revoke" : "Deploy";
   return html`<section class="key-task" aria-labelledby="key-task-title" data-task=${task.id} data-state=${task.state}>

@@ -1,13 +1,13 @@
 // Create or edit an alert rule: the expression {metric, matchers, aggregation, window}, the condition, for_s,
 // severity and the webhook. A rule is replaced whole (PUT), so editing sends every field again; a generated webhook
 // secret comes back once and the caller shows it.
-import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
 import { html } from "../html.js";
 import { ErrorMessage, Loading } from "./feedback.js";
 import { Field, FormError, Submit, check, renameFields, useForm, validateWith } from "./form.js";
 import { formatLabels, labelsCheck, metricName, parseLabels } from "./metrics_labels.js";
 import { aggregations } from "./metrics_query.js";
+import { useResource } from "./resource.js";
 
 const ops = [">", ">=", "<", "<=", "==", "!="];
 const severities = ["info", "warning", "critical"];
@@ -75,22 +75,23 @@ const validate = validateWith({
 /// `id`: "new" or the rule's id. `saved(rule)` after a save (the rule may carry `webhook_secret`).
 export function RuleForm({ id, saved, cancel }) {
   const editing = id !== "new";
-  const [original, setOriginal] = useState(null);
-  const [loadError, setLoadError] = useState(null);
-  const form = useForm(blank, validate);
-  useEffect(() => {
-    if (!editing) return;
-    api.get(`/api/v1/alert-rules/${id}`).then((rule) => {
-      setOriginal(rule);
-      form.setValues(valuesOf(rule));
-    }, setLoadError);
-  }, [id]);
-  if (loadError) return html`<${ErrorMessage} error=${loadError} />`;
-  if (editing && !original) return html`<${Loading} what="the rule" />`;
+  const loaded = useResource(`/api/v1/alert-rules/${id}`, {}, { enabled: editing });
+  if (!editing) return html`<${RuleEditor} saved=${saved} cancel=${cancel} />`;
+  if (loaded.error) return html`<${ErrorMessage} error=${loaded.error} retry=${() => loaded.reload()} />`;
+  if (!loaded.data) return html`<${Loading} what="the rule" />`;
+  return html`<${RuleEditor} original=${loaded.data} saved=${saved} cancel=${cancel} />`;
+}
+
+/// The form itself, filled with `original` (the rule as loaded) when editing.
+function RuleEditor({ original, saved, cancel }) {
+  const editing = Boolean(original);
+  const form = useForm(editing ? valuesOf(original) : blank, validate);
   const submit = form.submit(async (values) => {
     const body = bodyOf(values, original);
     try {
-      saved(editing ? await api.put(`/api/v1/alert-rules/${id}`, body) : await api.post("/api/v1/alert-rules", body));
+      saved(editing
+        ? await api.put(`/api/v1/alert-rules/${original.id}`, body)
+        : await api.post("/api/v1/alert-rules", body));
     } catch (error) {
       // A conflict is the name: rule names are unique.
       if (error.status === 409 && error.fields) error.fields = { name: "Another rule has this name." };

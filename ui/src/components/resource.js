@@ -2,7 +2,7 @@
 // last answer while asking again; useLive renews its answer every few seconds, one request at a time.
 // Their reload / refresh take query parameters to add: hand them a function, never as a click handler (the
 // click's event would become the query).
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api.js";
 
 /// GET `path` with `query` whenever either changes: {data, error, loading, reload(extra), set(data)}. The last
@@ -120,4 +120,11 @@ export function useLive(source, query, { interval = 5000, paused = false, keep =
   }, [pausedNow]);
 
   return { ...state, refresh: fetchNow, set };
+}
+
+/// id -> item[key] of the first 500 items of `path` (route slugs, user names), for lists that name things by id
+/// only: a label where known, the id stands in without it.
+export function useNames(path, key, enabled = true) {
+  const page = useResource(path, { limit: 500 }, { enabled });
+  return useMemo(() => Object.fromEntries((page.data?.items || []).map((item) => [item.id, item[key]])), [page.data]);
 }

@@ -19,8 +19,8 @@ const pad = (n) => String(n).padStart(2, "0");
 /// "2026-01-31T12:00:00Z" → "2026-01-31T13:00" (the datetime-local value in this browser's zone; seconds only
 /// when not 0); "" if unreadable.
 export function toLocalInput(value) {
-  const date = value ? new Date(value) : null;
-  if (!date || Number.isNaN(date.getTime())) return "";
+  const date = toDate(value);
+  if (!date) return "";
   const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
   const seconds = date.getSeconds() ? `:${pad(date.getSeconds())}` : "";
   return `${day}T${pad(date.getHours())}:${pad(date.getMinutes())}${seconds}`;
@@ -31,6 +31,11 @@ export function fromLocalInput(value) {
   if (!value) return "";
   const date = new Date(value); // a date-time without an offset is local time
   if (Number.isNaN(date.getTime())) return "";
+  return rfc3339(date);
+}
+
+/// `date` as RFC 3339 UTC in whole seconds ("2026-01-31T12:00:00Z"), as the time filters write it in URLs.
+export function rfc3339(date) {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 

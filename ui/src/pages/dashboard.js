@@ -8,7 +8,7 @@ import { Empty, ErrorMessage, Loading } from "../components/feedback.js";
 import { PageHeader } from "../components/layout.js";
 import { Progress } from "../components/progress.js";
 import { useLive } from "../components/resource.js";
-import { Ago, Countdown } from "../components/time.js";
+import { Ago, Countdown, rfc3339 } from "../components/time.js";
 import { html } from "../html.js";
 import { serverStates } from "./servers.js";
 
@@ -26,7 +26,7 @@ async function serverCounts(options) {
 async function load(signal) {
   const options = { signal };
   // Whole seconds, as the audit page's time filter writes them: the failed logins' link shows the same hour.
-  const hourAgo = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const hourAgo = rfc3339(new Date(Date.now() - 3600_000));
   const failedLogins = { action: "auth.login", outcome: "denied", since: hourAgo };
   const admin = can("admin");
   const [servers, tasks, apps, events, failures] = await Promise.all([

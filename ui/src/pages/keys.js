@@ -52,7 +52,6 @@ export function KeysDetail({ params }) {
   const loaded = useResource(`/api/v1/ssh-keys/${params.id}`);
   const sshKey = loaded.data;
   const [editing, setEditing] = useState(false);
-  const [version, setVersion] = useState(0);
   const [query] = useQueryState();
   const [, navigate] = useLocation();
   const deletion = useKeyDeletion(sshKey, () => navigate("/keys"));
@@ -87,8 +86,8 @@ export function KeysDetail({ params }) {
       }} />`}
     <div class="grid key-grid">
       <${KeyFacts} sshKey=${sshKey} />
-      <${KeyServers} keyId=${sshKey.id} version=${version} />
+      <${KeyServers} keyId=${sshKey.id} />
     </div>
-    ${operator && html`<${DeployPanel} keyId=${sshKey.id} onEnd=${() => setVersion((v) => v + 1)} />`}
+    ${operator && html`<${DeployPanel} keyId=${sshKey.id} />`}
   </section>`;
 }

@@ -1,6 +1,6 @@
 // One's API tokens on the account page: the list (paged on the server), a new token shown once with a copy button,
 // and revoking. Admins can switch to everyone's tokens (?tokens=all, the API's ?all=true), with each owner's name.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { api, can, session } from "../api.js";
 import { ActionButton, ShownOnce } from "../components/actions.js";
@@ -8,20 +8,8 @@ import { Badge } from "../components/badge.js";
 import { PagedTable, usePaged, useQueryState } from "../components/list.js";
 import { Ago, Time, toDate } from "../components/time.js";
 import { TokenForm } from "../components/users_token_form.js";
+import { useNames } from "../components/resource.js";
 import { html } from "../html.js";
-
-/// id → user name of up to 500 users, for the owner column (the token list names owners by id only).
-function useUserNames(enabled) {
-  const [names, setNames] = useState({});
-  useEffect(() => {
-    if (!enabled) return;
-    api.get("/api/v1/users", { limit: 500 }).then(
-      (page) => setNames(Object.fromEntries(page.items.map((u) => [u.id, u.username]))),
-      () => setNames({}),
-    );
-  }, [enabled]);
-  return names;
-}
 
 function Expiry({ value }) {
   const date = toDate(value);
@@ -55,7 +43,8 @@ export function Tokens() {
   const admin = can("admin");
   const all = admin && query.tokens === "all";
   const list = usePaged("/api/v1/api-tokens", { all: all ? "true" : undefined }, { limit: 50 });
-  const names = useUserNames(all);
+  // The token list names owners by id only.
+  const names = useNames("/api/v1/users", "username", all);
   const [fresh, setFresh] = useState(null);
   const me = session().user;
   const created = (token) => {
